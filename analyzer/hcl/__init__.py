@@ -1,0 +1,1 @@
+"""HCL parsing into a typed, line-carrying syntax tree."""

@@ -1,0 +1,150 @@
+"""The analyzer's boundary models: inventory rows, provider placements, findings, report.
+
+Everything the rules read and every report writes goes through these models, so the JSON
+contract of DESIGN.md lives in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Cloud = Literal["aws", "gcp", "azure", "kubernetes", "unknown"]
+Severity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
+# How a placement value was established: a concrete value, a value that cannot be known
+# statically, a multi-region/dual-region code, or a deliberately global service location.
+PlacementStatus = Literal["resolved", "unknown", "multi", "global", "none"]
+
+
+class Evidence(BaseModel):
+    """One step of an evidence chain: where a value came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int
+    note: str
+
+    def render(self) -> str:
+        return f"{self.file}:{self.line} {self.note}"
+
+
+class Placement(BaseModel):
+    """A region or an account/project/subscription, with how it was established."""
+
+    value: str | None = None
+    status: PlacementStatus = "none"
+    reason: str = ""
+    evidence: list[Evidence] = Field(default_factory=list)
+
+
+class Flow(BaseModel):
+    """Data leaving the resource: a replica, a replication/subscription destination, a grant."""
+
+    kind: Literal["replica", "replication", "subscription", "grant", "copy"]
+    description: str
+    region: Placement = Field(default_factory=Placement)
+    account: Placement = Field(default_factory=Placement)
+    line: int
+
+
+class InventoryRow(BaseModel):
+    """One located resource of the residency map."""
+
+    address: str
+    type: str
+    kind: str
+    cloud: Cloud
+    region: Placement
+    account: Placement
+    file: str
+    line: int
+    root: str = "."
+    provider: str | None = None
+    multi_region: str | None = Field(default=None, description="why the placement spans regions")
+    flows: list[Flow] = Field(default_factory=list)
+    images: list[str] = Field(default_factory=list)
+    endpoints: list[str] = Field(default_factory=list)
+    skips: dict[str, str] = Field(default_factory=dict, description="inline checkov:skip rule -> reason")
+
+
+class ProviderPlacement(BaseModel):
+    """One provider configuration as a module instance sees it (for CKV_RES_8)."""
+
+    address: str
+    cloud: Cloud
+    region: Placement
+    account: Placement
+    pinned: bool
+    file: str
+    line: int
+    root: str = "."
+
+
+class ScanError(BaseModel):
+    """An input that could not be analyzed (reported as CKV_RES_9)."""
+
+    file: str
+    line: int = 0
+    message: str
+    address: str = ""
+
+
+class Finding(BaseModel):
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    address: str
+    file: str
+    line: int
+    message: str
+    region: str | None = None
+    account: str | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    fingerprint: str = ""
+    suppressed: str | None = Field(default=None, description="why it is suppressed, if it is")
+
+
+class Inventory(BaseModel):
+    rows: list[InventoryRow] = Field(default_factory=list)
+    providers: list[ProviderPlacement] = Field(default_factory=list)
+    errors: list[ScanError] = Field(default_factory=list)
+
+
+class RuleMeta(BaseModel):
+    """What reports need to know about a rule (SARIF rule metadata, docs links)."""
+
+    id: str
+    name: str
+    severity: Severity
+    description: str
+    guideline: str = Field(description="how to fix and how to suppress")
+
+
+class Summary(BaseModel):
+    files: int = 0
+    resources: int = 0
+    findings: int = 0
+    suppressed: int = 0
+    errors: int = 0
+    region: str | None = None
+    region_inferred: bool = False
+    accounts: list[str] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class ScanReport(BaseModel):
+    """Everything one scan produced; every output format renders this."""
+
+    tool_version: str
+    root: str
+    findings: list[Finding] = Field(default_factory=list)
+    inventory: list[InventoryRow] = Field(default_factory=list)
+    providers: list[ProviderPlacement] = Field(default_factory=list)
+    errors: list[ScanError] = Field(default_factory=list)
+    rules: list[RuleMeta] = Field(default_factory=list)
+    summary: Summary = Field(default_factory=Summary)
+
+    def active_findings(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppressed is None]
