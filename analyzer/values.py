@@ -15,6 +15,9 @@ class Unknown:
     """A value that cannot be known statically; `reason` says why (shown to users)."""
 
     reason: str
+    # address of the resource whose computed attribute this is (lets placement follow
+    # `aws_s3_bucket.replica.arn` to the replica bucket without knowing the ARN)
+    origin: str | None = None
 
     def __str__(self) -> str:
         return f"(unknown: {self.reason})"

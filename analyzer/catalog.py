@@ -1,0 +1,39 @@
+"""The resource catalog (analyzer/data/catalog.yaml) as typed entries."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources as pkg_resources
+
+import yaml
+from pydantic import BaseModel, Field
+
+CLOUD_PREFIXES = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
+DEFAULT_REGION_ATTRS = {"aws": ["region"], "gcp": ["location", "region", "zone"], "azure": ["location"], "kubernetes": []}
+
+
+class CatalogEntry(BaseModel):
+    type: str
+    kind: str
+    cloud: str
+    region: list[str]
+    parent: list[str] = Field(default_factory=list)
+    multi: str | None = None
+    flows: str | None = None
+    images: list[str] = Field(default_factory=list)
+
+
+def cloud_of_type(resource_type: str) -> str:
+    return CLOUD_PREFIXES.get(resource_type.split("_", 1)[0], "unknown")
+
+
+@cache
+def catalog() -> dict[str, CatalogEntry]:
+    raw = yaml.safe_load(pkg_resources.files("analyzer.data").joinpath("catalog.yaml").read_text())
+    entries: dict[str, CatalogEntry] = {}
+    for type_name, spec in raw.items():
+        cloud = cloud_of_type(type_name)
+        region = spec.get("region", DEFAULT_REGION_ATTRS.get(cloud, []))
+        entries[type_name] = CatalogEntry(type=type_name, cloud=cloud, region=region,
+                                          **{k: v for k, v in spec.items() if k != "region"})
+    return entries

@@ -1,0 +1,171 @@
+"""The `residency` command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from analyzer import __version__
+from analyzer.policy import Policy, PolicyError, find_policy, load_policy, policy_from_env
+from analyzer.terraform.variables import CliVar
+
+app = typer.Typer(
+    name="residency",
+    help="Prove, before deployment, that a data plane keeps its data in one region and one cloud account.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown")
+INVENTORY_FORMATS = ("table", "json", "markdown")
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"residency {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                         help="Show the version and exit.")] = None) -> None:
+    """Static residency checks for Terraform (and, soon, Helm) data planes."""
+
+
+def _cli_vars(argv: list[str]) -> list[CliVar]:
+    """--var-file and --var in the order given on the command line (Terraform precedence)."""
+    out: list[CliVar] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        for flag, kind in (("--var-file", "file"), ("--var", "var")):
+            if arg == flag and i + 1 < len(argv):
+                out.append(CliVar(kind, argv[i + 1]))
+                i += 1
+                break
+            if arg.startswith(flag + "="):
+                out.append(CliVar(kind, arg[len(flag) + 1:]))
+                break
+        i += 1
+    return out
+
+
+def _fail_usage(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _policy(paths: list[Path], config: Optional[Path], region: Optional[str], accounts: list[str]) -> Policy:
+    data: dict = {}
+    policy = Policy()
+    path = config or (find_policy(paths[0]) if paths else None)
+    if config is not None and not config.is_file():
+        _fail_usage(f"--config {config}: no such file")
+    if path is not None:
+        try:
+            policy = load_policy(path)
+        except PolicyError as err:
+            _fail_usage(str(err))
+    data.update(policy_from_env())
+    if region:
+        data["region"] = region
+    if accounts:
+        data["accounts"] = accounts
+    if data:
+        source = policy.source
+        policy = policy.model_copy(update=data)
+        policy.source = source
+    return policy
+
+
+def _progress(enabled: bool):
+    if not enabled or not sys.stderr.isatty():
+        return None
+
+    def show(root: str) -> None:
+        err_console.print(f"[dim]scanning {root}[/]", highlight=False)
+
+    return show
+
+
+def _validate_paths(paths: list[Path]) -> None:
+    for path in paths:
+        if not path.exists():
+            _fail_usage(f"{path}: no such file or folder")
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
+    account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
+    config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
+    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
+    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
+    fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}; repeatable.")] = [],
+    output: Annotated[list[Path], typer.Option("--output", "-o", help="File for the matching --format (default stdout).")] = [],
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
+    skip_check: Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")] = [],
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+) -> None:
+    """Scan Terraform for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
+    from analyzer.report import render
+    from analyzer.scan import ScanOptions, run_scan
+
+    _validate_paths(paths)
+    formats = fmt or ["cli"]
+    for name in formats:
+        if name not in SCAN_FORMATS:
+            _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")
+    if len(output) > len(formats):
+        _fail_usage("more --output files than --format values")
+    policy = _policy(paths, config, region, account)
+    skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
+    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+                          skip_checks=skips, use_cache=not no_cache,
+                          progress=_progress("json" not in formats or bool(output)))
+    report = run_scan(paths, policy, options)
+    for index, name in enumerate(formats):
+        text = render(name, report)
+        if index < len(output) and str(output[index]) != "-":
+            output[index].parent.mkdir(parents=True, exist_ok=True)
+            output[index].write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    if report.active_findings() and not soft_fail:
+        raise typer.Exit(1)
+
+
+@app.command()
+def inventory(
+    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(INVENTORY_FORMATS)}.")] = "table",
+    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
+    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+) -> None:
+    """Print the residency map: every located resource with region, account and evidence."""
+    from analyzer.inventory_view import render_inventory
+    from analyzer.scan import ScanOptions, build_inventory
+
+    _validate_paths(paths)
+    if fmt not in INVENTORY_FORMATS:
+        _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
+    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+                          use_cache=not no_cache, progress=_progress(fmt != "json"))
+    result, _files, base = build_inventory(paths, options)
+    sys.stdout.write(render_inventory(result, fmt, str(base)))
+
+
+@app.command("checkov-dir")
+def checkov_dir() -> None:
+    """Print the folder to pass to `checkov --external-checks-dir` to run these rules in checkov."""
+    import analyzer.rules
+
+    typer.echo(os.path.dirname(analyzer.rules.__file__))

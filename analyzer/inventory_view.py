@@ -1,0 +1,68 @@
+"""`residency inventory` output: a table grouped by kind, JSON, or Markdown."""
+
+from __future__ import annotations
+
+import io
+import json
+from itertools import groupby
+
+from rich.console import Console
+from rich.table import Table
+
+from analyzer.models import Inventory, InventoryRow, Placement
+
+
+def _place(p: Placement) -> str:
+    if p.status == "resolved":
+        return p.value or ""
+    if p.status in ("multi", "global"):
+        return f"{p.value} ({p.status})"
+    if p.status == "none":
+        return "-"
+    return f"unknown: {p.reason}"
+
+
+def _evidence(row: InventoryRow) -> list[str]:
+    return [e.render() for e in row.region.evidence] + [e.render() for e in row.account.evidence if e not in row.region.evidence]
+
+
+def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
+    rows = sorted(inventory.rows, key=lambda r: (r.kind, r.root, r.address))
+    if fmt == "json":
+        data = {
+            "root": root,
+            "inventory": [{
+                "address": r.address, "type": r.type, "kind": r.kind, "cloud": r.cloud, "root": r.root,
+                "region": r.region.value, "region_status": r.region.status, "account": r.account.value,
+                "account_status": r.account.status, "file": r.file, "line": r.line, "evidence": _evidence(r),
+            } for r in sorted(inventory.rows, key=lambda r: (r.root, r.file, r.line, r.address))],
+            "errors": [e.model_dump() for e in inventory.errors],
+        }
+        return json.dumps(data, indent=2) + "\n"
+    if fmt == "markdown":
+        lines = ["# Residency inventory", ""]
+        for kind, group in groupby(rows, key=lambda r: r.kind):
+            lines += [f"## {kind}", "", "| Resource | Cloud | Region | Account | Location |", "|---|---|---|---|---|"]
+            for r in group:
+                lines.append(f"| `{r.address}` | {r.cloud} | {_place(r.region)} | {_place(r.account)} | `{r.file}:{r.line}` |".replace("\n", " "))
+            lines.append("")
+        if inventory.errors:
+            lines += ["## Not analyzed", ""] + [f"- `{e.file}:{e.line}` {e.message}" for e in inventory.errors] + [""]
+        return "\n".join(lines)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, record=False, force_terminal=False)
+    for kind, group in groupby(rows, key=lambda r: r.kind):
+        table = Table(title=kind, title_justify="left", show_lines=False)
+        for column in ("Resource", "Cloud", "Region", "Account", "Location", "Evidence"):
+            table.add_column(column, overflow="fold")
+        for r in group:
+            table.add_row(r.address, r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}",
+                          "\n".join(_evidence(r)[:4]))
+        console.print(table)
+    if inventory.errors:
+        console.print("Not analyzed:")
+        for e in inventory.errors:
+            console.print(f"  {e.file}:{e.line} {e.message}", highlight=False, markup=False)
+    if not rows:
+        console.print("No located resources found.")
+    return buffer.getvalue()

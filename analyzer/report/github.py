@@ -1,0 +1,42 @@
+"""GitHub Actions workflow commands: one annotation per active (unsuppressed) finding.
+
+    ::error file=main.tf,line=12,title=CKV_RES_1 Data stays in the home region::message
+
+CRITICAL/HIGH findings are ``error``, MEDIUM ``warning``, LOW/INFO ``notice``. Escaping
+follows the runner's rules: in the message (data) ``%``, ``\\r`` and ``\\n`` become ``%25``,
+``%0D`` and ``%0A``; in property values ``:`` and ``,`` also become ``%3A`` and ``%2C``.
+The evidence chain follows the message on a second line of the annotation.
+"""
+
+from __future__ import annotations
+
+from analyzer.models import Finding, ScanReport
+
+from ._common import evidence_chain, posix_path, sorted_findings
+
+COMMAND = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "notice", "INFO": "notice"}
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(f: Finding) -> str:
+    props = {
+        "file": posix_path(f.file),
+        "line": str(max(f.line, 1)),
+        "title": f"{f.rule_id} {f.rule_name}".rstrip(),
+    }
+    prop_text = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
+    chain = evidence_chain(f.evidence)
+    message = f"{f.message}\nEvidence: {chain}" if chain else f.message
+    return f"::{COMMAND[f.severity]} {prop_text}::{escape_data(message)}"
+
+
+def render(report: ScanReport) -> str:
+    lines = [annotation(f) for f in sorted_findings(report.active_findings())]
+    return "".join(line + "\n" for line in lines)

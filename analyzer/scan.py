@@ -1,0 +1,70 @@
+"""One scan: load inputs, build the inventory, apply the policy and rules, report."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from analyzer import __version__
+from analyzer.models import Inventory, ScanError, ScanReport, Summary
+from analyzer.policy import Policy
+from analyzer.rules import RULES
+from analyzer.terraform.inventory import scan_terraform
+from analyzer.terraform.loader import default_cache_dir, load_tree
+from analyzer.terraform.variables import CliVar
+from analyzer.verdicts import build_context, evaluate_rules
+
+
+@dataclass
+class ScanOptions:
+    cli_vars: list[CliVar] = field(default_factory=list)
+    env: dict[str, str] | None = None
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    skip_checks: set[str] = field(default_factory=set)
+    progress: Callable[[str], None] | None = None
+
+
+def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
+    """The inventory of every path (rows keep paths relative to the common scan root)."""
+    combined = Inventory()
+    files = 0
+    base = _common_root(paths)
+    cache_dir = (options.cache_dir or default_cache_dir()) if options.use_cache else None
+    for path in paths:
+        if not path.exists():
+            combined.errors.append(ScanError(file=str(path), message="path does not exist"))
+            continue
+        tree = load_tree(path, cache_dir=cache_dir, rel_root=base)
+        files += len(tree.parsed_paths)
+        inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=options.env, progress=options.progress)
+        combined.rows.extend(inventory.rows)
+        combined.providers.extend(inventory.providers)
+        combined.errors.extend(inventory.errors)
+    combined.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
+    return combined, files, base
+
+
+def _common_root(paths: list[Path]) -> Path:
+    resolved = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths if p.exists()]
+    if not resolved:
+        return Path.cwd()
+    return Path(os.path.commonpath([str(p) for p in resolved]))
+
+
+def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
+    started = time.perf_counter()
+    inventory, files, base = build_inventory(paths, options)
+    context = build_context(policy, inventory)
+    findings = evaluate_rules(inventory, policy, context, skip=options.skip_checks)
+    accounts = sorted(policy.accounts)
+    summary = Summary(files=files, resources=len(inventory.rows), findings=sum(1 for f in findings if f.suppressed is None),
+                      suppressed=sum(1 for f in findings if f.suppressed is not None), errors=len(inventory.errors),
+                      region=context.regions[0] if context.regions else None, region_inferred=context.region_inferred,
+                      accounts=accounts, seconds=round(time.perf_counter() - started, 3))
+    return ScanReport(tool_version=__version__, root=str(base), findings=findings, inventory=inventory.rows,
+                      providers=inventory.providers, errors=inventory.errors, rules=[r.meta() for r in RULES],
+                      summary=summary)

@@ -1,0 +1,419 @@
+"""Evaluate HCL expressions with Terraform semantics.
+
+Errors (a missing attribute, a bad index, a failing function) raise EvalError so that
+`try()`/`can()` behave as in Terraform; the caller of an attribute turns a remaining error
+into an Unknown with the error as its reason. Unknown values propagate through everything.
+References (`var.x`, `local.y`, `module.m.out`, `aws_s3_bucket.b`) are resolved by the
+Resolver the scope carries, which also appends evidence steps to the trace it is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Protocol
+
+from analyzer.hcl import ast
+from analyzer.models import Evidence
+from analyzer.terraform.functions import FunctionError, call_function
+from analyzer.values import Unknown, first_unknown
+
+Trace = list[Evidence] | None
+
+
+class EvalError(ValueError):
+    pass
+
+
+class Resolver(Protocol):
+    def resolve(self, root: str, attr: str | None, trace: Trace) -> Any: ...
+
+
+class Lazy:
+    """An object value whose attributes are computed on access (resources, modules)."""
+
+    def get(self, name: str, trace: Trace) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def materialize(self) -> dict[str, Any]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Scope:
+    __slots__ = ("resolver", "names")
+
+    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None) -> None:
+        self.resolver = resolver
+        self.names = names or {}
+
+    def child(self, extra: dict[str, Any]) -> "Scope":
+        return Scope(self.resolver, {**self.names, **extra})
+
+
+def evaluate(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
+    return _DISPATCH[type(expr)](expr, scope, trace)
+
+
+def evaluate_safely(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
+    """Evaluate; an evaluation error becomes an Unknown carrying the error message."""
+    try:
+        return evaluate(expr, scope, trace)
+    except EvalError as err:
+        return Unknown(str(err))
+    except RecursionError:
+        return Unknown("expression nesting too deep")
+
+
+def _literal(expr: ast.Literal, scope: Scope, trace: Trace) -> Any:
+    return expr.value
+
+
+def _name(expr: ast.Name, scope: Scope, trace: Trace) -> Any:
+    if expr.name in scope.names:
+        return scope.names[expr.name]
+    return scope.resolver.resolve(expr.name, None, trace)
+
+
+def _get_attr(expr: ast.GetAttr, scope: Scope, trace: Trace) -> Any:
+    obj = expr.obj
+    if isinstance(obj, ast.Name) and obj.name not in scope.names:
+        return scope.resolver.resolve(obj.name, expr.name, trace)
+    return get_attr(evaluate(obj, scope, trace), expr.name, trace)
+
+
+def get_attr(value: Any, name: str, trace: Trace = None) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, Lazy):
+        return value.get(name, trace)
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        raise EvalError(f"Unsupported attribute: this object does not have an attribute named \"{name}\"")
+    if value is None:
+        raise EvalError(f"Attempt to get attribute \"{name}\" from a null value")
+    raise EvalError(f"Unsupported attribute \"{name}\" on a {type(value).__name__} value")
+
+
+def _index(expr: ast.Index, scope: Scope, trace: Trace) -> Any:
+    return index(evaluate(expr.obj, scope, trace), evaluate(expr.key, scope, trace), trace)
+
+
+def index(value: Any, key: Any, trace: Trace = None) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(key, Unknown):
+        return key
+    if isinstance(value, Lazy):
+        if isinstance(key, str):
+            return value.get(key, trace)
+        value = value.materialize()
+    if isinstance(value, list):
+        if isinstance(key, str) and key.lstrip("-").isdigit():
+            key = int(key)
+        if not isinstance(key, (int, float)) or isinstance(key, bool) or int(key) != key:
+            raise EvalError(f"Invalid index: a number is required, got {key!r}")
+        position = int(key)
+        if position < 0 or position >= len(value):
+            raise EvalError(f"Invalid index: the given index {position} is out of range for a list of {len(value)}")
+        return value[position]
+    if isinstance(value, dict):
+        lookup = key if isinstance(key, str) else _to_string(key)
+        if lookup not in value:
+            raise EvalError(f"Invalid index: the given key \"{lookup}\" does not identify an element in this map")
+        return value[lookup]
+    if value is None:
+        raise EvalError("Attempt to index a null value")
+    raise EvalError(f"Invalid index on a {type(value).__name__} value")
+
+
+def _splat(expr: ast.Splat, scope: Scope, trace: Trace) -> Any:
+    value = evaluate(expr.obj, scope, trace)
+    if isinstance(value, Unknown):
+        return value
+    if value is None:
+        return []
+    if isinstance(value, Lazy):
+        value = [value]
+    elif isinstance(value, dict):
+        value = [value]
+    elif not isinstance(value, list):
+        value = [value]
+    out = []
+    for item in value:
+        for kind, arg in expr.steps:
+            if kind == "attr":
+                item = get_attr(item, arg, trace)
+            else:
+                item = index(item, evaluate(arg, scope, trace), trace)
+        out.append(item)
+    return out
+
+
+def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
+    name = expr.name
+    if name == "try":
+        for arg in expr.args:
+            try:
+                return evaluate(arg, scope, trace)
+            except EvalError:
+                continue
+        raise EvalError("Error in function call: try: no expression succeeded")
+    if name == "can":
+        try:
+            value = evaluate(expr.args[0], scope, trace)
+        except EvalError:
+            return False
+        return value if isinstance(value, Unknown) else True
+    if name.startswith("provider::"):
+        return Unknown(f"provider function {name} is evaluated by the provider at plan time")
+    args = [materialize(evaluate(arg, scope, trace)) for arg in expr.args]
+    try:
+        return call_function(name, args)
+    except FunctionError as err:
+        raise EvalError(str(err)) from None
+
+
+def materialize(value: Any) -> Any:
+    """Turn lazy objects into plain values (for functions and final results)."""
+    if isinstance(value, Lazy):
+        return value.materialize()
+    if isinstance(value, list):
+        return [materialize(v) for v in value]
+    if isinstance(value, dict):
+        return {k: materialize(v) for k, v in value.items()}
+    return value
+
+
+def _tuple(expr: ast.TupleExpr, scope: Scope, trace: Trace) -> Any:
+    return [evaluate(item, scope, trace) for item in expr.items]
+
+
+def _object(expr: ast.ObjectExpr, scope: Scope, trace: Trace) -> Any:
+    out: dict[str, Any] = {}
+    for key_expr, value_expr in expr.items:
+        key = evaluate(key_expr, scope, trace)
+        if isinstance(key, Unknown):
+            return key
+        out[key if isinstance(key, str) else _to_string(key)] = evaluate(value_expr, scope, trace)
+    return out
+
+
+def _unary(expr: ast.Unary, scope: Scope, trace: Trace) -> Any:
+    value = evaluate(expr.operand, scope, trace)
+    if isinstance(value, Unknown):
+        return value
+    if expr.op == "!":
+        if not isinstance(value, bool):
+            raise EvalError(f"Invalid operand for !: a bool is required, got {value!r}")
+        return not value
+    return -_number(value)
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool) or value is None:
+        raise EvalError(f"a number is required, got {value!r}")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            raise EvalError(f"a number is required, got \"{value}\"") from None
+        return int(number) if number.is_integer() else number
+    raise EvalError(f"a number is required, got {type(value).__name__}")
+
+
+def _normal(number: float) -> int | float:
+    return int(number) if isinstance(number, float) and number.is_integer() else number
+
+
+def _arith(op: str) -> Callable[[Any, Any], Any]:
+    def apply(left: Any, right: Any) -> Any:
+        a, b = _number(left), _number(right)
+        if op == "+":
+            return _normal(a + b)
+        if op == "-":
+            return _normal(a - b)
+        if op == "*":
+            return _normal(a * b)
+        if b == 0:
+            raise EvalError("Division by zero")
+        if op == "/":
+            return _normal(a / b)
+        return _normal(a % b)
+
+    return apply
+
+
+def _compare(op: str) -> Callable[[Any, Any], Any]:
+    def apply(left: Any, right: Any) -> Any:
+        a, b = _number(left), _number(right)
+        return {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
+
+    return apply
+
+
+def _logic(op: str) -> Callable[[Any, Any], Any]:
+    def apply(left: Any, right: Any) -> Any:
+        if not isinstance(left, bool) or not isinstance(right, bool):
+            raise EvalError(f"Invalid operand for {op}: a bool is required")
+        return (left and right) if op == "&&" else (left or right)
+
+    return apply
+
+
+def _equal(left: Any, right: Any) -> bool:
+    if isinstance(left, bool) or isinstance(right, bool):
+        return left is right if isinstance(left, bool) and isinstance(right, bool) else False
+    return materialize(left) == materialize(right)
+
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    **{op: _arith(op) for op in ("+", "-", "*", "/", "%")},
+    **{op: _compare(op) for op in ("<", ">", "<=", ">=")},
+    "&&": _logic("&&"),
+    "||": _logic("||"),
+    "==": _equal,
+    "!=": lambda a, b: not _equal(a, b),
+}
+
+
+def _binary(expr: ast.Binary, scope: Scope, trace: Trace) -> Any:
+    left = evaluate(expr.left, scope, trace)
+    right = evaluate(expr.right, scope, trace)
+    unknown = first_unknown(left, right)
+    if unknown is not None:
+        return unknown
+    return _BINARY[expr.op](left, right)
+
+
+def _conditional(expr: ast.Conditional, scope: Scope, trace: Trace) -> Any:
+    cond = evaluate(expr.cond, scope, trace)
+    if isinstance(cond, Unknown):
+        # both branches agreeing is still a known answer
+        then = evaluate_safely(expr.then, scope, None)
+        other = evaluate_safely(expr.other, scope, None)
+        if first_unknown(then, other) is None and _equal(then, other):
+            return evaluate(expr.then, scope, trace)
+        return cond
+    if not isinstance(cond, bool):
+        if isinstance(cond, str) and cond in ("true", "false"):
+            cond = cond == "true"
+        else:
+            raise EvalError(f"Incorrect condition type: a bool is required, got {cond!r}")
+    return evaluate(expr.then if cond else expr.other, scope, trace)
+
+
+def _iterate(collection: Any) -> list[tuple[Any, Any]]:
+    if isinstance(collection, Lazy):
+        collection = collection.materialize()
+    if isinstance(collection, dict):
+        return [(k, collection[k]) for k in sorted(collection)]
+    if isinstance(collection, list):
+        return list(enumerate(collection))
+    raise EvalError(f"Iteration over non-iterable value {collection!r}")
+
+
+def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
+    collection = evaluate(expr.collection, scope, trace)
+    if isinstance(collection, Unknown):
+        return collection
+    if collection is None:
+        raise EvalError("Iteration over null value")
+    is_object = expr.key is not None
+    result_list: list[Any] = []
+    result_obj: dict[str, Any] = {}
+    for key, value in _iterate(collection):
+        bound = {expr.value_var: value}
+        if expr.key_var:
+            bound[expr.key_var] = key
+        inner = scope.child(bound)
+        if expr.cond is not None:
+            keep = evaluate(expr.cond, inner, trace)
+            if isinstance(keep, Unknown):
+                return keep
+            if not keep:
+                continue
+        if is_object:
+            out_key = evaluate(expr.key, inner, trace)  # type: ignore[arg-type]
+            if isinstance(out_key, Unknown):
+                return out_key
+            out_key = out_key if isinstance(out_key, str) else _to_string(out_key)
+            out_value = evaluate(expr.value, inner, trace)
+            if expr.group:
+                result_obj.setdefault(out_key, []).append(out_value)
+            elif out_key in result_obj:
+                raise EvalError(f"Duplicate object key \"{out_key}\" in for expression (use ... to group)")
+            else:
+                result_obj[out_key] = out_value
+        else:
+            result_list.append(evaluate(expr.value, inner, trace))
+    return result_obj if is_object else result_list
+
+
+def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:
+    out: list[str] = []
+    for part in expr.parts:
+        piece = _template_part(part, scope, trace)
+        if isinstance(piece, Unknown):
+            return piece
+        out.append(piece)
+    return "".join(out)
+
+
+def _template_part(part: Any, scope: Scope, trace: Trace) -> Any:
+    if isinstance(part, str):
+        return part
+    if isinstance(part, ast.TemplateIf):
+        cond = evaluate(part.cond, scope, trace)
+        if isinstance(cond, Unknown):
+            return cond
+        return _template(ast.Template(part.then if cond else part.other), scope, trace)
+    if isinstance(part, ast.TemplateFor):
+        collection = evaluate(part.collection, scope, trace)
+        if isinstance(collection, Unknown):
+            return collection
+        pieces = []
+        for key, value in _iterate(collection):
+            bound = {part.value_var: value}
+            if part.key_var:
+                bound[part.key_var] = key
+            piece = _template(ast.Template(part.body), scope.child(bound), trace)
+            if isinstance(piece, Unknown):
+                return piece
+            pieces.append(piece)
+        return "".join(pieces)
+    value = evaluate(part, scope, trace)
+    if isinstance(value, Unknown):
+        return value
+    return _to_string(value)
+
+
+def _to_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if value is None:
+        raise EvalError("Invalid template interpolation value: the value is null")
+    raise EvalError(f"Invalid template interpolation value: cannot include a {type(value).__name__} in a string")
+
+
+_DISPATCH: dict[type, Callable[[Any, Scope, Trace], Any]] = {
+    ast.Literal: _literal,
+    ast.Name: _name,
+    ast.GetAttr: _get_attr,
+    ast.Index: _index,
+    ast.Splat: _splat,
+    ast.Call: _call,
+    ast.TupleExpr: _tuple,
+    ast.ObjectExpr: _object,
+    ast.Unary: _unary,
+    ast.Binary: _binary,
+    ast.Conditional: _conditional,
+    ast.ForExpr: _for,
+    ast.Template: _template,
+}

@@ -1,0 +1,412 @@
+"""Named extractors (referenced by catalog.yaml) for multi-region placement, data flows
+(replicas, replication and subscription destinations, grants) and container images."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+import yaml
+
+from analyzer import regions
+from analyzer.models import Evidence, Flow, Placement
+from analyzer.terraform.evaluate import materialize
+from analyzer.terraform.module import ResourceInstance
+from analyzer.values import Unknown
+
+ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+GCP_PROJECT_IN = re.compile(r"(?:projects/|@)([a-z][a-z0-9-]{4,28}[a-z0-9])(?:/|\.iam\.gserviceaccount\.com)")
+AZURE_SUB = re.compile(r"/subscriptions/([0-9a-fA-F-]{36})", re.I)
+
+# A pending link to another row: resolved by inventory.py once every row exists.
+Link = tuple[str, str]  # ("address", addr) | ("name", value)
+
+
+def _attr(instance: ResourceInstance, name: str) -> Any:
+    return materialize(instance.get(name, None))
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    if isinstance(value, dict):
+        return [value]
+    return []
+
+
+def _region(cloud: str, value: Any, note: str, line: int, file: str) -> Placement:
+    ev = [Evidence(file=file, line=line, note=note)]
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=ev)
+    if not isinstance(value, str) or not value:
+        return Placement(status="none")
+    info = regions.normalize(cloud, value)
+    status = "resolved" if info.status in ("resolved", "invalid") else info.status
+    return Placement(value=info.value, status=status, evidence=ev)
+
+
+def _account(value: Any, note: str, line: int, file: str) -> Placement:
+    ev = [Evidence(file=file, line=line, note=note)]
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=ev)
+    if isinstance(value, str) and value:
+        return Placement(value=value, status="resolved", evidence=ev)
+    return Placement(status="none")
+
+
+def _arn_placement(arn: Any, line: int, file: str, note: str) -> tuple[Placement, Placement]:
+    if isinstance(arn, str):
+        match = ARN.match(arn)
+        if match:
+            region = _region("aws", match.group(3), note, line, file) if match.group(3) else Placement(status="none")
+            account = _account(match.group(4), note, line, file) if match.group(4) else Placement(status="none")
+            return region, account
+    return Placement(status="none"), Placement(status="none")
+
+
+FlowResult = tuple[list[Flow], list[tuple[int, Link]]]  # flows, (flow index, link to a row)
+
+
+def s3_replication(inst: ResourceInstance) -> FlowResult:
+    flows: list[Flow] = []
+    links: list[tuple[int, Link]] = []
+    line = inst.declared.block.line
+    for rule in _blocks(_attr(inst, "rule")):
+        for dest in _blocks(rule.get("destination")):
+            bucket = dest.get("bucket")
+            region, account = _arn_placement(bucket, line, inst.declared.file, f"{inst.address} replication destination")
+            if dest.get("account") is not None:
+                account = _account(dest.get("account"), f"{inst.address} destination.account", line, inst.declared.file)
+            flows.append(Flow(kind="replication", description=f"replicates to bucket {_show(bucket)}", region=region, account=account, line=line))
+            link = _link(bucket, arn_prefix="arn:aws:s3:::")
+            if link:
+                links.append((len(flows) - 1, link))
+    return flows, links
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return value.origin or "(unknown)"
+    return str(value)
+
+
+def _link(value: Any, arn_prefix: str = "") -> Link | None:
+    if isinstance(value, Unknown) and value.origin:
+        return ("address", value.origin)
+    if isinstance(value, str) and value:
+        return ("name", value.removeprefix(arn_prefix) if arn_prefix else value)
+    return None
+
+
+def ecr_replication(inst: ResourceInstance) -> FlowResult:
+    flows = []
+    line = inst.declared.block.line
+    for conf in _blocks(_attr(inst, "replication_configuration")):
+        for rule in _blocks(conf.get("rule")):
+            for dest in _blocks(rule.get("destination")):
+                flows.append(Flow(kind="replication", description=f"replicates images to {_show(dest.get('region'))}",
+                                  region=_region("aws", dest.get("region"), f"{inst.address} destination.region", line, inst.declared.file),
+                                  account=_account(dest.get("registry_id"), f"{inst.address} destination.registry_id", line, inst.declared.file),
+                                  line=line))
+    return flows, []
+
+
+def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[[ResourceInstance], FlowResult]:
+    def extract(inst: ResourceInstance) -> FlowResult:
+        line = inst.declared.block.line
+        flows = [Flow(kind="replica", description=f"{attr} in {_show(b.get(region_key))}",
+                      region=_region(cloud, b.get(region_key), f"{inst.address} {attr}.{region_key}", line, inst.declared.file),
+                      line=line)
+                 for b in _blocks(_attr(inst, attr))]
+        return flows, []
+
+    return extract
+
+
+def kms_replica(inst: ResourceInstance) -> FlowResult:
+    primary = _attr(inst, "primary_key_arn")
+    line = inst.declared.block.line
+    region, account = _arn_placement(primary, line, inst.declared.file, f"{inst.address} primary_key_arn")
+    flows = [Flow(kind="replica", description=f"replica of KMS key {_show(primary)}", region=region, account=account, line=line)]
+    link = _link(primary)
+    return flows, ([(0, link)] if link and link[0] == "address" else [])
+
+
+def log_subscription(inst: ResourceInstance) -> FlowResult:
+    dest = _attr(inst, "destination_arn")
+    line = inst.declared.block.line
+    region, account = _arn_placement(dest, line, inst.declared.file, f"{inst.address} destination_arn")
+    flows = [Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line)]
+    link = _link(dest)
+    return flows, ([(0, link)] if link and link[0] == "address" else [])
+
+
+def policy_principals(inst: ResourceInstance) -> FlowResult:
+    policy = _attr(inst, "policy")
+    line = inst.declared.block.attrs["policy"].line if "policy" in inst.declared.block.attrs else inst.declared.block.line
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return [], []
+    flows: list[Flow] = []
+    for statement in _blocks(policy.get("Statement") if isinstance(policy, dict) else None):
+        if statement.get("Effect", "Allow") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        for who in _principals(principal):
+            if who == "*":
+                account = Placement(value="*", status="resolved", evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} policy Principal \"*\"")])
+            else:
+                match = ARN.match(who)
+                account_id = match.group(4) if match else (who if ACCOUNT_ID.match(who) else None)
+                if account_id is None:
+                    continue
+                account = _account(account_id, f"{inst.address} policy Principal {who}", line, inst.declared.file)
+            flows.append(Flow(kind="grant", description=f"policy grants access to {who}", account=account, line=line))
+    return flows, []
+
+
+def _principals(principal: Any) -> list[str]:
+    if principal == "*":
+        return ["*"]
+    if isinstance(principal, dict):
+        out: list[str] = []
+        for key in ("AWS",):
+            value = principal.get(key)
+            out.extend([value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)])
+        return out
+    return []
+
+
+def kms_grant(inst: ResourceInstance) -> FlowResult:
+    grantee = _attr(inst, "grantee_principal")
+    line = inst.declared.block.line
+    _, account = _arn_placement(grantee, line, inst.declared.file, f"{inst.address} grantee_principal")
+    if account.status != "resolved":
+        return [], []
+    return [Flow(kind="grant", description=f"KMS grant to {grantee}", account=account, line=line)], []
+
+
+def efs_replication(inst: ResourceInstance) -> FlowResult:
+    return _replica_blocks("destination", "region")(inst)
+
+
+def backup_copy(inst: ResourceInstance) -> FlowResult:
+    flows = []
+    line = inst.declared.block.line
+    for rule in _blocks(_attr(inst, "rule")):
+        for copy in _blocks(rule.get("copy_action")):
+            vault = copy.get("destination_vault_arn")
+            region, account = _arn_placement(vault, line, inst.declared.file, f"{inst.address} copy_action")
+            flows.append(Flow(kind="copy", description=f"backup copies to {_show(vault)}", region=region, account=account, line=line))
+    return flows, []
+
+
+def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | None:
+    if not isinstance(member, str):
+        return None
+    if member in ("allUsers", "allAuthenticatedUsers"):
+        acct = Placement(value="*", status="resolved", evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} member {member}")])
+        return Flow(kind="grant", description=f"grants access to {member}", account=acct, line=line)
+    match = GCP_PROJECT_IN.search(member)
+    if not match:
+        return None
+    return Flow(kind="grant", description=f"grants access to {member}",
+                account=_account(match.group(1), f"{inst.address} member {member}", line, inst.declared.file), line=line)
+
+
+def gcp_member(inst: ResourceInstance) -> FlowResult:
+    flow = _gcp_member_flow(inst, _attr(inst, "member"), inst.attr_line("member"))
+    return ([flow] if flow else []), []
+
+
+def gcp_members(inst: ResourceInstance) -> FlowResult:
+    members = _attr(inst, "members")
+    flows = [f for m in (members if isinstance(members, list) else []) if (f := _gcp_member_flow(inst, m, inst.attr_line("members")))]
+    return flows, []
+
+
+def gcp_log_sink(inst: ResourceInstance) -> FlowResult:
+    dest = _attr(inst, "destination")
+    line = inst.attr_line("destination")
+    if not isinstance(dest, str):
+        return [Flow(kind="subscription", description="log sink destination is not known statically",
+                     region=Placement(status="unknown", reason=getattr(dest, "reason", "unknown destination")), line=line)], []
+    project = GCP_PROJECT_IN.search(dest)
+    location = re.search(r"/locations/([a-z0-9-]+)/", dest)
+    return [Flow(kind="subscription", description=f"routes logs to {dest}",
+                 region=_region("gcp", location.group(1), f"{inst.address} destination", line, inst.declared.file) if location else Placement(status="none"),
+                 account=_account(project.group(1), f"{inst.address} destination", line, inst.declared.file) if project else Placement(status="none"),
+                 line=line)], []
+
+
+def azure_object_replication(inst: ResourceInstance) -> FlowResult:
+    dest = _attr(inst, "destination_storage_account_id")
+    line = inst.attr_line("destination_storage_account_id")
+    flow = Flow(kind="replication", description=f"replicates objects to {_show(dest)}", line=line)
+    if isinstance(dest, str) and (match := AZURE_SUB.search(dest)):
+        flow.account = _account(match.group(1), f"{inst.address} destination_storage_account_id", line, inst.declared.file)
+    link = _link(dest)
+    return [flow], ([(0, link)] if link and link[0] == "address" else [])
+
+
+def acr_georeplications(inst: ResourceInstance) -> FlowResult:
+    return _replica_blocks("georeplications", "location", "azure")(inst)
+
+
+def cosmos_geo_locations(inst: ResourceInstance) -> FlowResult:
+    flows, links = _replica_blocks("geo_location", "location", "azure")(inst)
+    return (flows if len(flows) > 1 else []), links
+
+
+FLOW_EXTRACTORS: dict[str, Callable[[ResourceInstance], FlowResult]] = {
+    "s3_replication": s3_replication,
+    "ecr_replication": ecr_replication,
+    "secret_replicas": _replica_blocks("replica", "region"),
+    "dynamodb_replicas": _replica_blocks("replica", "region_name"),
+    "rds_replica": lambda inst: ([], []),
+    "kms_replica": kms_replica,
+    "log_subscription": log_subscription,
+    "policy_principals": policy_principals,
+    "kms_grant": kms_grant,
+    "efs_replication": efs_replication,
+    "backup_copy": backup_copy,
+    "gcp_member": gcp_member,
+    "gcp_members": gcp_members,
+    "gcp_log_sink": gcp_log_sink,
+    "azure_object_replication": azure_object_replication,
+    "acr_georeplications": acr_georeplications,
+    "cosmos_geo_locations": cosmos_geo_locations,
+}
+
+
+# --- multi-region placement -----------------------------------------------------------
+
+def aws_kms_multi_region(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
+    value = _attr(inst, "multi_region")
+    if value is True:
+        return "multi_region = true (a multi-Region primary key that can be replicated to other regions)", region
+    return None, region
+
+
+def always_multi(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
+    return f"{inst.type} is multi-region by design", region
+
+
+def gcs_placement(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
+    for conf in _blocks(_attr(inst, "custom_placement_config")):
+        locations = conf.get("data_locations")
+        if isinstance(locations, list) and locations:
+            return f"custom dual-region placement across {', '.join(map(str, locations))}", region
+    if region.status == "multi":
+        return f"location {region.value} is a multi-region or dual-region", region
+    return None, region
+
+
+def gcp_secret_replication(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
+    line = inst.attr_line("replication")
+    for rep in _blocks(_attr(inst, "replication")):
+        if rep.get("automatic") is True or _blocks(rep.get("auto")):
+            reason = "automatic replication: Secret Manager stores the secret in regions Google chooses"
+            return reason, Placement(value="global", status="global", reason=reason,
+                                     evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} replication auto")])
+        locations: list[Any] = []
+        for managed in _blocks(rep.get("user_managed")):
+            locations.extend(r.get("location") for r in _blocks(managed.get("replicas")))
+        if len(locations) == 1:
+            return None, _region("gcp", locations[0], f"{inst.address} replication.user_managed.replicas.location", line, inst.declared.file)
+        if len(locations) > 1:
+            shown = ", ".join(map(_show, locations))
+            reason = f"user-managed replication to {shown}"
+            return reason, Placement(value=",".join(map(_show, locations)), status="multi", reason=reason,
+                                     evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} replicas {shown}")])
+    return None, Placement(status="unknown", reason=f"{inst.address} has no replication block the analyzer can read",
+                           evidence=[Evidence(file=inst.declared.file, line=inst.declared.block.line, note=inst.address)])
+
+
+GEO_REDUNDANT = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
+
+
+def azure_storage_redundancy(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
+    value = _attr(inst, "account_replication_type")
+    if isinstance(value, str) and value.upper().replace("-", "") in GEO_REDUNDANT:
+        return f"account_replication_type = {value}: data is copied to the paired region", region
+    return None, region
+
+
+MULTI_TESTS: dict[str, Callable[[ResourceInstance, Placement], tuple[str | None, Placement]]] = {
+    "aws_kms_multi_region": aws_kms_multi_region,
+    "always_multi": always_multi,
+    "gcs_placement": gcs_placement,
+    "gcp_secret_replication": gcp_secret_replication,
+    "azure_storage_redundancy": azure_storage_redundancy,
+}
+
+
+# --- images ---------------------------------------------------------------------------
+
+def images(inst: ResourceInstance, attrs: list[str]) -> list[str]:
+    found: list[str] = []
+    for attr in attrs:
+        value = _attr(inst, attr)
+        if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        if inst.type == "helm_release":
+            found.extend(_helm_images(value))
+        elif inst.type == "aws_ecr_pull_through_cache_rule":
+            if isinstance(value, str):
+                found.append(value)
+        else:
+            _walk_images(value, found)
+    return sorted(set(found))
+
+
+def _walk_images(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "image" and isinstance(item, str) and item:
+                out.append(item)
+            else:
+                _walk_images(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_images(item, out)
+
+
+def _helm_images(value: Any) -> list[str]:
+    out: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            name = item["name"]
+            if (name.endswith("image") or name.endswith("image.repository") or name.endswith(".repository")) and isinstance(item.get("value"), str):
+                out.append(item["value"])
+        elif isinstance(item, str):
+            try:
+                loaded = yaml.safe_load(item)
+            except yaml.YAMLError:
+                continue
+            _walk_helm_values(loaded, out)
+    return out
+
+
+def _walk_helm_values(value: Any, out: list[str]) -> None:
+    if isinstance(value, dict):
+        repo = value.get("repository")
+        if isinstance(repo, str) and ("/" in repo or "." in repo):
+            registry = value.get("registry")
+            out.append(f"{registry}/{repo}" if isinstance(registry, str) and registry else repo)
+        image = value.get("image")
+        if isinstance(image, str):
+            out.append(image)
+        for item in value.values():
+            if isinstance(item, (dict, list)):
+                _walk_helm_values(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_helm_values(item, out)

@@ -1,0 +1,211 @@
+"""Build the residency inventory of Terraform roots: one row per located resource instance."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from analyzer.catalog import catalog
+from analyzer.models import Evidence, Inventory, InventoryRow, Placement, ProviderPlacement, ScanError
+from analyzer.terraform import flows as flow_lib
+from analyzer.terraform.evaluate import materialize
+from analyzer.terraform.loader import SourceTree
+from analyzer.terraform.module import ModuleInstance, ResourceInstance
+from analyzer.terraform.placement import account_of, parent_reference, region_of
+from analyzer.terraform.providers import ProviderConfig
+from analyzer.terraform.roots import find_roots
+from analyzer.terraform.sources import read_modules_json
+from analyzer.terraform.variables import CliVar, root_inputs
+from analyzer.values import Unknown
+
+NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
+
+
+@dataclass
+class _Pending:
+    row: InventoryRow
+    parent: tuple[str, str] | None
+    links: list[tuple[int, tuple[str, str]]] = field(default_factory=list)
+    name: str | None = None
+
+
+def scan_terraform(tree: SourceTree, *, cli_vars: list[CliVar] | None = None,
+                   env: Mapping[str, str] | None = None,
+                   progress: Callable[[str], None] | None = None) -> Inventory:
+    inventory = Inventory(errors=list(tree.errors))
+    env = dict(os.environ if env is None else env)
+    for root_dir in find_roots(tree):
+        if progress:
+            progress(tree.rel(root_dir) or ".")
+        _scan_root(tree, root_dir, cli_vars or [], env, inventory)
+    inventory.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
+    inventory.providers.sort(key=lambda p: (p.root, p.file, p.line, p.address))
+    inventory.errors = _dedupe(inventory.errors)
+    return inventory
+
+
+def _dedupe(errors: list[ScanError]) -> list[ScanError]:
+    seen: set[tuple[str, int, str]] = set()
+    out: list[ScanError] = []
+    for error in sorted(errors, key=lambda e: (e.file, e.line, e.message)):
+        key = (error.file, error.line, error.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(error)
+    return out
+
+
+def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Mapping[str, str], inventory: Inventory) -> None:
+    root_rel = tree.rel(root_dir) or "."
+    errors: list[ScanError] = []
+    probe = ModuleInstance(tree, root_dir, "")
+    declared = {name: d.block for name, d in probe.variables.items()}
+    inputs = root_inputs(tree, root_dir, declared, cli_vars, env, errors)
+    root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir))
+    pending: list[_Pending] = []
+    providers_seen: dict[int, ProviderConfig] = {}
+    stack = [root]
+    instances: list[ModuleInstance] = []
+    while stack:
+        module = stack.pop()
+        instances.append(module)
+        for key in sorted(module.resources):
+            _rows_for_resource(module, key, root_rel, pending, providers_seen)
+        stack.extend(reversed(module.all_children()))
+    for module in instances:
+        errors.extend(module.errors)
+        for ref in module.providers.values():
+            providers_seen.setdefault(id(ref.config), ref.config)
+    _link(pending)
+    inventory.rows.extend(p.row for p in pending)
+    for config in providers_seen.values():
+        if config.cloud not in ("aws", "gcp", "azure"):
+            continue
+        region = config.setting("region") if config.cloud != "azure" else None
+        account = config.setting("project" if config.cloud == "gcp" else "account")
+        inventory.providers.append(ProviderPlacement(
+            address=config.address, cloud=config.cloud, root=root_rel,
+            region=_setting_placement(config.cloud, region) if region else Placement(status="none"),
+            account=_setting_placement(None, account), pinned=config.pinned,
+            file=config.file if config.block is not None else root_rel, line=config.line,
+        ))
+    inventory.errors.extend(errors)
+
+
+def _setting_placement(cloud: str | None, setting: object) -> Placement:
+    from analyzer.terraform.placement import _account_placement, placement_from_value
+
+    value, evidence = setting.value, setting.evidence  # type: ignore[attr-defined]
+    if cloud is None:
+        return _account_placement(value, evidence)
+    return placement_from_value(cloud, value, evidence, "provider region")
+
+
+def _instances(value: object) -> list[ResourceInstance]:
+    if isinstance(value, ResourceInstance):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, ResourceInstance)]
+    if isinstance(value, dict):
+        return [value[k] for k in sorted(value) if isinstance(value[k], ResourceInstance)]
+    return []
+
+
+def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[_Pending],
+                       providers_seen: dict[int, ProviderConfig]) -> None:
+    declared = module.resources[key]
+    entry = catalog().get(declared.block.labels[0])
+    if entry is None:
+        return
+    value = module.resource_value(key)
+    skips = _skips_for(module, declared.file, declared.block.line)
+    if isinstance(value, Unknown):
+        address = value.origin or key
+        reason = value.reason
+        ev = [Evidence(file=declared.file, line=declared.block.line, note=reason)]
+        row = InventoryRow(address=f"{address}[*]", type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
+                           region=Placement(status="unknown", reason=reason, evidence=ev),
+                           account=Placement(status="unknown", reason=reason, evidence=ev),
+                           file=declared.file, line=declared.block.line, root=root_rel, skips=skips)
+        pending.append(_Pending(row, None))
+        return
+    for instance in _instances(value):
+        ref = instance.provider()
+        providers_seen.setdefault(id(ref.config), ref.config)
+        region = region_of(instance, entry, ref)
+        if entry.kind in NOT_LOCATED_KINDS and not entry.region and region.status == "unknown" and not entry.parent:
+            region = Placement(status="none", reason="not a located resource")
+        account = account_of(instance, entry, ref)
+        multi = None
+        if entry.multi:
+            multi, region = flow_lib.MULTI_TESTS[entry.multi](instance, region)
+        if region.status == "multi" and multi is None:
+            multi = f"location {region.value} spans several regions"
+        flows, links = flow_lib.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
+        images = flow_lib.images(instance, entry.images) if entry.images else []
+        row = InventoryRow(address=instance.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
+                           region=region, account=account, file=declared.file, line=declared.block.line,
+                           root=root_rel, provider=ref.config.address, multi_region=multi, flows=flows,
+                           images=images, skips=skips)
+        name = _name_of(instance)
+        pending.append(_Pending(row, parent_reference(instance, entry) if entry.parent else None, links, name))
+
+
+def _name_of(instance: ResourceInstance) -> str | None:
+    for attr in ("bucket", "name", "cluster_name"):
+        if attr in instance.declared.block.attrs:
+            value = materialize(instance.get(attr, None))
+            if isinstance(value, str):
+                return value
+    return None
+
+
+def _skips_for(module: ModuleInstance, file: str, line: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    block_end = None
+    for declared in module.resources.values():
+        if declared.file == file and declared.block.line == line:
+            block_end = declared.block.end_line
+    for number, items in module.skips.get(file, {}).items():
+        if line - 1 <= number <= (block_end or line):
+            for rule_id, reason in items:
+                found[rule_id] = reason or "no reason given"
+    return found
+
+
+def _link(pending: list[_Pending]) -> None:
+    by_address = {p.row.address: p.row for p in pending}
+    by_name: dict[str, InventoryRow] = {}
+    for p in pending:
+        if p.name and p.row.kind not in NOT_LOCATED_KINDS:
+            by_name.setdefault(p.name, p.row)
+    def target(link: tuple[str, str]) -> InventoryRow | None:
+        kind, value = link
+        if kind == "address":
+            return by_address.get(value) or next((r for a, r in by_address.items() if a.startswith(value + "[")), None)
+        return by_name.get(value)
+    for p in pending:
+        if p.parent is not None and p.row.region.status in ("unknown", "none") and p.row.region.reason.startswith("inherits"):
+            parent = target(p.parent)
+            if parent is not None:
+                step = Evidence(file=p.row.file, line=p.row.line, note=f"{p.row.address} is inside {parent.address}")
+                p.row.region = parent.region.model_copy(update={"evidence": [step, *parent.region.evidence]})
+                if p.row.cloud == "gcp" and p.row.account.status != "resolved":
+                    p.row.account = parent.account.model_copy(update={"evidence": [step, *parent.account.evidence]})
+                if parent.multi_region and not p.row.multi_region:
+                    p.row.multi_region = parent.multi_region
+            else:
+                p.row.region = Placement(status="unknown", reason=f"its parent {p.parent[1]} is not in the scanned configuration",
+                                         evidence=[Evidence(file=p.row.file, line=p.row.line, note=p.row.address)])
+        for index, link in p.links:
+            destination = target(link)
+            if destination is None or index >= len(p.row.flows):
+                continue
+            flow = p.row.flows[index]
+            step = Evidence(file=p.row.file, line=flow.line, note=f"destination is {destination.address}")
+            if flow.region.status in ("none", "unknown"):
+                flow.region = destination.region.model_copy(update={"evidence": [step, *destination.region.evidence]})
+            if flow.account.status in ("none", "unknown"):
+                flow.account = destination.account.model_copy(update={"evidence": [step, *destination.account.evidence]})

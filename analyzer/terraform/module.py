@@ -1,0 +1,527 @@
+"""Module instances: variables, locals, resources, data sources, module calls, outputs.
+
+Evaluation is lazy and memoised: a local, a resource attribute or a module output is
+computed when something references it, with cycle detection, so declaration order and
+file splits do not matter (as in Terraform).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources as pkg_resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analyzer.hcl import ast
+from analyzer.models import Evidence, ScanError
+from analyzer.terraform import types
+from analyzer.terraform.evaluate import EvalError, Lazy, Scope, Trace, evaluate, evaluate_safely, materialize
+from analyzer.terraform.loader import SourceTree
+from analyzer.terraform.providers import ProviderConfig, ProviderRef, Setting
+from analyzer.values import Unknown, to_display
+
+MAX_MODULE_DEPTH = 24
+_META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on"}
+
+
+@cache
+def data_source_table() -> dict[str, dict[str, str]]:
+    text = pkg_resources.files("analyzer.data").joinpath("data_sources.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+@dataclass
+class Declared:
+    """A top-level block with the file it is in."""
+
+    block: ast.Block
+    file: str  # relative to scan root
+
+
+def instance_key_suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return "[" + json.dumps(key) + "]"
+
+
+@dataclass
+class Value:
+    value: Any
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+class ModuleInstance:
+    """One instance of a module (the root, or `module.a["x"].module.b`)."""
+
+    def __init__(self, tree: SourceTree, directory: Path, address: str, *,
+                 inputs: dict[str, Value] | None = None, providers: dict[str, ProviderRef] | None = None,
+                 parent: "ModuleInstance | None" = None, root_dir: Path | None = None,
+                 modules_json: dict[str, str] | None = None, call_path: tuple[str, ...] = ()) -> None:
+        self.tree = tree
+        self.dir = directory
+        self.address = address
+        self.parent = parent
+        self.root_dir = root_dir or directory
+        self.modules_json = modules_json or {}
+        self.call_path = call_path  # module call names from the root, for modules.json keys
+        self.inputs = inputs or {}
+        self.errors: list[ScanError] = []
+        self.variables: dict[str, Declared] = {}
+        self.locals: dict[str, tuple[ast.Attribute, str]] = {}
+        self.resources: dict[str, Declared] = {}
+        self.data: dict[str, Declared] = {}
+        self.module_calls: dict[str, Declared] = {}
+        self.outputs: dict[str, Declared] = {}
+        self.provider_blocks: list[Declared] = []
+        self.skips: dict[str, dict[int, list[tuple[str, str]]]] = {}
+        self._var_memo: dict[str, Value] = {}
+        self._local_memo: dict[str, Value] = {}
+        self._in_progress: set[str] = set()
+        self._resource_memo: dict[str, Any] = {}
+        self._children: dict[str, Any] = {}
+        self._index()
+        self.providers = self._provider_map(providers or {})
+
+    # --- structure -----------------------------------------------------------------
+
+    @property
+    def rel_dir(self) -> str:
+        return self.tree.rel(self.dir)
+
+    def _index(self) -> None:
+        for body in self.tree.files.get(self.dir, []):
+            file = body.path
+            if body.skips:
+                self.skips[file] = body.skips
+            for block in body.blocks:
+                kind, labels = block.type, block.labels
+                if kind == "variable" and labels:
+                    self.variables[labels[0]] = Declared(block, file)
+                elif kind == "locals":
+                    for name, attribute in block.attrs.items():
+                        self.locals[name] = (attribute, file)
+                elif kind == "resource" and len(labels) == 2:
+                    self.resources[f"{labels[0]}.{labels[1]}"] = Declared(block, file)
+                elif kind == "data" and len(labels) == 2:
+                    self.data[f"{labels[0]}.{labels[1]}"] = Declared(block, file)
+                elif kind == "module" and labels:
+                    self.module_calls[labels[0]] = Declared(block, file)
+                elif kind == "output" and labels:
+                    self.outputs[labels[0]] = Declared(block, file)
+                elif kind == "provider" and labels:
+                    self.provider_blocks.append(Declared(block, file))
+
+    def _provider_map(self, passed: dict[str, ProviderRef]) -> dict[str, ProviderRef]:
+        result = dict(passed)
+        for declared in self.provider_blocks:
+            block = declared.block
+            alias_attr = block.attrs.get("alias")
+            alias = None
+            if alias_attr is not None:
+                alias_value = evaluate_safely(alias_attr.expr, Scope(self))
+                alias = alias_value if isinstance(alias_value, str) else None
+            config = ProviderConfig(block.labels[0], alias, block, self, declared.file)
+            result[config.key] = ProviderRef(config, [])
+        return result
+
+    def provider_for(self, key: str) -> ProviderRef:
+        """The provider configuration a resource or data source with this key uses."""
+        if key in self.providers:
+            return self.providers[key]
+        root = self
+        while root.parent is not None:
+            root = root.parent
+        # an implicit, empty default configuration of the root module
+        if "." not in key:
+            implicit = root.providers.get(key)
+            if implicit is None:
+                implicit = ProviderRef(ProviderConfig(key, None, None, root, root.rel_dir))
+                root.providers[key] = implicit
+            if self is not root:
+                self.providers[key] = implicit
+            return implicit
+        return ProviderRef(ProviderConfig(key.split(".")[0], key.split(".", 1)[1], None, self, self.rel_dir))
+
+    # --- references ----------------------------------------------------------------
+
+    def resolve(self, root: str, attr: str | None, trace: Trace) -> Any:
+        if attr is None:
+            raise EvalError(f"Invalid reference: \"{root}\" needs an attribute")
+        if root == "var":
+            found = self.variable(attr)
+        elif root == "local":
+            found = self.local(attr)
+        elif root == "module":
+            return self.module_value(attr, trace)
+        elif root == "data":
+            return _DataType(self, attr)
+        elif root == "path":
+            paths = {"module": self.rel_dir, "root": self.tree.rel(self.root_dir), "cwd": self.tree.rel(self.root_dir)}
+            if attr not in paths:
+                raise EvalError(f"Invalid \"path\" attribute {attr}")
+            return paths[attr]
+        elif root == "terraform":
+            if attr == "workspace":
+                return "default"
+            raise EvalError(f"Invalid \"terraform\" attribute {attr}")
+        elif root in ("count", "each", "self"):
+            raise EvalError(f"Reference to \"{root}\" in a context where it is not available")
+        elif "_" in root or f"{root}.{attr}" in self.resources:
+            return self.resource_value(f"{root}.{attr}")
+        else:
+            raise EvalError(f"Reference to undeclared resource or value \"{root}.{attr}\"")
+        if trace is not None:
+            trace.extend(found.evidence)
+        return found.value
+
+    def variable(self, name: str) -> Value:
+        if name in self._var_memo:
+            return self._var_memo[name]
+        declared = self.variables.get(name)
+        if declared is None:
+            raise EvalError(f"Reference to undeclared input variable \"{name}\" in {self.rel_dir or '.'}")
+        block = declared.block
+        type_expr = block.attrs["type"].expr if "type" in block.attrs else None
+        if name in self.inputs:
+            given = self.inputs[name]
+            result = Value(types.convert(given.value, type_expr), given.evidence)
+        elif "default" in block.attrs:
+            attribute = block.attrs["default"]
+            value = evaluate_safely(attribute.expr, Scope(self))
+            note = f"var.{name} default = {to_display(value)}"
+            result = Value(types.convert(value, type_expr), [Evidence(file=declared.file, line=attribute.line, note=note)])
+        else:
+            where = "module input" if self.parent is not None else "--var, a .tfvars file or TF_VAR_" + name
+            reason = f"var.{name} has no default and is not set (set it with {where})"
+            result = Value(Unknown(reason), [Evidence(file=declared.file, line=block.line, note=f"var.{name} is not set")])
+        self._var_memo[name] = result
+        return result
+
+    def local(self, name: str) -> Value:
+        if name in self._local_memo:
+            return self._local_memo[name]
+        if name not in self.locals:
+            raise EvalError(f"Reference to undeclared local value \"{name}\"")
+        key = f"local.{name}"
+        attribute, file = self.locals[name]
+        if key in self._in_progress:
+            self.errors.append(ScanError(file=file, line=attribute.line, message=f"cycle: local.{name} refers to itself through other locals"))
+            return Value(Unknown(f"local.{name} is part of a reference cycle"))
+        self._in_progress.add(key)
+        try:
+            trace: list[Evidence] = [Evidence(file=file, line=attribute.line, note=f"local.{name}")]
+            value = evaluate_safely(attribute.expr, Scope(self), trace)
+        finally:
+            self._in_progress.discard(key)
+        result = Value(value, trace)
+        self._local_memo[name] = result
+        return result
+
+    # --- resources and data ----------------------------------------------------------
+
+    def instance_keys(self, block: ast.Block, file: str, what: str) -> list[Any] | Unknown:
+        """[None] for a single instance, ints for count, strings for for_each."""
+        if "count" in block.attrs:
+            count = evaluate_safely(block.attrs["count"].expr, Scope(self))
+            if isinstance(count, Unknown):
+                return Unknown(f"count of {what} is not known statically: {count.reason}")
+            if isinstance(count, bool) or not isinstance(count, (int, float)):
+                return Unknown(f"count of {what} is not a number ({to_display(count)})")
+            return list(range(int(count)))
+        if "for_each" in block.attrs:
+            each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self)))
+            if isinstance(each, Unknown):
+                return Unknown(f"for_each of {what} is not known statically: {each.reason}")
+            if isinstance(each, dict):
+                return sorted(each)
+            if isinstance(each, list):
+                if any(isinstance(v, Unknown) for v in each):
+                    return Unknown(f"for_each of {what} holds values not known statically")
+                return sorted({v if isinstance(v, str) else to_display(v) for v in each})
+            return Unknown(f"for_each of {what} must be a map or set, got {to_display(each)}")
+        return [None]
+
+    def each_values(self, block: ast.Block) -> dict[str, Any]:
+        if "for_each" not in block.attrs:
+            return {}
+        each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self)))
+        if isinstance(each, dict):
+            return each
+        if isinstance(each, list):
+            return {v if isinstance(v, str) else to_display(v): v for v in each}
+        return {}
+
+    def instance_scope(self, block: ast.Block, key: Any, each_values: dict[str, Any]) -> Scope:
+        if key is None:
+            return Scope(self)
+        if isinstance(key, int):
+            return Scope(self, {"count": {"index": key}})
+        return Scope(self, {"each": {"key": key, "value": each_values.get(key)}})
+
+    def resource_value(self, type_name: str) -> Any:
+        if type_name in self._resource_memo:
+            return self._resource_memo[type_name]
+        declared = self.resources.get(type_name)
+        if declared is None:
+            raise EvalError(f"Reference to undeclared resource \"{type_name}\"")
+        value = self._instances_value(declared, type_name, ResourceInstance)
+        self._resource_memo[type_name] = value
+        return value
+
+    def _instances_value(self, declared: Declared, local_address: str, cls: type) -> Any:
+        prefix = f"{self.address}." if self.address else ""
+        keys = self.instance_keys(declared.block, declared.file, prefix + local_address)
+        if isinstance(keys, Unknown):
+            return Unknown(keys.reason, origin=prefix + local_address)
+        each_values = self.each_values(declared.block)
+        instances = {
+            key: cls(self, declared, prefix + local_address + instance_key_suffix(key),
+                     self.instance_scope(declared.block, key, each_values))
+            for key in keys
+        }
+        if keys == [None]:
+            return instances[None]
+        if "count" in declared.block.attrs:
+            return [instances[k] for k in keys]
+        return dict(instances)
+
+    def data_value(self, type_name: str) -> Any:
+        key = f"data:{type_name}"
+        if key in self._resource_memo:
+            return self._resource_memo[key]
+        declared = self.data.get(type_name)
+        if declared is None:
+            raise EvalError(f"Reference to undeclared data source \"data.{type_name}\"")
+        value = self._instances_value(declared, f"data.{type_name}", DataInstance)
+        self._resource_memo[key] = value
+        return value
+
+    # --- module calls ----------------------------------------------------------------
+
+    def module_value(self, name: str, trace: Trace) -> Any:
+        children = self.child_instances(name)
+        if isinstance(children, Unknown):
+            return children
+        if isinstance(children, ModuleInstance):
+            return _ModuleObject(children)
+        if isinstance(children, list):
+            return [_ModuleObject(c) for c in children]
+        if isinstance(children, dict):
+            return {k: _ModuleObject(c) for k, c in children.items()}
+        return Unknown(f"module.{name} was not analyzed")
+
+    def child_instances(self, name: str) -> Any:
+        """ModuleInstance, list/dict of them, Unknown (unknown count), or None (not analyzed)."""
+        if name in self._children:
+            return self._children[name]
+        declared = self.module_calls.get(name)
+        if declared is None:
+            raise EvalError(f"Reference to undeclared module \"{name}\"")
+        self._children[name] = None  # guards re-entry while building
+        self._children[name] = self._build_children(name, declared)
+        return self._children[name]
+
+    def _build_children(self, name: str, declared: Declared) -> Any:
+        from analyzer.terraform.sources import resolve_source  # avoid an import cycle
+
+        block = declared.block
+        prefix = f"{self.address}." if self.address else ""
+        address = f"{prefix}module.{name}"
+        source = resolve_source(self, name, declared)
+        if isinstance(source, ScanError):
+            self.errors.append(source)
+            return None
+        keys = self.instance_keys(block, declared.file, address)
+        if isinstance(keys, Unknown):
+            self.errors.append(ScanError(file=declared.file, line=block.line, address=address,
+                                         message=f"{keys.reason}; the module's resources are not analyzed"))
+            return Unknown(keys.reason, origin=address)
+        each_values = self.each_values(block)
+        built: dict[Any, ModuleInstance] = {}
+        for key in keys:
+            scope = self.instance_scope(block, key, each_values)
+            child_address = address + instance_key_suffix(key)
+            inputs: dict[str, Value] = {}
+            for arg, attribute in block.attrs.items():
+                if arg in _META_ARGS:
+                    continue
+                trace: list[Evidence] = [Evidence(file=declared.file, line=attribute.line, note=f"{child_address} input {arg}")]
+                inputs[arg] = Value(evaluate_safely(attribute.expr, scope, trace), trace)
+            built[key] = ModuleInstance(
+                self.tree, source, child_address, inputs=inputs,
+                providers=self._providers_for_call(block, declared.file, child_address),
+                parent=self, root_dir=self.root_dir, modules_json=self.modules_json,
+                call_path=(*self.call_path, name),
+            )
+        if keys == [None]:
+            return built[None]
+        if "count" in block.attrs:
+            return [built[k] for k in keys]
+        return built
+
+    def _providers_for_call(self, block: ast.Block, file: str, child_address: str) -> dict[str, ProviderRef]:
+        # default (unaliased) configurations are inherited; a providers map adds or overrides
+        passed = {key: ref for key, ref in self.providers.items() if "." not in key}
+        attribute = block.attrs.get("providers")
+        if attribute is None or not isinstance(attribute.expr, ast.ObjectExpr):
+            return passed
+        for key_expr, value_expr in attribute.expr.items:
+            child_key = _provider_key(key_expr)
+            parent_key = _provider_key(value_expr)
+            if child_key is None or parent_key is None:
+                continue
+            parent_ref = self.provider_for(parent_key)
+            step = Evidence(file=file, line=attribute.line, note=f"{child_address} providers {{ {child_key} = {parent_key} }}")
+            passed[child_key] = ProviderRef(parent_ref.config, [*parent_ref.via, step])
+        return passed
+
+    def all_children(self) -> list["ModuleInstance"]:
+        out: list[ModuleInstance] = []
+        for name in sorted(self.module_calls):
+            children = self.child_instances(name)
+            if isinstance(children, ModuleInstance):
+                out.append(children)
+            elif isinstance(children, list):
+                out.extend(children)
+            elif isinstance(children, dict):
+                out.extend(children[k] for k in sorted(children))
+        return out
+
+    def output(self, name: str, trace: Trace) -> Any:
+        declared = self.outputs.get(name)
+        if declared is None:
+            raise EvalError(f"Unsupported attribute: module {self.address} has no output \"{name}\"")
+        attribute = declared.block.attrs.get("value")
+        if attribute is None:
+            return None
+        key = f"output.{name}"
+        if key in self._in_progress:
+            return Unknown(f"output {name} of {self.address} is part of a reference cycle")
+        self._in_progress.add(key)
+        try:
+            if trace is not None:
+                trace.append(Evidence(file=declared.file, line=attribute.line, note=f"{self.address} output {name}"))
+            return evaluate(attribute.expr, Scope(self), trace)
+        finally:
+            self._in_progress.discard(key)
+
+
+def _provider_key(expr: ast.Expr) -> str | None:
+    if isinstance(expr, ast.Name):
+        return expr.name
+    if isinstance(expr, ast.GetAttr) and isinstance(expr.obj, ast.Name):
+        return f"{expr.obj.name}.{expr.name}"
+    if isinstance(expr, ast.Literal) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+class _ModuleObject(Lazy):
+    def __init__(self, instance: ModuleInstance) -> None:
+        self.instance = instance
+
+    def get(self, name: str, trace: Trace) -> Any:
+        return self.instance.output(name, trace)
+
+    def materialize(self) -> dict[str, Any]:
+        return {name: materialize(self._safe(name)) for name in sorted(self.instance.outputs)}
+
+    def _safe(self, name: str) -> Any:
+        try:
+            return self.instance.output(name, None)
+        except EvalError as err:
+            return Unknown(str(err))
+
+
+class _DataType(Lazy):
+    def __init__(self, module: ModuleInstance, type_name: str) -> None:
+        self.module = module
+        self.type_name = type_name
+
+    def get(self, name: str, trace: Trace) -> Any:
+        return self.module.data_value(f"{self.type_name}.{name}")
+
+    def materialize(self) -> dict[str, Any]:
+        raise EvalError(f"data.{self.type_name} cannot be used as a value")
+
+
+class ResourceInstance(Lazy):
+    """One resource instance; configured arguments evaluate, the rest is computed (unknown)."""
+
+    def __init__(self, module: ModuleInstance, declared: Declared, address: str, scope: Scope) -> None:
+        self.module = module
+        self.declared = declared
+        self.address = address
+        self.scope = scope
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def type(self) -> str:
+        return self.declared.block.labels[0]
+
+    def get(self, name: str, trace: Trace) -> Any:
+        block = self.declared.block
+        if name in block.attrs:
+            if trace is not None:
+                attribute = block.attrs[name]
+                trace.append(Evidence(file=self.declared.file, line=attribute.line, note=f"{self.address}.{name}"))
+            if name not in self._memo:
+                self._memo[name] = evaluate_safely(block.attrs[name].expr, self.scope, trace)
+            return self._memo[name]
+        nested = block.children(name)
+        if nested:
+            return [self._block_value(b) for b in nested]
+        return Unknown(f"{self.address}.{name} is computed at apply time", origin=self.address)
+
+    def _block_value(self, block: ast.Block) -> dict[str, Any]:
+        out: dict[str, Any] = {k: evaluate_safely(a.expr, self.scope) for k, a in block.attrs.items()}
+        for child in block.blocks:
+            out.setdefault(child.type, []).append(self._block_value(child))
+        return out
+
+    def materialize(self) -> dict[str, Any]:
+        out = self._block_value(self.declared.block)
+        for attr in ("id", "arn", "name"):
+            out.setdefault(attr, Unknown(f"{self.address}.{attr} is computed at apply time", origin=self.address))
+        return out
+
+    def attr_line(self, name: str) -> int:
+        attribute = self.declared.block.attrs.get(name)
+        return attribute.line if attribute is not None else self.declared.block.line
+
+    def provider(self) -> ProviderRef:
+        block = self.declared.block
+        attribute = block.attrs.get("provider")
+        if attribute is not None:
+            key = _provider_key(attribute.expr)
+            if key is not None:
+                ref = self.module.provider_for(key)
+                step = Evidence(file=self.declared.file, line=attribute.line, note=f"{self.address} provider = {key}")
+                return ProviderRef(ref.config, [step, *ref.via])
+        prefix = self.type.split("_", 1)[0]
+        return self.module.provider_for(prefix)
+
+
+class DataInstance(ResourceInstance):
+    """A data source: configured arguments, plus what its provider's settings answer."""
+
+    def get(self, name: str, trace: Trace) -> Any:
+        if name in self.declared.block.attrs:
+            return super().get(name, trace)
+        setting_name = data_source_table().get(self.type, {}).get(name)
+        if setting_name is not None:
+            ref = self.provider()
+            setting: Setting = ref.config.setting(setting_name)
+            if trace is not None:
+                trace.append(Evidence(file=self.declared.file, line=self.declared.block.line,
+                                      note=f"{self.address}.{name} = provider {ref.config.key} {setting_name}"))
+                trace.extend(ref.via)
+                trace.extend(setting.evidence)
+            return setting.value
+        return Unknown(f"{self.address}.{name} is read from the cloud at plan time", origin=self.address)

@@ -1,0 +1,102 @@
+"""Effective region and account of one resource instance, with the evidence chain.
+
+AWS: the resource's own `region` (provider 6) -> its provider (alias, module providers
+map) -> the default provider. GCP: location/region/zone -> provider region; project from
+the resource or the provider. Azure: location; subscription from the provider. Resources
+that live inside another (a container in a storage account) inherit from that parent,
+which inventory.py links after every row exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analyzer import regions
+from analyzer.catalog import CatalogEntry
+from analyzer.models import Evidence, Placement
+from analyzer.terraform.evaluate import evaluate_safely, materialize
+from analyzer.terraform.module import ResourceInstance
+from analyzer.terraform.providers import ProviderRef
+from analyzer.values import Unknown, to_display
+
+
+def placement_from_value(cloud: str, value: Any, evidence: list[Evidence], what: str) -> Placement:
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=evidence)
+    if not isinstance(value, str) or not value:
+        return Placement(status="unknown", reason=f"{what} is {to_display(value)!s}, not a region", evidence=evidence)
+    info = regions.normalize(cloud, value)
+    if info.status == "invalid":
+        return Placement(value=value, status="unknown", reason=f"\"{value}\" is not a known {cloud} region", evidence=evidence)
+    status = "resolved" if info.status == "resolved" else info.status
+    return Placement(value=info.value, status=status, evidence=evidence)
+
+
+def own_attr(instance: ResourceInstance, name: str) -> tuple[Any, list[Evidence]] | None:
+    attribute = instance.declared.block.attrs.get(name)
+    if attribute is None:
+        return None
+    trace: list[Evidence] = [Evidence(file=instance.declared.file, line=attribute.line, note=f"{instance.address} {name}")]
+    return evaluate_safely(attribute.expr, instance.scope, trace), trace
+
+
+def provider_steps(instance: ResourceInstance, ref: ProviderRef) -> list[Evidence]:
+    if ref.via:
+        return list(ref.via)
+    block = instance.declared.block
+    return [Evidence(file=instance.declared.file, line=block.line, note=f"{instance.address} uses provider {ref.config.key}")]
+
+
+def region_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef) -> Placement:
+    cloud = entry.cloud
+    for attr in entry.region:
+        found = own_attr(instance, attr)
+        if found is not None:
+            value, trace = found
+            if value is None:
+                continue  # null means "use the provider's", as in Terraform
+            return placement_from_value(cloud, materialize(value), trace, f"{instance.address}.{attr}")
+    if entry.parent and cloud == "azure":
+        return Placement(status="unknown", reason="inherits its parent's location")
+    if cloud == "azure":
+        return Placement(status="unknown", reason=f"{instance.address} sets no location",
+                         evidence=[Evidence(file=instance.declared.file, line=instance.declared.block.line, note=instance.address)])
+    if cloud in ("aws", "gcp") and (entry.region or cloud == "aws") and not (entry.parent and not entry.region):
+        setting = ref.config.setting("region")
+        steps = provider_steps(instance, ref) + setting.evidence
+        return placement_from_value(cloud, setting.value, steps, f"provider {ref.config.key} region")
+    return Placement(status="unknown", reason="inherits its parent's location")
+
+
+def account_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef) -> Placement:
+    if entry.cloud == "gcp":
+        found = own_attr(instance, "project")
+        if found is not None and found[0] is not None:
+            value, trace = found
+            return _account_placement(value, trace)
+        setting = ref.config.setting("project")
+    else:
+        setting = ref.config.setting("account")
+    return _account_placement(setting.value, provider_steps(instance, ref) + setting.evidence)
+
+
+def _account_placement(value: Any, evidence: list[Evidence]) -> Placement:
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=evidence)
+    if value is None or value == "":
+        return Placement(status="unknown", reason="account is empty", evidence=evidence)
+    return Placement(value=str(value), status="resolved", evidence=evidence)
+
+
+def parent_reference(instance: ResourceInstance, entry: CatalogEntry) -> tuple[str, str] | None:
+    """("address", addr) when a parent attribute references a resource, ("name", value) for names."""
+    for attr in entry.parent:
+        found = own_attr(instance, attr)
+        if found is None:
+            continue
+        value = found[0]
+        if isinstance(value, Unknown) and value.origin:
+            return ("address", value.origin)
+        if isinstance(value, str) and value:
+            return ("name", value)
+    return None

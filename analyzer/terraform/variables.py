@@ -1,0 +1,94 @@
+"""Root module variable values, with Terraform's precedence (lowest first):
+
+default < TF_VAR_* environment < terraform.tfvars < terraform.tfvars.json
+< *.auto.tfvars / *.auto.tfvars.json (lexical order) < --var-file and --var (in the order given)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from analyzer.hcl import ast
+from analyzer.hcl.parse import parse_expression
+from analyzer.hcl.template import TemplateError
+from analyzer.models import Evidence, ScanError
+from analyzer.terraform.evaluate import EvalError, Scope, evaluate
+from analyzer.terraform.loader import SourceTree, parse_text, read_text
+from analyzer.terraform.module import Value
+from analyzer.terraform.types import is_string_type
+from analyzer.values import to_display
+
+
+@dataclass
+class CliVar:
+    """One command-line variable source, kept in the order given."""
+
+    kind: str  # "file" or "var"
+    text: str  # a path, or NAME=VALUE
+
+
+class _NoRefs:
+    def resolve(self, root: str, attr: str | None, trace: object) -> object:
+        raise EvalError(f"Variables may not be used here (\"{root}.{attr}\")")
+
+
+def _literal_value(expr: ast.Expr) -> object:
+    return evaluate(expr, Scope(_NoRefs()))
+
+
+def _auto_files(tree: SourceTree, directory: Path) -> list[ast.FileBody]:
+    bodies = {Path(b.path).name: b for b in tree.tfvars.get(directory, [])}
+    ordered: list[ast.FileBody] = []
+    for name in ("terraform.tfvars", "terraform.tfvars.json"):
+        if name in bodies:
+            ordered.append(bodies[name])
+    ordered.extend(bodies[n] for n in sorted(bodies) if n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json"))
+    return ordered
+
+
+def root_inputs(tree: SourceTree, directory: Path, declared: Mapping[str, ast.Block],
+                cli: list[CliVar], env: Mapping[str, str], errors: list[ScanError]) -> dict[str, Value]:
+    values: dict[str, Value] = {}
+
+    def from_text(name: str, raw: str) -> object:
+        block = declared.get(name)
+        type_expr = block.attrs["type"].expr if block is not None and "type" in block.attrs else None
+        if is_string_type(type_expr) or type_expr is None and not raw.strip().startswith(("[", "{")):
+            return raw
+        try:
+            return _literal_value(parse_expression(raw))
+        except (TemplateError, EvalError):
+            return raw
+
+    for key in sorted(env):
+        if key.startswith("TF_VAR_"):
+            name = key[len("TF_VAR_"):]
+            values[name] = Value(from_text(name, env[key]), [Evidence(file="(environment)", line=0, note=f"{key} = {env[key]}")])
+    for body in _auto_files(tree, directory):
+        _apply_file(body, values, errors)
+    for item in cli:
+        if item.kind == "file":
+            path = Path(item.text)
+            try:
+                body = parse_text(read_text(path), str(path))
+                body.path = tree.rel(path.resolve()) if path.is_absolute() or path.exists() else item.text
+            except (OSError, ValueError) as err:
+                errors.append(ScanError(file=item.text, message=f"cannot read --var-file: {getattr(err, 'strerror', None) or err}"))
+                continue
+            _apply_file(body, values, errors)
+        else:
+            name, _, raw = item.text.partition("=")
+            values[name.strip()] = Value(from_text(name.strip(), raw), [Evidence(file="(command line)", line=0, note=f"--var {item.text}")])
+    return values
+
+
+def _apply_file(body: ast.FileBody, values: dict[str, Value], errors: list[ScanError]) -> None:
+    for name, attribute in body.attrs.items():
+        try:
+            value = _literal_value(attribute.expr)
+        except EvalError as err:
+            errors.append(ScanError(file=body.path, line=attribute.line, message=f"invalid value for {name}: {err}"))
+            continue
+        values[name] = Value(value, [Evidence(file=body.path, line=attribute.line, note=f"{name} = {to_display(value)}")])

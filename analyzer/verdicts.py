@@ -1,0 +1,100 @@
+"""Run the rule catalog over an inventory: findings, suppressions, fingerprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+
+from analyzer.models import Finding, Inventory, InventoryRow
+from analyzer.policy import Policy
+from analyzer.rules import RULES
+from analyzer.rules.base import RuleContext, Verdict
+
+INFER_KINDS = ("cluster", "bucket")
+
+
+def infer_region(inventory: Inventory) -> str | None:
+    """The data plane's region when no policy names one: the most common cluster/bucket region."""
+    counts = Counter(r.region.value for r in inventory.rows if r.kind in INFER_KINDS and r.region.status == "resolved")
+    if not counts:
+        counts = Counter(r.region.value for r in inventory.rows if r.region.status == "resolved")
+    if not counts:
+        return None
+    best = max(counts.values())
+    return sorted(region for region, n in counts.items() if n == best)[0]  # type: ignore[type-var]
+
+
+def build_context(policy: Policy, inventory: Inventory) -> RuleContext:
+    regions = policy.allowed_regions()
+    inferred = False
+    if not regions:
+        guess = infer_region(inventory)
+        if guess:
+            regions, inferred = [guess], True
+    known = tuple(sorted({r.address.rsplit(".", 1)[-1] for r in inventory.rows if r.type == "azurerm_container_registry"}
+                         | {_name for _name in _acr_names(inventory)}))
+    return RuleContext(regions=tuple(regions), accounts=tuple(policy.accounts),
+                       allowed_registries=tuple(policy.allowed_registries), region_inferred=inferred,
+                       fail_on_unknown=policy.fail_on_unknown, known_registries=known)
+
+
+def _acr_names(inventory: Inventory) -> list[str]:
+    return [r.address for r in inventory.rows if r.type == "azurerm_container_registry"]
+
+
+_LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+")
+
+
+def fingerprint(rule_id: str, address: str, file: str, message: str) -> str:
+    # line numbers stay out so fingerprints survive unrelated edits above the resource
+    text = "|".join((rule_id, address, file, _LINE_REF.sub("", message)))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def evaluate_rules(inventory: Inventory, policy: Policy, context: RuleContext, *,
+                   skip: set[str] | None = None, today: dt.date | None = None) -> list[Finding]:
+    skip = skip or set()
+    today = today or dt.date.today()
+    findings: list[Finding] = []
+    for rule in RULES:
+        if rule.id in skip:
+            continue
+        severity = policy.severity.get(rule.id, rule.severity)
+
+        def emit(verdict: Verdict, address: str, file: str, line: int, skips: dict[str, str]) -> None:
+            finding = Finding(rule_id=rule.id, rule_name=rule.name, severity=severity, address=address, file=file,
+                              line=verdict.line or line, message=verdict.message, region=verdict.region,
+                              account=verdict.account, evidence=verdict.evidence)
+            finding.fingerprint = fingerprint(rule.id, address, file, verdict.message)
+            if rule.id in skips:
+                finding.suppressed = f"checkov:skip in source: {skips[rule.id]}"
+            else:
+                exception, expired = policy.exception_for(rule.id, address or file, today)
+                if exception is not None and not expired:
+                    finding.suppressed = f"residency.yaml exception until {exception.expires}: {exception.reason}"
+                elif exception is not None:
+                    finding.message += f" (the residency.yaml exception expired on {exception.expires})"
+            findings.append(finding)
+
+        if rule.check_row is not None:
+            for row in inventory.rows:
+                if rule.applies_to(row):
+                    for verdict in rule.check_row(row, context):
+                        emit(verdict, row.address, row.file, row.line, row.skips)
+        if rule.check_provider is not None:
+            for provider in inventory.providers:
+                for verdict in rule.check_provider(provider, context):
+                    emit(verdict, provider.address, provider.file, provider.line, {})
+        if rule.check_error is not None:
+            for error in inventory.errors:
+                for verdict in rule.check_error(error, context):
+                    emit(verdict, error.address or error.file, error.file, error.line, {})
+    findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.address, f.message))
+    return findings
+
+
+def row_verdicts(row: InventoryRow, context: RuleContext) -> dict[str, list[Verdict]]:
+    """Every row rule's verdicts for one row (the checkov host asks one resource at a time)."""
+    return {rule.id: rule.check_row(row, context) for rule in RULES if rule.check_row is not None and rule.applies_to(row)}

@@ -1,0 +1,67 @@
+"""What a residency rule is: an ID, a name, a severity, what it reads, and a pure check.
+
+Rules read the inventory (rows, provider placements, inputs not analyzed) and the policy;
+they never parse files. The same rule objects run natively (analyzer.scan) and inside
+stock checkov (rules/checkov_host.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from analyzer.models import Evidence, InventoryRow, ProviderPlacement, RuleMeta, ScanError, Severity
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """The policy as rules see it (region already inferred when none was configured)."""
+
+    regions: tuple[str, ...]
+    accounts: tuple[str, ...]
+    allowed_registries: tuple[str, ...] = ()
+    region_inferred: bool = False
+    fail_on_unknown: bool = True
+    known_registries: tuple[str, ...] = ()  # registries the scanned infrastructure creates
+
+
+@dataclass
+class Verdict:
+    message: str
+    evidence: list[Evidence] = field(default_factory=list)
+    region: str | None = None
+    account: str | None = None
+    line: int | None = None
+
+
+Target = Literal["row", "provider", "error"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    target: Target
+    description: str
+    guideline: str
+    kinds: tuple[str, ...] = ()  # inventory kinds it applies to; empty = all
+    check_row: Callable[[InventoryRow, RuleContext], list[Verdict]] | None = None
+    check_provider: Callable[[ProviderPlacement, RuleContext], list[Verdict]] | None = None
+    check_error: Callable[[ScanError, RuleContext], list[Verdict]] | None = None
+
+    def meta(self) -> RuleMeta:
+        return RuleMeta(id=self.id, name=self.name, severity=self.severity,
+                        description=self.description, guideline=self.guideline)
+
+    def applies_to(self, row: InventoryRow) -> bool:
+        return not self.kinds or row.kind in self.kinds
+
+
+def where(context: RuleContext) -> str:
+    allowed = ", ".join(context.regions) or "(none configured)"
+    return f"{allowed}{' (inferred)' if context.region_inferred else ''}"
+
+
+LOCATED_KINDS = ("bucket", "registry", "secret_store", "log_group", "cluster", "node_pool", "kms_key",
+                 "database", "queue", "backup")

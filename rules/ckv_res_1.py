@@ -1,0 +1,24 @@
+"""CKV_RES_1: a located resource is outside the allowed region."""
+
+from __future__ import annotations
+
+from analyzer.models import InventoryRow
+from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict, where
+
+
+def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
+    region = row.region
+    if region.status != "resolved" or not context.regions or region.value in context.regions:
+        return []
+    return [Verdict(f"{row.address} is in {region.value}, outside the allowed region {where(context)}",
+                    region.evidence, region.value, row.account.value)]
+
+
+RULE = Rule(
+    id="CKV_RES_1", name="Data-plane resource outside the allowed region", severity="HIGH", target="row",
+    kinds=LOCATED_KINDS, check_row=check,
+    description="A bucket, registry, secret store, log group, cluster or key is placed in a region other than the data plane's.",
+    guideline="Move the resource to the data-plane region: set the provider (or per-resource) region to the allowed one. "
+              "Suppress a deliberate exception with `# checkov:skip=CKV_RES_1: reason` in the resource block or an "
+              "expiring exception in residency.yaml.",
+)

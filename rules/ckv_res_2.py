@@ -1,0 +1,22 @@
+"""CKV_RES_2: a located resource's region cannot be resolved statically (fail closed)."""
+
+from __future__ import annotations
+
+from analyzer.models import InventoryRow
+from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
+
+
+def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
+    if row.region.status != "unknown" or not context.fail_on_unknown:
+        return []
+    return [Verdict(f"region of {row.address} cannot be resolved statically: {row.region.reason}",
+                    row.region.evidence, None, row.account.value)]
+
+
+RULE = Rule(
+    id="CKV_RES_2", name="Region cannot be resolved statically", severity="HIGH", target="row",
+    kinds=LOCATED_KINDS, check_row=check,
+    description="The analyzer cannot tell where the resource will be created: an unset variable, a data source or a computed value decides it.",
+    guideline="Give the region a static value: a variable default, a .tfvars file, `--var`/`--var-file`, or scan the "
+              "plan JSON (`terraform show -json plan.out`). Unknown is never a pass.",
+)

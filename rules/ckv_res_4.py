@@ -1,0 +1,35 @@
+"""CKV_RES_4: data is replicated or copied to another region."""
+
+from __future__ import annotations
+
+from analyzer.models import InventoryRow
+from analyzer.rules.base import Rule, RuleContext, Verdict
+
+REGIONAL_FLOWS = ("replica", "replication", "copy", "subscription")
+
+
+def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
+    verdicts = []
+    for flow in row.flows:
+        if flow.kind not in REGIONAL_FLOWS:
+            continue
+        region = flow.region
+        if region.status == "resolved" and context.regions and region.value not in context.regions:
+            verdicts.append(Verdict(f"{row.address} {flow.description}: {region.value} is outside {', '.join(context.regions)}",
+                                    region.evidence, region.value, flow.account.value, flow.line))
+        elif region.status in ("multi", "global"):
+            verdicts.append(Verdict(f"{row.address} {flow.description}: destination spans regions ({region.value})",
+                                    region.evidence, region.value, flow.account.value, flow.line))
+        elif region.status == "unknown" and flow.kind in ("replica", "replication", "copy") and context.fail_on_unknown:
+            verdicts.append(Verdict(f"{row.address} {flow.description}: destination region unknown ({region.reason})",
+                                    region.evidence, None, flow.account.value, flow.line))
+    return verdicts
+
+
+RULE = Rule(
+    id="CKV_RES_4", name="Replication to another region", severity="CRITICAL", target="row", check_row=check,
+    description="S3/ECR/EFS replication, Secrets Manager replicas, KMS replica keys, DynamoDB replicas, ACR "
+                "georeplications and backup copy actions send data to another region.",
+    guideline="Remove the replica or point it at the data-plane region. Cross-region disaster recovery breaks the "
+              "single-region promise; agree it with the customer and record an expiring exception.",
+)

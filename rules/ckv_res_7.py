@@ -1,0 +1,48 @@
+"""CKV_RES_7: a container image comes from a registry outside the customer's infrastructure."""
+
+from __future__ import annotations
+
+from analyzer import regions
+from analyzer.models import Evidence, InventoryRow
+from analyzer.registries import parse_image
+from analyzer.rules.base import Rule, RuleContext, Verdict
+
+
+def _allowed(image: str, context: RuleContext) -> tuple[bool, str]:
+    if any(image.startswith(prefix) for prefix in context.allowed_registries):
+        return True, "allowed by policy"
+    ref = parse_image(image)
+    if ref.public:
+        return False, f"{ref.host} is a public registry"
+    if ref.cloud is None:
+        return False, f"{ref.host} is not a registry of the customer's cloud accounts"
+    if ref.cloud == "azure":
+        if ref.account in context.known_registries:
+            return True, "ACR created by the scanned infrastructure"
+        return False, f"ACR {ref.account} is not created by the scanned infrastructure"
+    if context.accounts and ref.account not in context.accounts:
+        return False, f"{ref.registry} in account/project {ref.account}, not the customer's"
+    if ref.region and context.regions:
+        info = regions.normalize(ref.cloud, ref.region)
+        if info.value not in context.regions:
+            return False, f"{ref.registry} in {info.value}, outside {', '.join(context.regions)}"
+    return True, ""
+
+
+def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
+    verdicts = []
+    for image in row.images:
+        ok, why = _allowed(image, context)
+        if not ok:
+            verdicts.append(Verdict(f"{row.address} uses image {image}: {why}",
+                                    [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")]))
+    return verdicts
+
+
+RULE = Rule(
+    id="CKV_RES_7", name="Container image from an external registry", severity="HIGH", target="row", check_row=check,
+    description="Images pulled from docker.io, quay.io, ghcr.io, public.ecr.aws or another account's registry leave "
+                "the supply chain outside the customer's account.",
+    guideline="Mirror the image into the data plane's own registry (ECR pull-through cache, Artifact Registry remote "
+              "repository, ACR import) or list the registry in `allowed_registries`.",
+)
