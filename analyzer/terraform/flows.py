@@ -311,7 +311,7 @@ def gcp_secret_replication(inst: ResourceInstance, region: Placement) -> tuple[s
     for rep in _blocks(_attr(inst, "replication")):
         if rep.get("automatic") is True or _blocks(rep.get("auto")):
             reason = "automatic replication: Secret Manager stores the secret in regions Google chooses"
-            return reason, Placement(value="global", status="global", reason=reason,
+            return reason, Placement(value=None, status="global", reason=reason,
                                      evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} replication auto")])
         locations: list[Any] = []
         for managed in _blocks(rep.get("user_managed")):

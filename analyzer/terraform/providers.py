@@ -103,8 +103,6 @@ class ProviderConfig:
             allowed = self._attr("allowed_account_ids")
             if allowed is not None and isinstance(allowed.value, list) and len(allowed.value) == 1:
                 return Setting(allowed.value[0], allowed.evidence)
-            if allowed is not None and isinstance(allowed.value, list) and len(allowed.value) > 1:
-                return Setting(Unknown(f"{self.address} allows several accounts: {', '.join(map(str, allowed.value))}"), allowed.evidence)
             if allowed is not None and isinstance(allowed.value, Unknown):
                 return allowed
             for role_block in self.block.children("assume_role") if self.block else []:
@@ -116,6 +114,9 @@ class ProviderConfig:
                     if match:
                         return Setting(match.group(1), role.evidence)
                 return Setting(Unknown(f"cannot read an account from assume_role.role_arn ({role.value})"), role.evidence)
+            if allowed is not None and isinstance(allowed.value, list) and len(allowed.value) > 1:
+                # several allowed accounts and no role: whichever credentials apply it decide
+                return Setting(Unknown(f"{self.address} allows several accounts: {', '.join(map(str, allowed.value))}"), allowed.evidence)
             return Setting(Unknown(f"{self._missing('account')} ({_ACCOUNT_HINT['aws']})"), self._decl())
         if cloud == "gcp":
             found = self._attr("project")
