@@ -33,10 +33,13 @@ CLOUDS: tuple[CloudName, ...] = ("aws", "gcp", "azure")
 __all__ = [
     "CLOUDS",
     "CloudName",
+    "RegionDataError",
     "RegionInfo",
     "RegionStatus",
     "all_regions",
+    "azure_paired_regions",
     "jurisdiction",
+    "load_raw",
     "normalize",
     "same_jurisdiction",
 ]
