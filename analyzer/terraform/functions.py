@@ -24,10 +24,11 @@ import math
 import re
 import urllib.parse
 import uuid as uuid_module
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Hashable, Iterator
+from datetime import datetime, timezone
+from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable, Hashable, Iterator
+from typing import Any
 
 import yaml
 
@@ -110,6 +111,8 @@ def _shortest_g(number: Number, upper: bool = False) -> str:
     """Go's big.Float Text('g', -1): shortest digits, exponent form from 1e+06 or below 1e-04."""
     if number == 0:
         return "0"
+    if isinstance(number, float) and not math.isfinite(number):
+        return _number_text(number)
     sign, digit_tuple, exponent = (Decimal(number) if isinstance(number, int) else Decimal(repr(number))).as_tuple()
     assert isinstance(exponent, int)
     raw = "".join(map(str, digit_tuple))
