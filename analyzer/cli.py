@@ -57,7 +57,8 @@ def _cli_vars(argv: list[str]) -> list[CliVar]:
 
 
 def _fail_usage(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    # plain echo: rich would wrap long file paths, and users grep these lines
+    typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 
 

@@ -10,8 +10,10 @@ from typing import Any, Callable
 import yaml
 
 from analyzer import regions
+from analyzer.hcl import ast
 from analyzer.models import Evidence, Flow, Placement
-from analyzer.terraform.evaluate import materialize
+from analyzer.registries import control_plane_regions
+from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
 from analyzer.values import Unknown
 
@@ -26,6 +28,34 @@ Link = tuple[str, str]  # ("address", addr) | ("name", value)
 
 def _attr(instance: ResourceInstance, name: str) -> Any:
     return materialize(instance.get(name, None))
+
+
+_ENCODERS = ("jsonencode", "yamlencode")
+
+
+def _document(instance: ResourceInstance, name: str) -> Any:
+    """The attribute's value, reading `jsonencode(...)`/`yamlencode(...)` documents by structure.
+
+    Terraform makes a whole encoded document unknown when one leaf is computed (a bucket
+    policy's `Resource = aws_s3_bucket.b.arn`, an image tag from a resource), which would hide
+    every principal and image in it. Here the encoder's argument is evaluated instead, so the
+    computed leaf stays Unknown and the rest of the document is still read.
+    """
+    value = _attr(instance, name)
+    if not isinstance(value, Unknown):
+        return value
+    attribute = instance.declared.block.attrs.get(name)
+    if attribute is None:
+        return value
+    return _structural(attribute.expr, instance.scope, value)
+
+
+def _structural(expr: Any, scope: Scope, fallback: Any) -> Any:
+    if isinstance(expr, ast.Call) and expr.name in _ENCODERS and len(expr.args) == 1 and not expr.expand:
+        return materialize(evaluate_safely(expr.args[0], scope))
+    if isinstance(expr, ast.TupleExpr):
+        return [_structural(item, scope, materialize(evaluate_safely(item, scope))) for item in expr.items]
+    return fallback
 
 
 def _blocks(value: Any) -> list[dict[str, Any]]:
@@ -144,8 +174,10 @@ def log_subscription(inst: ResourceInstance) -> FlowResult:
 
 
 def policy_principals(inst: ResourceInstance) -> FlowResult:
-    policy = _attr(inst, "policy")
+    policy = _document(inst, "policy")
     line = inst.declared.block.attrs["policy"].line if "policy" in inst.declared.block.attrs else inst.declared.block.line
+    if isinstance(policy, Unknown):
+        policy = _iam_policy_document(inst) or policy
     if isinstance(policy, str):
         try:
             policy = json.loads(policy)
@@ -167,6 +199,36 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
                 account = _account(account_id, f"{inst.address} policy Principal {who}", line, inst.declared.file)
             flows.append(Flow(kind="grant", description=f"policy grants access to {who}", account=account, line=line))
     return flows, []
+
+
+def _iam_policy_document(inst: ResourceInstance) -> dict[str, Any] | None:
+    """`policy = data.aws_iam_policy_document.x.json`: the statements of that data source, in
+    the policy JSON shape (Principal = {AWS = [...]}), read from its configuration."""
+    attribute = inst.declared.block.attrs.get("policy")
+    expr = attribute.expr if attribute is not None else None
+    chain: list[str] = []
+    while isinstance(expr, ast.GetAttr):
+        chain.insert(0, expr.name)
+        expr = expr.obj
+    if not (isinstance(expr, ast.Name) and expr.name == "data" and len(chain) == 3
+            and chain[0] == "aws_iam_policy_document" and chain[2] in ("json", "minified_json")):
+        return None
+    declared = inst.module.data.get(f"aws_iam_policy_document.{chain[1]}")
+    if declared is None or "count" in declared.block.attrs or "for_each" in declared.block.attrs:
+        return None
+    scope = Scope(inst.module)
+    statements = []
+    for block in declared.block.children("statement"):
+        effect = materialize(evaluate_safely(block.attrs["effect"].expr, scope)) if "effect" in block.attrs else "Allow"
+        aws: list[Any] = []
+        for principals in block.children("principals"):
+            kind = materialize(evaluate_safely(principals.attrs["type"].expr, scope)) if "type" in principals.attrs else None
+            ids = materialize(evaluate_safely(principals.attrs["identifiers"].expr, scope)) if "identifiers" in principals.attrs else []
+            if kind == "AWS" or (kind == "*" and isinstance(ids, list) and "*" in ids):
+                aws.extend(ids if isinstance(ids, list) else [ids])
+        if aws:
+            statements.append({"Effect": effect, "Principal": "*" if aws == ["*"] else {"AWS": aws}})
+    return {"Statement": statements}
 
 
 def _principals(principal: Any) -> list[str]:
@@ -351,14 +413,14 @@ MULTI_TESTS: dict[str, Callable[[ResourceInstance, Placement], tuple[str | None,
 def images(inst: ResourceInstance, attrs: list[str]) -> list[str]:
     found: list[str] = []
     for attr in attrs:
-        value = _attr(inst, attr)
+        value = _document(inst, attr)
         if isinstance(value, str) and value.strip()[:1] in ("{", "["):
             try:
                 value = json.loads(value)
             except ValueError:
                 pass
         if inst.type == "helm_release":
-            found.extend(_helm_images(value))
+            found.extend(_helm_images(value, values=attr == "values"))
         elif inst.type == "aws_ecr_pull_through_cache_rule":
             if isinstance(value, str):
                 found.append(value)
@@ -379,10 +441,12 @@ def _walk_images(value: Any, out: list[str]) -> None:
             _walk_images(item, out)
 
 
-def _helm_images(value: Any) -> list[str]:
+def _helm_images(value: Any, values: bool = False) -> list[str]:
     out: list[str] = []
     for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
+        if values and isinstance(item, dict):  # a values document read by structure (see _document)
+            _walk_helm_values(item, out)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
             name = item["name"]
             if (name.endswith("image") or name.endswith("image.repository") or name.endswith(".repository")) and isinstance(item.get("value"), str):
                 out.append(item["value"])
@@ -410,3 +474,25 @@ def _walk_helm_values(value: Any, out: list[str]) -> None:
     elif isinstance(value, list):
         for item in value:
             _walk_helm_values(item, out)
+
+
+# --- control-plane endpoints ------------------------------------------------------------
+
+def endpoints(inst: ResourceInstance, attrs: list[str]) -> list[str]:
+    """Control-plane endpoints (registries.yaml `control_planes`, e.g. `dns:///org.us-east-2.union.ai`)
+    named anywhere in the given attributes: Helm `values` documents, `set` blocks, env maps."""
+    found: list[str] = []
+    for attr in attrs:
+        _walk_strings(_document(inst, attr), found)
+    return sorted({text for value in found for text, _, _ in control_plane_regions(value)})
+
+
+def _walk_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _walk_strings(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_strings(item, out)

@@ -9,6 +9,8 @@ file is still parsed. Parsed trees are cached by content hash outside the scanne
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.context
 import os
 import pickle
 import tempfile
@@ -118,6 +120,17 @@ def parse_text(text: str, name: str) -> ast.FileBody:
     return parse_file_text(text, name)
 
 
+def _lark_parser() -> object:
+    from analyzer.hcl.parse import _lark
+
+    return _lark()
+
+
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    # fork shares the already-built grammar; elsewhere fall back to the default
+    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+
+
 def _parse_job(job: tuple[str, str]) -> tuple[str, ast.FileBody | None, str, int]:
     name, text = job
     try:
@@ -206,8 +219,10 @@ def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = N
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     jobs_list = [(name, text) for name, text, _ in pending]
     if workers > 1 and len(pending) >= _PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(_parse_job, jobs_list, chunksize=16))
+        _lark_parser()  # build the grammar once, before forking, so workers inherit it
+        chunk = max(8, len(jobs_list) // (workers * 4))
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
+            outcomes = list(pool.map(_parse_job, jobs_list, chunksize=chunk))
     else:
         outcomes = [_parse_job(job) for job in jobs_list]
     keys = {name: key for name, _, key in pending}
