@@ -55,6 +55,15 @@ def _common_root(paths: list[Path]) -> Path:
     return Path(os.path.commonpath([str(p) for p in resolved]))
 
 
+def display_root(base: Path) -> str:
+    """The scan root as reports show it: relative to the working folder when inside it,
+    so reports are the same on every machine."""
+    try:
+        return base.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(base)
+
+
 def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
     started = time.perf_counter()
     inventory, files, base = build_inventory(paths, options)
@@ -65,6 +74,6 @@ def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanRep
                       suppressed=sum(1 for f in findings if f.suppressed is not None), errors=len(inventory.errors),
                       region=context.regions[0] if context.regions else None, region_inferred=context.region_inferred,
                       accounts=accounts, seconds=round(time.perf_counter() - started, 3))
-    return ScanReport(tool_version=__version__, root=str(base), findings=findings, inventory=inventory.rows,
+    return ScanReport(tool_version=__version__, root=display_root(base), findings=findings, inventory=inventory.rows,
                       providers=inventory.providers, errors=inventory.errors, rules=[r.meta() for r in RULES],
                       summary=summary)
