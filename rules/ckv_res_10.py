@@ -8,11 +8,22 @@ from analyzer.registries import control_plane_regions
 from analyzer.rules.base import Rule, RuleContext, Verdict
 
 
+def _home_jurisdiction(cloud: str, region: str) -> str | None:
+    """The data-plane region's jurisdiction. Helm releases and Kubernetes workloads are rows of
+    cloud "kubernetes": their region is the policy's, named in whichever cloud knows it
+    (europe-west4 is a GCP code, westeurope an Azure one)."""
+    clouds = ([cloud] if cloud in ("aws", "gcp", "azure") else []) + ["aws", "gcp", "azure"]
+    for name in clouds:
+        found = regions.jurisdiction(name, region)
+        if found:
+            return found
+    return None
+
+
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     if not context.regions:
         return []
-    home = regions.jurisdiction(row.cloud if row.cloud in ("aws", "gcp", "azure") else "aws", context.regions[0]) \
-        or regions.jurisdiction("aws", context.regions[0])
+    home = _home_jurisdiction(row.cloud, context.regions[0])
     verdicts = []
     for endpoint in row.endpoints:
         for text, cloud, region in control_plane_regions(endpoint):

@@ -156,12 +156,22 @@ def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[
 
 
 def kms_replica(inst: ResourceInstance) -> FlowResult:
+    """A replica key copies the primary's key material into the replica's own region: that
+    region is the destination (the primary's region, from its ARN, is where it comes from)."""
+    from analyzer.catalog import catalog
+    from analyzer.terraform.placement import region_of
+
     primary = _attr(inst, "primary_key_arn")
     line = inst.declared.block.line
-    region, account = _arn_placement(primary, line, inst.declared.file, f"{inst.address} primary_key_arn")
-    flows = [Flow(kind="replica", description=f"replica of KMS key {_show(primary)}", region=region, account=account, line=line)]
+    source_region, account = _arn_placement(primary, line, inst.declared.file, f"{inst.address} primary_key_arn")
+    destination = region_of(inst, catalog()[inst.type], inst.provider())
+    flows = [Flow(kind="replica", description=f"copies KMS key {_show(primary)} into {_show(destination.value or 'an unknown region')}",
+                  region=destination, account=account, line=line)]
+    if source_region.status == "resolved" and source_region.value != destination.value:
+        flows.append(Flow(kind="replica", description=f"replicates KMS key {_show(primary)} from {source_region.value}",
+                          region=source_region, account=account, line=line))
     link = _link(primary)
-    return flows, ([(0, link)] if link and link[0] == "address" else [])
+    return flows, ([(0, link)] if link and link[0] == "address" and destination.status == "resolved" else [])
 
 
 def log_subscription(inst: ResourceInstance) -> FlowResult:
