@@ -14,6 +14,7 @@ from analyzer.policy import Policy
 from analyzer.rules import RULES
 from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import default_cache_dir, load_tree
+from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree
 from analyzer.terraform.variables import CliVar
 from analyzer.verdicts import build_context, evaluate_rules
 
@@ -38,9 +39,19 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
         if not path.exists():
             combined.errors.append(ScanError(file=str(path), message="path does not exist"))
             continue
-        tree = load_tree(path, cache_dir=cache_dir, rel_root=base)
-        files += len(tree.parsed_paths)
-        inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=options.env, progress=options.progress)
+        env = dict(os.environ if options.env is None else options.env)
+        results = ResultCache(cache_dir.parent if cache_dir is not None else None)
+        key = cache_key(path, base, options.cli_vars, env)
+        snapshot = snapshot_tree(path.resolve())
+        cached = results.get(key, snapshot)
+        if cached is not None:
+            inventory, parsed = cached
+            files += parsed
+        else:
+            tree = load_tree(path, cache_dir=cache_dir, rel_root=base)
+            files += len(tree.parsed_paths)
+            inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress)
+            results.put(key, snapshot, tree, inventory)
         combined.rows.extend(inventory.rows)
         combined.providers.extend(inventory.providers)
         combined.errors.extend(inventory.errors)

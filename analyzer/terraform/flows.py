@@ -99,12 +99,28 @@ def _arn_placement(arn: Any, line: int, file: str, note: str) -> tuple[Placement
 FlowResult = tuple[list[Flow], list[tuple[int, Link]]]  # flows, (flow index, link to a row)
 
 
+def _line_at(inst: ResourceInstance, path: list[tuple[str, int]], attr: str | None = None) -> int:
+    """The line of a nested block (`rule[0].destination[0]`) or of an attribute inside it, so a
+    finding points at the replica/destination that causes it; the resource line if absent."""
+    block = inst.declared.block
+    if not path and attr is not None:
+        return inst.attr_line(attr)
+    for name, position in path:
+        children = block.children(name)
+        if position >= len(children):
+            return inst.declared.block.line
+        block = children[position]
+    if attr is not None and attr in block.attrs:
+        return block.attrs[attr].line
+    return block.line
+
+
 def s3_replication(inst: ResourceInstance) -> FlowResult:
     flows: list[Flow] = []
     links: list[tuple[int, Link]] = []
-    line = inst.declared.block.line
-    for rule in _blocks(_attr(inst, "rule")):
-        for dest in _blocks(rule.get("destination")):
+    for r, rule in enumerate(_blocks(_attr(inst, "rule"))):
+        for d, dest in enumerate(_blocks(rule.get("destination"))):
+            line = _line_at(inst, [("rule", r), ("destination", d)], "bucket")
             bucket = dest.get("bucket")
             region, account = _arn_placement(bucket, line, inst.declared.file, f"{inst.address} replication destination")
             if dest.get("account") is not None:
@@ -132,10 +148,10 @@ def _link(value: Any, arn_prefix: str = "") -> Link | None:
 
 def ecr_replication(inst: ResourceInstance) -> FlowResult:
     flows = []
-    line = inst.declared.block.line
-    for conf in _blocks(_attr(inst, "replication_configuration")):
-        for rule in _blocks(conf.get("rule")):
-            for dest in _blocks(rule.get("destination")):
+    for c, conf in enumerate(_blocks(_attr(inst, "replication_configuration"))):
+        for r, rule in enumerate(_blocks(conf.get("rule"))):
+            for d, dest in enumerate(_blocks(rule.get("destination"))):
+                line = _line_at(inst, [("replication_configuration", c), ("rule", r), ("destination", d)], "region")
                 flows.append(Flow(kind="replication", description=f"replicates images to {_show(dest.get('region'))}",
                                   region=_region("aws", dest.get("region"), f"{inst.address} destination.region", line, inst.declared.file),
                                   account=_account(dest.get("registry_id"), f"{inst.address} destination.registry_id", line, inst.declared.file),
@@ -145,11 +161,12 @@ def ecr_replication(inst: ResourceInstance) -> FlowResult:
 
 def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[[ResourceInstance], FlowResult]:
     def extract(inst: ResourceInstance) -> FlowResult:
-        line = inst.declared.block.line
-        flows = [Flow(kind="replica", description=f"{attr} in {_show(b.get(region_key))}",
-                      region=_region(cloud, b.get(region_key), f"{inst.address} {attr}.{region_key}", line, inst.declared.file),
-                      line=line)
-                 for b in _blocks(_attr(inst, attr))]
+        flows = []
+        for i, b in enumerate(_blocks(_attr(inst, attr))):
+            line = _line_at(inst, [(attr, i)], region_key) if inst.declared.block.children(attr) else inst.attr_line(attr)
+            flows.append(Flow(kind="replica", description=f"{attr} in {_show(b.get(region_key))}",
+                              region=_region(cloud, b.get(region_key), f"{inst.address} {attr}.{region_key}", line, inst.declared.file),
+                              line=line))
         return flows, []
 
     return extract
@@ -162,7 +179,7 @@ def kms_replica(inst: ResourceInstance) -> FlowResult:
     from analyzer.terraform.placement import region_of
 
     primary = _attr(inst, "primary_key_arn")
-    line = inst.declared.block.line
+    line = inst.attr_line("primary_key_arn")
     source_region, account = _arn_placement(primary, line, inst.declared.file, f"{inst.address} primary_key_arn")
     destination = region_of(inst, catalog()[inst.type], inst.provider())
     flows = [Flow(kind="replica", description=f"copies KMS key {_show(primary)} into {_show(destination.value or 'an unknown region')}",
@@ -176,7 +193,7 @@ def kms_replica(inst: ResourceInstance) -> FlowResult:
 
 def log_subscription(inst: ResourceInstance) -> FlowResult:
     dest = _attr(inst, "destination_arn")
-    line = inst.declared.block.line
+    line = inst.attr_line("destination_arn")
     region, account = _arn_placement(dest, line, inst.declared.file, f"{inst.address} destination_arn")
     flows = [Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line)]
     link = _link(dest)
@@ -255,7 +272,7 @@ def _principals(principal: Any) -> list[str]:
 
 def kms_grant(inst: ResourceInstance) -> FlowResult:
     grantee = _attr(inst, "grantee_principal")
-    line = inst.declared.block.line
+    line = inst.attr_line("grantee_principal")
     _, account = _arn_placement(grantee, line, inst.declared.file, f"{inst.address} grantee_principal")
     if account.status != "resolved":
         return [], []
@@ -268,9 +285,9 @@ def efs_replication(inst: ResourceInstance) -> FlowResult:
 
 def backup_copy(inst: ResourceInstance) -> FlowResult:
     flows = []
-    line = inst.declared.block.line
-    for rule in _blocks(_attr(inst, "rule")):
-        for copy in _blocks(rule.get("copy_action")):
+    for r, rule in enumerate(_blocks(_attr(inst, "rule"))):
+        for c, copy in enumerate(_blocks(rule.get("copy_action"))):
+            line = _line_at(inst, [("rule", r), ("copy_action", c)], "destination_vault_arn")
             vault = copy.get("destination_vault_arn")
             region, account = _arn_placement(vault, line, inst.declared.file, f"{inst.address} copy_action")
             flows.append(Flow(kind="copy", description=f"backup copies to {_show(vault)}", region=region, account=account, line=line))

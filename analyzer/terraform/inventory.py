@@ -63,6 +63,9 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     probe = ModuleInstance(tree, root_dir, "")
     declared = {name: d.block for name, d in probe.variables.items()}
     inputs = root_inputs(tree, root_dir, declared, cli_vars, env, errors)
+    manifest = root_dir / ".terraform" / "modules" / "modules.json"
+    if manifest.is_file():
+        tree.extra_files.add(manifest)
     root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir))
     pending: list[_Pending] = []
     providers_seen: dict[int, ProviderConfig] = {}

@@ -39,6 +39,11 @@ class SourceTree:
     tfvars: dict[Path, list[ast.FileBody]] = field(default_factory=dict)  # dir -> auto-loaded + other tfvars
     errors: list[ScanError] = field(default_factory=list)
     parsed_paths: set[Path] = field(default_factory=set)
+    # inputs read besides the scanned tree (module folders elsewhere, modules.json):
+    # the result cache must see a change to any of them
+    extra_dirs: set[Path] = field(default_factory=set)
+    extra_files: set[Path] = field(default_factory=set)
+    cache_dir: Path | None = None
 
     def rel(self, path: Path) -> str:
         try:
@@ -193,7 +198,7 @@ def default_cache_dir() -> Path | None:
 def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = None,
               extra_files: list[Path] | None = None, rel_root: Path | None = None) -> SourceTree:
     root = root.resolve() if not root.is_symlink() else root.absolute()
-    tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent))
+    tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent), cache_dir=cache_dir)
     paths = discover(root, tree.errors, tree.rel)
     for extra in extra_files or []:
         if extra not in paths:
@@ -242,7 +247,7 @@ def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = N
     return tree
 
 
-def load_dir(tree: SourceTree, folder: Path, cache_dir: Path | None = None) -> None:
+def load_dir(tree: SourceTree, folder: Path) -> None:
     """Parse one folder's Terraform files into the tree (module sources outside the scan)."""
     if folder in tree.files or folder in tree.tfvars:
         return
@@ -251,8 +256,9 @@ def load_dir(tree: SourceTree, folder: Path, cache_dir: Path | None = None) -> N
     except OSError as err:
         tree.errors.append(ScanError(file=tree.rel(folder), message=f"cannot list module folder: {err.strerror}"))
         return
-    cache = ParseCache(cache_dir if cache_dir is not None else default_cache_dir())
+    cache = ParseCache(tree.cache_dir)
     tree.files.setdefault(folder, [])
+    tree.extra_dirs.add(folder)
     for path in entries:
         if path in tree.parsed_paths or ".tfvars" in path.name:
             continue

@@ -87,7 +87,7 @@ def test_providers_errors_summary(report):
     assert data["errors"] == [{"file": "modules/broken/main.tf", "line": 4, "message": "Unexpected '}' at line 4"}]
     assert data["summary"]["region"] == "eu-west-1"
     assert list(data["summary"]) == [
-        "files", "resources", "findings", "suppressed", "errors", "region", "region_inferred", "accounts", "seconds",
+        "files", "resources", "findings", "suppressed", "errors", "region", "region_inferred", "accounts",
     ]
 
 

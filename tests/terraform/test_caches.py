@@ -1,0 +1,71 @@
+"""The parse cache and the inventory cache: unchanged re-scans reuse work, any change is seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.scan import ScanOptions, build_inventory
+
+PROVIDER = 'provider "aws" {\n  region              = "eu-west-1"\n  allowed_account_ids = ["111122223333"]\n}\n'
+
+
+def _regions(root: Path, **kwargs) -> dict[str, str | None]:
+    inventory, _, _ = build_inventory([root], ScanOptions(**kwargs))
+    return {r.address: r.region.value for r in inventory.rows}
+
+
+@pytest.fixture
+def estate(tmp_path: Path) -> Path:
+    live = tmp_path / "live"
+    shared = tmp_path / "shared" / "bucket"
+    live.mkdir()
+    shared.mkdir(parents=True)
+    (live / "main.tf").write_text(PROVIDER + 'module "b" {\n  source = "../shared/bucket"\n}\n')
+    (shared / "main.tf").write_text('resource "aws_s3_bucket" "this" {}\n')
+    return live
+
+
+def test_rescan_is_served_from_the_inventory_cache(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
+    entries = list((tmp_path / "cache" / "inventory").iterdir())
+    assert len(entries) == 1
+    assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
+
+
+def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    _regions(estate)
+    module = tmp_path / "shared" / "bucket" / "main.tf"
+    module.write_text('resource "aws_s3_bucket" "this" {\n  region = "us-east-1"\n}\n')
+    assert _regions(estate) == {"module.b.aws_s3_bucket.this": "us-east-1"}
+    (tmp_path / "shared" / "bucket" / "extra.tf").write_text('resource "aws_s3_bucket" "extra" {}\n')
+    assert _regions(estate) == {"module.b.aws_s3_bucket.extra": "eu-west-1", "module.b.aws_s3_bucket.this": "us-east-1"}
+
+
+def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    (estate / "main.tf").write_text(PROVIDER.replace('"eu-west-1"', "var.region") + 'variable "region" {\n  default = "eu-west-1"\n}\n'
+                                    'module "b" {\n  source = "../shared/bucket"\n}\n')
+    assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
+    (estate / "prod.auto.tfvars").write_text('region = "eu-north-1"\n')
+    assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-north-1"}
+    assert _regions(estate, env={"TF_VAR_region": "x"}) == {"module.b.aws_s3_bucket.this": "eu-north-1"}
+    assert _regions(estate, cli_vars=[__import__("analyzer.terraform.variables", fromlist=["CliVar"]).CliVar("var", "region=eu-south-1")]) \
+        == {"module.b.aws_s3_bucket.this": "eu-south-1"}
+
+
+def test_no_cache_writes_nothing(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    _regions(estate, use_cache=False)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_parse_cache_never_lives_in_the_scanned_tree(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RESIDENCY_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    _regions(estate)
+    assert (tmp_path / "xdg" / "residency" / "ast").is_dir()
+    assert sorted(p.name for p in estate.iterdir()) == ["main.tf"]
