@@ -40,7 +40,7 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
             combined.errors.append(ScanError(file=str(path), message="path does not exist"))
             continue
         env = dict(os.environ if options.env is None else options.env)
-        results = ResultCache(cache_dir.parent if cache_dir is not None else None)
+        results = ResultCache(cache_dir)
         key = cache_key(path, base, options.cli_vars, env)
         snapshot = snapshot_tree(path.resolve())
         cached = results.get(key, snapshot)
@@ -48,7 +48,7 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
             inventory, parsed = cached
             files += parsed
         else:
-            tree = load_tree(path, cache_dir=cache_dir, rel_root=base)
+            tree = load_tree(path, cache_dir=cache_dir / "ast" if cache_dir is not None else None, rel_root=base)
             files += len(tree.parsed_paths)
             inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress)
             results.put(key, snapshot, tree, inventory)

@@ -10,6 +10,7 @@ The grammar parses binary operators flat and right-recursive, so operator preced
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from lark import Token, Tree
@@ -67,8 +68,12 @@ def parse_file_text(text: str, path: str) -> ast.FileBody:
     return result
 
 
+@lru_cache(maxsize=8192)
 def parse_expression(text: str) -> ast.Expr:
-    """Parse a standalone expression (template interpolations, `--var` values)."""
+    """Parse a standalone expression (template interpolations, `--var` values).
+
+    Cached: interpolations like `${var.name}` repeat across files, and the tree is never
+    mutated after parsing."""
     try:
         tree = _lark().parse(f"__expr = {text}\n")
     except (UnexpectedInput, LarkError) as err:

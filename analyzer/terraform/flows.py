@@ -20,6 +20,10 @@ from analyzer.values import Unknown
 ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 GCP_PROJECT_IN = re.compile(r"(?:projects/|@)([a-z][a-z0-9-]{4,28}[a-z0-9])(?:/|\.iam\.gserviceaccount\.com)")
+# Google-managed service agents (`service-<project number>@gcp-sa-x.iam.gserviceaccount.com`,
+# `...@gs-project-accounts...`): the domain names the Google service, not a customer project.
+GCP_SERVICE_AGENT = re.compile(r"^serviceAccount:service-\d+@|@(?:gcp-sa-[a-z0-9-]+|gs-project-accounts|container-engine-robot|"
+                               r"compute-system|dataflow-service-producer-prod|cloudcomposer-accounts|serverless-robot-prod)\.iam\.gserviceaccount\.com$")
 AZURE_SUB = re.compile(r"/subscriptions/([0-9a-fA-F-]{36})", re.I)
 
 # A pending link to another row: resolved by inventory.py once every row exists.
@@ -300,6 +304,8 @@ def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | N
     if member in ("allUsers", "allAuthenticatedUsers"):
         acct = Placement(value="*", status="resolved", evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} member {member}")])
         return Flow(kind="grant", description=f"grants access to {member}", account=acct, line=line)
+    if GCP_SERVICE_AGENT.search(member):
+        return None
     match = GCP_PROJECT_IN.search(member)
     if not match:
         return None

@@ -186,13 +186,14 @@ class ParseCache:
 
 
 def default_cache_dir() -> Path | None:
+    """The cache base folder (parse cache in ast/, inventory cache in inventory/)."""
     if os.environ.get("RESIDENCY_NO_CACHE"):
         return None
     explicit = os.environ.get("RESIDENCY_CACHE_DIR")
     if explicit:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "residency" / "ast"
+    return Path(base) / "residency"
 
 
 def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = None,
