@@ -28,7 +28,7 @@ def estate(tmp_path: Path) -> Path:
 
 
 def test_rescan_is_served_from_the_inventory_cache(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
     entries = list((tmp_path / "cache" / "inventory").iterdir())
     assert len(entries) == 1
@@ -36,7 +36,7 @@ def test_rescan_is_served_from_the_inventory_cache(estate: Path, tmp_path: Path,
 
 
 def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
     _regions(estate)
     module = tmp_path / "shared" / "bucket" / "main.tf"
     module.write_text('resource "aws_s3_bucket" "this" {\n  region = "us-east-1"\n}\n')
@@ -46,7 +46,7 @@ def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path:
 
 
 def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
     (estate / "main.tf").write_text(PROVIDER.replace('"eu-west-1"', "var.region") + 'variable "region" {\n  default = "eu-west-1"\n}\n'
                                     'module "b" {\n  source = "../shared/bucket"\n}\n')
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
@@ -58,7 +58,7 @@ def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monke
 
 
 def test_no_cache_writes_nothing(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache" / "ast"))
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
     _regions(estate, use_cache=False)
     assert not (tmp_path / "cache").exists()
 
