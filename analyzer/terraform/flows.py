@@ -10,11 +10,13 @@ from typing import Any, Callable
 import yaml
 
 from analyzer import regions
+from analyzer.catalog import catalog
 from analyzer.hcl import ast
 from analyzer.models import Evidence, Flow, Placement
 from analyzer.registries import control_plane_regions
 from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
+from analyzer.terraform.placement import region_of
 from analyzer.values import Unknown
 
 ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
@@ -91,6 +93,11 @@ def _account(value: Any, note: str, line: int, file: str) -> Placement:
 
 
 def _arn_placement(arn: Any, line: int, file: str, note: str) -> tuple[Placement, Placement]:
+    if isinstance(arn, Unknown):
+        # a computed ARN with an origin is linked to its row later (inventory.py); one without
+        # (an unset variable, a data source) stays unknown, never "no destination"
+        unknown = Placement(status="unknown", reason=arn.reason, evidence=[Evidence(file=file, line=line, note=note)])
+        return unknown, unknown.model_copy()
     if isinstance(arn, str):
         match = ARN.match(arn)
         if match:
@@ -127,6 +134,11 @@ def s3_replication(inst: ResourceInstance) -> FlowResult:
             line = _line_at(inst, [("rule", r), ("destination", d)], "bucket")
             bucket = dest.get("bucket")
             region, account = _arn_placement(bucket, line, inst.declared.file, f"{inst.address} replication destination")
+            if region.status == "none":
+                # S3 ARNs name no region: known only if the bucket is in the scanned configuration
+                region = Placement(status="unknown", reason=f"destination bucket {_show(bucket)} is not in the scanned "
+                                   "configuration and an S3 ARN names no region",
+                                   evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} destination.bucket")])
             if dest.get("account") is not None:
                 account = _account(dest.get("account"), f"{inst.address} destination.account", line, inst.declared.file)
             flows.append(Flow(kind="replication", description=f"replicates to bucket {_show(bucket)}", region=region, account=account, line=line))
@@ -179,9 +191,6 @@ def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[
 def kms_replica(inst: ResourceInstance) -> FlowResult:
     """A replica key copies the primary's key material into the replica's own region: that
     region is the destination (the primary's region, from its ARN, is where it comes from)."""
-    from analyzer.catalog import catalog
-    from analyzer.terraform.placement import region_of
-
     primary = _attr(inst, "primary_key_arn")
     line = inst.attr_line("primary_key_arn")
     source_region, account = _arn_placement(primary, line, inst.declared.file, f"{inst.address} primary_key_arn")

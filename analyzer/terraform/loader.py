@@ -148,6 +148,17 @@ def _parse_job(job: tuple[str, str]) -> tuple[str, ast.FileBody | None, str, int
         return name, None, f"parser failure: {type(err).__name__}: {err}", 0
 
 
+def _parse_in_worker(job: tuple[str, str, str, str | None]) -> tuple[str, bytes | None, str, int]:
+    """Parse in a pool worker; pickle once, for both the cache file and the trip back."""
+    name, text, key, cache_dir = job
+    _, body, message, line = _parse_job((name, text))
+    if body is None:
+        return name, None, message, line
+    blob = pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
+    ParseCache(Path(cache_dir) if cache_dir else None).put_bytes(key, blob)
+    return name, blob, "", 0
+
+
 class ParseCache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
@@ -172,14 +183,18 @@ class ParseCache:
             return None
 
     def put(self, key: str, body: ast.FileBody) -> None:
+        if self.directory is not None:
+            self.put_bytes(key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_bytes(self, key: str, blob: bytes) -> None:
         if self.directory is None:
             return
         folder = self.directory / key[:2]
         try:
-            folder.mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder)
             with os.fdopen(fd, "wb") as handle:
-                pickle.dump(body, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(blob)
             os.replace(tmp, folder / key)
         except OSError:
             pass
@@ -223,21 +238,24 @@ def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = N
         else:
             pending.append((name, text, key))
     workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
-    jobs_list = [(name, text) for name, text, _ in pending]
     if workers > 1 and len(pending) >= _PARALLEL_THRESHOLD:
         _lark_parser()  # build the grammar once, before forking, so workers inherit it
-        chunk = max(8, len(jobs_list) // (workers * 4))
+        chunk = max(8, len(pending) // (workers * 4))
+        work = [(name, text, key, str(cache_dir) if cache.directory else None) for name, text, key in pending]
         with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
-            outcomes = list(pool.map(_parse_job, jobs_list, chunksize=chunk))
+            for name, blob, message, line in pool.map(_parse_in_worker, work, chunksize=chunk):
+                if blob is None:
+                    tree.errors.append(ScanError(file=tree.rel(Path(name)), line=line, message=f"syntax error: {message}"))
+                else:
+                    results[name] = pickle.loads(blob)  # noqa: S301 - produced by our own worker
     else:
-        outcomes = [_parse_job(job) for job in jobs_list]
-    keys = {name: key for name, _, key in pending}
-    for name, body, message, line in outcomes:
-        if body is None:
-            tree.errors.append(ScanError(file=tree.rel(Path(name)), line=line, message=f"syntax error: {message}"))
-            continue
-        cache.put(keys[name], body)
-        results[name] = body
+        for name, text, key in pending:
+            _, body, message, line = _parse_job((name, text))
+            if body is None:
+                tree.errors.append(ScanError(file=tree.rel(Path(name)), line=line, message=f"syntax error: {message}"))
+                continue
+            cache.put(key, body)
+            results[name] = body
     for name in sorted(results):
         path = Path(name)
         body = results[name]

@@ -69,3 +69,21 @@ def test_parse_cache_never_lives_in_the_scanned_tree(estate: Path, tmp_path: Pat
     _regions(estate)
     assert (tmp_path / "xdg" / "residency" / "ast").is_dir()
     assert sorted(p.name for p in estate.iterdir()) == ["main.tf"]
+
+
+def test_parallel_parse_matches_sequential_and_fills_the_cache(tmp_path: Path) -> None:
+    from analyzer.terraform.loader import load_tree
+
+    root = tmp_path / "many"
+    root.mkdir()
+    for i in range(60):
+        (root / f"f{i:02}.tf").write_text(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b-${{var.x}}-{i}"\n}}\n')
+    (root / "bad.tf").write_text('resource "x" "y" {\n  a = = 1\n}\n')
+    parallel = load_tree(root, cache_dir=tmp_path / "c", jobs=2)
+    sequential = load_tree(root, cache_dir=None, jobs=1)
+    assert [(e.file, e.line) for e in parallel.errors] == [(e.file, e.line) for e in sequential.errors] == [("bad.tf", 2)]
+    flatten = lambda tree: [(b.path, b.blocks) for b in tree.files[root.resolve()]]  # noqa: E731
+    assert flatten(parallel) == flatten(sequential) and len(flatten(parallel)) == 60
+    assert sum(1 for p in (tmp_path / "c").rglob("*") if p.is_file()) == 60
+    cached = load_tree(root, cache_dir=tmp_path / "c", jobs=2)
+    assert flatten(cached) == flatten(sequential)
