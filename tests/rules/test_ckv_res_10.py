@@ -1,0 +1,159 @@
+"""CKV_RES_10: the control plane the data plane connects to is in another jurisdiction.
+
+The inventory does not fill `InventoryRow.endpoints` yet (analyzer/terraform/inventory.py never
+calls `flows.endpoints`), so a plain scan cannot fail this rule: `test_a_plain_scan_...` is a
+strict xfail that flips when inventory.py is wired. The other scan tests wire the extractor the
+way inventory.py should (one call per catalog entry with `endpoints`, next to `images`).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer.models import InventoryRow, Placement, ScanReport
+from analyzer.policy import Policy, load_policy
+from analyzer.rules import ckv_res_10
+from analyzer.rules.base import RuleContext
+from analyzer.scan import ScanOptions, run_scan
+from analyzer.terraform import flows
+from analyzer.terraform import inventory as inventory_module
+from tests.conftest import FIXTURES
+
+RULE = "CKV_RES_10"
+CASES = FIXTURES / "rules" / "ckv_res_10"
+CLEAN = FIXTURES / "clean"
+
+
+def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
+    policy_file = folder / "residency.yaml"
+    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
+    return run_scan([folder], policy, options or ScanOptions(env={}, use_cache=False))
+
+
+def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
+    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+
+
+def endpoint_attrs() -> dict[str, list[str]]:
+    raw = yaml.safe_load(resources.files("analyzer.data").joinpath("catalog.yaml").read_text())
+    return {name: spec["endpoints"] for name, spec in raw.items() if isinstance(spec, dict) and spec.get("endpoints")}
+
+
+@pytest.fixture
+def wired(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What inventory.py should do: fill row.endpoints from flows.endpoints for catalog types with `endpoints`."""
+    original = inventory_module._rows_for_resource
+    attrs_by_type = endpoint_attrs()
+
+    def rows_with_endpoints(module, key, root_rel, pending, providers_seen):  # type: ignore[no-untyped-def]
+        before = len(pending)
+        original(module, key, root_rel, pending, providers_seen)
+        attrs = attrs_by_type.get(module.resources[key].block.labels[0])
+        if not attrs:
+            return
+        instances = {i.address: i for i in inventory_module._instances(module.resource_value(key))}
+        for item in pending[before:]:
+            if item.row.address in instances:
+                item.row.endpoints = flows.endpoints(instances[item.row.address], attrs)
+
+    monkeypatch.setattr(inventory_module, "_rows_for_resource", rows_with_endpoints)
+
+
+FAILING = {
+    "aws_fail": {
+        ("CKV_RES_10", "helm_release.dataplane", "main.tf", 10):
+            "helm_release.dataplane connects to control plane dns:///acme.us-east-2.union.ai in us-east-2 (US); "
+            "the data plane is in eu-west-1 (EU)",
+        # London is UK, not EU
+        ("CKV_RES_10", "helm_release.operator", "main.tf", 30):
+            "helm_release.operator connects to control plane dns:///acme.eu-west-2.union.ai in eu-west-2 (UK); "
+            "the data plane is in eu-west-1 (EU)",
+    },
+    "gcp_fail": {
+        ("CKV_RES_10", "helm_release.dataplane", "main.tf", 7):
+            "helm_release.dataplane connects to control plane dns:///acme.us-east-2.union.ai in us-east-2 (US); "
+            "the data plane is in europe-west4 (EU)",
+    },
+    "azure_fail": {
+        ("CKV_RES_10", "helm_release.dataplane", "main.tf", 15):
+            "helm_release.dataplane connects to control plane dns:///acme.us-west-2.union.ai in us-west-2 (US); "
+            "the data plane is in westeurope (EU)",
+    },
+}
+REGION = {"aws_fail": {"helm_release.dataplane": "us-east-2", "helm_release.operator": "eu-west-2"},
+          "gcp_fail": {"helm_release.dataplane": "us-east-2"}, "azure_fail": {"helm_release.dataplane": "us-west-2"}}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine gap (analyzer/terraform/inventory.py _rows_for_resource never fills InventoryRow.endpoints, and "
+    "analyzer/catalog.py CatalogEntry drops the catalog's `endpoints` key): CKV_RES_10 cannot fail in a scan"))
+def test_a_plain_scan_reports_a_control_plane_in_another_jurisdiction() -> None:
+    assert hits(scan(CASES / "aws_fail")) == set(FAILING["aws_fail"])
+
+
+@pytest.mark.parametrize("case", sorted(FAILING))
+def test_control_plane_in_another_jurisdiction_fails(case: str, wired: None) -> None:
+    report = scan(CASES / case)
+    assert hits(report) == set(FAILING[case])
+    for finding in report.findings:
+        if finding.rule_id == RULE:
+            assert finding.message == FAILING[case][(finding.rule_id, finding.address, finding.file, finding.line)]
+            assert finding.region == REGION[case][finding.address]
+            assert finding.severity == "HIGH"
+
+
+@pytest.mark.parametrize("case", ["aws_pass", "gcp_pass", "azure_pass"])
+def test_control_plane_in_the_same_jurisdiction_passes(case: str, wired: None) -> None:
+    report = scan(CASES / case)
+    assert report.findings == []
+    # the endpoint was found (eu-central-1 is another region, but the EU jurisdiction)
+    assert [r.endpoints for r in report.inventory if r.type == "helm_release"] == [["dns:///acme.eu-central-1.union.ai"]]
+
+
+def test_endpoints_are_read_from_values_set_blocks_and_heredocs(wired: None) -> None:
+    found = {}
+    for case in ("aws_fail", "gcp_fail", "azure_fail"):
+        for row in scan(CASES / case).inventory:
+            if row.endpoints:
+                found[(case, row.address)] = row.endpoints
+    assert found == {
+        ("aws_fail", "helm_release.dataplane"): ["dns:///acme.us-east-2.union.ai"],  # yamlencode, interpolated org
+        ("aws_fail", "helm_release.operator"): ["dns:///acme.eu-west-2.union.ai"],  # set block
+        ("gcp_fail", "helm_release.dataplane"): ["dns:///acme.us-east-2.union.ai"],  # set block
+        ("azure_fail", "helm_release.dataplane"): ["dns:///acme.us-west-2.union.ai"],  # YAML heredoc
+    }
+
+
+def test_the_catalog_names_the_helm_attributes_holding_endpoints() -> None:
+    assert endpoint_attrs() == {"helm_release": ["set", "values"]}
+
+
+@pytest.mark.parametrize(("region", "cloud"), [("eu-west-1", "aws"), ("europe-west4", "gcp"), ("westeurope", "azure")])
+def test_home_jurisdiction_is_found_in_any_cloud_for_kubernetes_rows(region: str, cloud: str) -> None:
+    row = InventoryRow(address="helm_release.x", type="helm_release", kind="workload", cloud="kubernetes",
+                       region=Placement(), account=Placement(), file="main.tf", line=1,
+                       endpoints=["dns:///acme.us-east-2.union.ai"])
+    (verdict,) = ckv_res_10.check(row, RuleContext(regions=(region,), accounts=()))
+    assert verdict.message.endswith(f"the data plane is in {region} (EU)")
+    same = row.model_copy(update={"endpoints": ["dns:///acme.eu-central-1.union.ai"]})
+    assert ckv_res_10.check(same, RuleContext(regions=(region,), accounts=())) == []
+
+
+def test_no_region_no_verdict() -> None:
+    row = InventoryRow(address="helm_release.x", type="helm_release", kind="workload", cloud="kubernetes",
+                       region=Placement(), account=Placement(), file="main.tf", line=1,
+                       endpoints=["dns:///acme.us-east-2.union.ai"])
+    assert ckv_res_10.check(row, RuleContext(regions=(), accounts=())) == []
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_clean_data_planes_have_no_ckv_res_10(cloud: str, wired: None) -> None:
+    report = scan(CLEAN / cloud)
+    assert hits(report) == set()
+    endpoints = {r.address: r.endpoints for r in report.inventory if r.endpoints}
+    # the AWS plane's operator talks to the EU control plane in Frankfurt
+    assert endpoints == ({"helm_release.dataplane": ["dns:///acme.eu-central-1.union.ai"]} if cloud == "aws" else {})

@@ -1,0 +1,89 @@
+"""CKV_RES_3: placement is multi-region or global."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.models import ScanReport
+from analyzer.policy import Policy, load_policy
+from analyzer.scan import ScanOptions, run_scan
+from tests.conftest import FIXTURES
+
+RULE = "CKV_RES_3"
+CASES = FIXTURES / "rules" / "ckv_res_3"
+CLEAN = FIXTURES / "clean"
+
+
+def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
+    policy_file = folder / "residency.yaml"
+    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
+    return run_scan([folder], policy, options or ScanOptions(env={}))
+
+
+def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
+    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+
+
+GEO = ": data is copied to the paired region"
+FAILING = {
+    "aws_fail": {
+        ("CKV_RES_3", "aws_kms_key.data", "main.tf", 2):
+            "multi_region = true (a multi-Region primary key that can be replicated to other regions)",
+        ("CKV_RES_3", "aws_dynamodb_global_table.sessions", "main.tf", 8):
+            "aws_dynamodb_global_table is multi-region by design",
+    },
+    "gcp_fail": {
+        ("CKV_RES_3", "google_storage_bucket.analytics", "storage.tf", 1): "location EU is a multi-region or dual-region",
+        ("CKV_RES_3", "google_storage_bucket.backup", "storage.tf", 7): "location EUR4 is a multi-region or dual-region",
+        ("CKV_RES_3", "google_storage_bucket.serving", "storage.tf", 14):
+            "custom dual-region placement across EUROPE-WEST4, EUROPE-WEST1",
+        ("CKV_RES_3", "google_artifact_registry_repository.images", "services.tf", 1): "location EU spans several regions",
+        ("CKV_RES_3", "google_secret_manager_secret.token", "services.tf", 7):
+            "automatic replication: Secret Manager stores the secret in regions Google chooses",
+        ("CKV_RES_3", "google_logging_project_bucket_config.audit", "services.tf", 15): "location global is global",
+    },
+    "azure_fail": {
+        ("CKV_RES_3", "azurerm_storage_account.curated", "main.tf", 7): f"account_replication_type = GRS{GEO}",
+        # a container of a geo-redundant account is geo-redundant too
+        ("CKV_RES_3", "azurerm_storage_container.curated", "main.tf", 15): f"account_replication_type = GRS{GEO}",
+        ("CKV_RES_3", "azurerm_storage_account.archive", "main.tf", 21): f"account_replication_type = RAGZRS{GEO}",
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILING))
+def test_multi_region_and_global_placements_fail(case: str) -> None:
+    report = scan(CASES / case)
+    assert hits(report) == set(FAILING[case])
+    for finding in report.findings:
+        if finding.rule_id != RULE:
+            continue
+        why = FAILING[case][(finding.rule_id, finding.address, finding.file, finding.line)]
+        assert finding.message == f"{finding.address} is not pinned to one region: {why}"
+        assert finding.suppressed is None
+    # a multi-region location is not also reported as "outside the region" or "unknown"
+    assert not hits(report, "CKV_RES_1")
+    assert not hits(report, "CKV_RES_2")
+
+
+def test_gcp_multi_region_values_are_reported_as_placed() -> None:
+    findings = {f.address: f for f in scan(CASES / "gcp_fail").findings}
+    assert findings["google_storage_bucket.analytics"].region == "EU"
+    assert findings["google_storage_bucket.backup"].region == "EUR4"
+    assert findings["google_artifact_registry_repository.images"].region == "EU"
+    assert findings["google_secret_manager_secret.token"].region is None
+    assert findings["google_storage_bucket.analytics"].account == "acme-data-prod"
+
+
+@pytest.mark.parametrize("case", ["aws_pass", "gcp_pass", "azure_pass"])
+def test_single_region_placements_pass(case: str) -> None:
+    report = scan(CASES / case)
+    assert report.findings == []
+    assert all(r.multi_region is None for r in report.inventory)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_clean_data_planes_have_no_ckv_res_3(cloud: str) -> None:
+    assert hits(scan(CLEAN / cloud)) == set()

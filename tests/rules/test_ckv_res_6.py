@@ -1,0 +1,132 @@
+"""CKV_RES_6: access or data flows to another account (policies, log subscriptions, IAM members, replication)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.models import ScanReport
+from analyzer.policy import Policy, load_policy
+from analyzer.scan import ScanOptions, run_scan
+from tests.conftest import FIXTURES
+
+RULE = "CKV_RES_6"
+CASES = FIXTURES / "rules" / "ckv_res_6"
+CLEAN = FIXTURES / "clean"
+
+
+def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
+    policy_file = folder / "residency.yaml"
+    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
+    return run_scan([folder], policy, options or ScanOptions(env={}))
+
+
+def found(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int, str]]:
+    """(rule, address, file, line, message) - several grants of one policy share its line."""
+    return {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings if f.rule_id == rule}
+
+
+def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
+    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+
+
+AWS = "111122223333"
+SUB = "9b1f4c2e-5d3a-4e8b-a7c6-0f2d1e3b4a59"
+VENDOR_SUB = "0c8e7d6f-1a2b-4c3d-9e8f-7a6b5c4d3e2f"
+VENDOR_SA = "/subscriptions/0c8e7d6f-1a2b-4c3d-9e8f-7a6b5c4d3e2f/resourceGroups/rg-vendor/providers/Microsoft.Storage/storageAccounts/stvendorcopy"
+ANYONE = "anyone, in any account"
+
+
+def not_allowed(account: str, allowed: str = AWS) -> str:
+    return f"account {account} is not in the allowed {allowed}"
+
+
+FAILING = {
+    # the policy's Resource names the bucket ARN (computed): the principals are still read
+    "aws_bucket_policy_fail": {
+        ("CKV_RES_6", "aws_s3_bucket_policy.exports", "main.tf", 8,
+         "aws_s3_bucket_policy.exports policy grants access to arn:aws:iam::999988887777:role/support-readonly: "
+         + not_allowed("999988887777")): "999988887777",
+        ("CKV_RES_6", "aws_s3_bucket_policy.exports", "main.tf", 8,
+         "aws_s3_bucket_policy.exports policy grants access to 444455556666: " + not_allowed("444455556666")): "444455556666",
+    },
+    "aws_public_principal_fail": {
+        ("CKV_RES_6", "aws_s3_bucket_policy.docs", "main.tf", 7,
+         f"aws_s3_bucket_policy.docs policy grants access to *: {ANYONE}"): "*",
+        ("CKV_RES_6", "aws_secretsmanager_secret_policy.shared", "main.tf", 29,
+         f"aws_secretsmanager_secret_policy.shared policy grants access to *: {ANYONE}"): "*",
+    },
+    "aws_log_subscription_fail": {
+        ("CKV_RES_6", "aws_cloudwatch_log_subscription_filter.audit", "main.tf", 11,
+         "aws_cloudwatch_log_subscription_filter.audit streams logs to "
+         "arn:aws:logs:eu-west-1:444455556666:destination:central-audit: " + not_allowed("444455556666")): "444455556666",
+    },
+    # policy = data.aws_iam_policy_document.key.json
+    "aws_policy_document_fail": {
+        ("CKV_RES_6", "aws_kms_key.data", "main.tf", 28,
+         "aws_kms_key.data policy grants access to arn:aws:iam::999988887777:root: " + not_allowed("999988887777")):
+            "999988887777",
+    },
+    "gcp_iam_fail": {
+        ("CKV_RES_6", "google_storage_bucket_iam_member.partner", "main.tf", 11,
+         "google_storage_bucket_iam_member.partner grants access to "
+         "serviceAccount:ingest@partner-etl-prod.iam.gserviceaccount.com: "
+         + not_allowed("partner-etl-prod", "acme-data-prod")): "partner-etl-prod",
+        ("CKV_RES_6", "google_storage_bucket_iam_binding.public", "main.tf", 17,
+         f"google_storage_bucket_iam_binding.public grants access to allUsers: {ANYONE}"): "*",
+    },
+    "azure_object_replication_fail": {
+        ("CKV_RES_6", "azurerm_storage_object_replication.to_vendor", "main.tf", 17,
+         f"azurerm_storage_object_replication.to_vendor replicates objects to {VENDOR_SA}: "
+         + not_allowed(VENDOR_SUB, SUB)): VENDOR_SUB,
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(FAILING))
+def test_flows_to_other_accounts_fail(case: str) -> None:
+    report = scan(CASES / case)
+    assert found(report) == set(FAILING[case])
+    for finding in report.findings:
+        if finding.rule_id == RULE:
+            key = (finding.rule_id, finding.address, finding.file, finding.line, finding.message)
+            assert finding.account == FAILING[case][key]
+            assert finding.severity == "CRITICAL"
+
+
+def test_deny_statements_and_own_account_grants_are_not_findings() -> None:
+    # aws_bucket_policy_fail also grants the own account; aws_pass has a Deny with Principal "*"
+    report = scan(CASES / "aws_bucket_policy_fail")
+    assert not any("111122223333:root" in f.message for f in report.findings)
+    assert hits(scan(CASES / "aws_pass")) == set()
+
+
+def test_same_region_foreign_log_destination_is_not_a_region_finding() -> None:
+    report = scan(CASES / "aws_log_subscription_fail")
+    assert hits(report, "CKV_RES_4") == set()
+
+
+@pytest.mark.parametrize("case", ["aws_pass", "gcp_pass", "azure_pass"])
+def test_own_account_flows_pass(case: str) -> None:
+    report = scan(CASES / case)
+    assert report.findings == []
+    assert any(r.flows for r in report.inventory)  # the flows were read, not skipped
+
+
+def test_google_service_agents_are_not_foreign_projects() -> None:
+    report = scan(CASES / "gcp_pass")
+    members = [f.description for r in report.inventory for f in r.flows]
+    assert members == ["grants access to serviceAccount:pipelines@acme-data-prod.iam.gserviceaccount.com"]
+
+
+def test_allowing_the_partner_account_clears_only_its_grant() -> None:
+    policy = load_policy(CASES / "aws_bucket_policy_fail" / "residency.yaml")
+    policy = policy.model_copy(update={"accounts": [*policy.accounts, "999988887777"]})
+    report = run_scan([CASES / "aws_bucket_policy_fail"], policy, ScanOptions(env={}))
+    assert {f.account for f in report.findings if f.rule_id == RULE} == {"444455556666"}
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
+def test_clean_data_planes_have_no_ckv_res_6(cloud: str) -> None:
+    assert hits(scan(CLEAN / cloud)) == set()
