@@ -21,6 +21,7 @@ class CatalogEntry(BaseModel):
     multi: str | None = None
     flows: str | None = None
     images: list[str] = Field(default_factory=list)
+    endpoints: list[str] = Field(default_factory=list)
 
 
 def cloud_of_type(resource_type: str) -> str:

@@ -61,6 +61,8 @@ class InventoryRow(BaseModel):
     file: str
     line: int
     root: str = "."
+    name: str | None = Field(default=None, description="the cloud-side name (bucket, repository, account name)")
+    parent: str | None = Field(default=None, description="address of the resource this one lives in")
     provider: str | None = None
     multi_region: str | None = Field(default=None, description="why the placement spans regions")
     flows: list[Flow] = Field(default_factory=list)
@@ -77,9 +79,12 @@ class ProviderPlacement(BaseModel):
     region: Placement
     account: Placement
     pinned: bool
+    allowed_accounts: list[str] = Field(default_factory=list, description="AWS allowed_account_ids")
+    implicit: bool = Field(default=False, description="no provider block: configured by the environment")
     file: str
     line: int
     root: str = "."
+    skips: dict[str, str] = Field(default_factory=dict)
 
 
 class ScanError(BaseModel):

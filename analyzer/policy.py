@@ -54,10 +54,13 @@ class Policy(BaseModel):
         return ([self.region] if self.region else []) + [r for r in self.regions if r != self.region]
 
     def exception_for(self, rule_id: str, address: str, today: dt.date) -> tuple[PolicyException | None, bool]:
-        """(matching exception, whether it has expired)."""
-        for exception in self.exceptions:
-            if exception.matches(rule_id, address):
-                return exception, exception.expires < today
+        """(matching exception, whether it has expired); a live match wins over expired ones."""
+        matches = [e for e in self.exceptions if e.matches(rule_id, address)]
+        live = [e for e in matches if e.expires >= today]
+        if live:
+            return live[0], False
+        if matches:
+            return max(matches, key=lambda e: e.expires), True
         return None, False
 
 

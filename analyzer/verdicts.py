@@ -33,15 +33,10 @@ def build_context(policy: Policy, inventory: Inventory) -> RuleContext:
         guess = infer_region(inventory)
         if guess:
             regions, inferred = [guess], True
-    known = tuple(sorted({r.address.rsplit(".", 1)[-1] for r in inventory.rows if r.type == "azurerm_container_registry"}
-                         | {_name for _name in _acr_names(inventory)}))
+    known = tuple(sorted({r.name for r in inventory.rows if r.type == "azurerm_container_registry" and r.name}))
     return RuleContext(regions=tuple(regions), accounts=tuple(policy.accounts),
                        allowed_registries=tuple(policy.allowed_registries), region_inferred=inferred,
                        fail_on_unknown=policy.fail_on_unknown, known_registries=known)
-
-
-def _acr_names(inventory: Inventory) -> list[str]:
-    return [r.address for r in inventory.rows if r.type == "azurerm_container_registry"]
 
 
 _LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+")
@@ -86,7 +81,7 @@ def evaluate_rules(inventory: Inventory, policy: Policy, context: RuleContext, *
         if rule.check_provider is not None:
             for provider in inventory.providers:
                 for verdict in rule.check_provider(provider, context):
-                    emit(verdict, provider.address, provider.file, provider.line, {})
+                    emit(verdict, provider.address, provider.file, provider.line, provider.skips)
         if rule.check_error is not None:
             for error in inventory.errors:
                 for verdict in rule.check_error(error, context):

@@ -116,5 +116,5 @@ _TYPES = sorted(catalog())
 for _rule in RULES:
     if _rule.check_row is not None:
         _ResidencyResourceCheck(_rule.id, _rule.name, _TYPES, _rule.guideline)
-    elif _rule.check_provider is not None:
+    if _rule.check_provider is not None:
         _ResidencyProviderCheck(_rule.id, _rule.name, _rule.guideline)

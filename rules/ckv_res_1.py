@@ -10,6 +10,8 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     region = row.region
     if region.status != "resolved" or not context.regions or region.value in context.regions:
         return []
+    if row.parent is not None:
+        return []  # it inherits its parent's location: the parent's finding covers it
     return [Verdict(f"{row.address} is in {region.value}, outside the allowed region {where(context)}",
                     region.evidence, region.value, row.account.value)]
 

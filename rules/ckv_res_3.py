@@ -9,6 +9,8 @@ from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     if row.multi_region is None and row.region.status not in ("multi", "global"):
         return []
+    if row.parent is not None:
+        return []  # placement inherited from its parent, which is reported
     why = row.multi_region or f"location {row.region.value} is {row.region.status}"
     return [Verdict(f"{row.address} is not pinned to one region: {why}", row.region.evidence, row.region.value, row.account.value)]
 

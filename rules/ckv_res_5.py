@@ -5,21 +5,36 @@ from __future__ import annotations
 from analyzer.models import InventoryRow, ProviderPlacement
 from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
 
+WORD = {"aws": "account", "gcp": "project", "azure": "subscription"}
+
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     account = row.account
     if account.status != "resolved" or not context.accounts or account.value in context.accounts:
         return []
-    return [Verdict(f"{row.address} is in account {account.value}, not in the allowed {', '.join(context.accounts)}",
+    word = WORD.get(row.cloud, "account")
+    return [Verdict(f"{row.address} is in {word} {account.value}, not in the allowed {', '.join(context.accounts)}",
                     account.evidence, row.region.value, account.value)]
 
 
 def check_provider(provider: ProviderPlacement, context: RuleContext) -> list[Verdict]:
-    account = provider.account
-    if account.status != "resolved" or not context.accounts or account.value in context.accounts:
+    if not context.accounts:
         return []
-    return [Verdict(f"{provider.address} deploys into account {account.value}, not in the allowed {', '.join(context.accounts)}",
-                    account.evidence, provider.region.value, account.value)]
+    account = provider.account
+    word = WORD.get(provider.cloud, "account")
+    allowed = ", ".join(context.accounts)
+    if account.status == "resolved" and account.value not in context.accounts:
+        return [Verdict(f"{provider.address} deploys into {word} {account.value}, not in the allowed {allowed}",
+                        account.evidence, provider.region.value, account.value)]
+    foreign = [a for a in provider.allowed_accounts if a not in context.accounts]
+    if foreign:
+        return [Verdict(f"{provider.address} allows applying into {word}s {', '.join(foreign)}, not in the allowed {allowed}",
+                        account.evidence, provider.region.value, foreign[0])]
+    if account.status == "unknown" and provider.pinned and context.fail_on_unknown:
+        # pinned through a value the analyzer cannot see (e.g. an unset variable): fail closed
+        return [Verdict(f"{provider.address} {word} cannot be resolved statically: {account.reason}",
+                        account.evidence, provider.region.value, None)]
+    return []
 
 
 RULE = Rule(

@@ -7,7 +7,8 @@ from analyzer.rules.base import Rule, RuleContext, Verdict
 
 
 def check(error: ScanError, context: RuleContext) -> list[Verdict]:
-    return [Verdict(f"not analyzed: {error.message}")]
+    message = error.message if "not analyzed" in error.message else f"{error.message}; not analyzed"
+    return [Verdict(message)]
 
 
 RULE = Rule(

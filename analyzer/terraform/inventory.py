@@ -69,13 +69,14 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir))
     pending: list[_Pending] = []
     providers_seen: dict[int, ProviderConfig] = {}
+    users: dict[int, tuple[str, int]] = {}  # provider config -> first resource using it
     stack = [root]
     instances: list[ModuleInstance] = []
     while stack:
         module = stack.pop()
         instances.append(module)
         for key in sorted(module.resources):
-            _rows_for_resource(module, key, root_rel, pending, providers_seen)
+            _rows_for_resource(module, key, root_rel, pending, providers_seen, users)
         stack.extend(reversed(module.all_children()))
     for module in instances:
         errors.extend(module.errors)
@@ -88,11 +89,20 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
             continue
         region = config.setting("region") if config.cloud != "azure" else None
         account = config.setting("project" if config.cloud == "gcp" else "account")
+        if config.block is not None:
+            file, line = config.file, config.line
+            skips = _block_skips(config.module, config.file, config.block.line, config.block.end_line)
+        elif id(config) in users:
+            file, line = users[id(config)]  # an implicit provider is shown where it is first used
+            skips = {}
+        else:
+            continue  # an implicit provider nothing uses
         inventory.providers.append(ProviderPlacement(
             address=config.address, cloud=config.cloud, root=root_rel,
             region=_setting_placement(config.cloud, region) if region else Placement(status="none"),
             account=_setting_placement(None, account), pinned=config.pinned,
-            file=config.file if config.block is not None else root_rel, line=config.line,
+            allowed_accounts=config.allowed_accounts(), implicit=config.block is None,
+            file=file, line=line, skips=skips,
         ))
     inventory.errors.extend(errors)
 
@@ -117,7 +127,7 @@ def _instances(value: object) -> list[ResourceInstance]:
 
 
 def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[_Pending],
-                       providers_seen: dict[int, ProviderConfig]) -> None:
+                       providers_seen: dict[int, ProviderConfig], users: dict[int, tuple[str, int]]) -> None:
     declared = module.resources[key]
     entry = catalog().get(declared.block.labels[0])
     if entry is None:
@@ -148,11 +158,13 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
             multi = f"location {region.value} spans several regions"
         flows, links = flow_lib.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
         images = flow_lib.images(instance, entry.images) if entry.images else []
+        endpoints = flow_lib.endpoints(instance, entry.endpoints) if entry.endpoints else []
+        name = _name_of(instance)
         row = InventoryRow(address=instance.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
                            region=region, account=account, file=declared.file, line=declared.block.line,
-                           root=root_rel, provider=ref.config.address, multi_region=multi, flows=flows,
-                           images=images, skips=skips)
-        name = _name_of(instance)
+                           root=root_rel, name=name, provider=ref.config.address, multi_region=multi, flows=flows,
+                           images=images, endpoints=endpoints, skips=skips)
+        users.setdefault(id(ref.config), (declared.file, declared.block.line))
         pending.append(_Pending(row, parent_reference(instance, entry) if entry.parent else None, links, name))
 
 
@@ -166,13 +178,18 @@ def _name_of(instance: ResourceInstance) -> str | None:
 
 
 def _skips_for(module: ModuleInstance, file: str, line: int) -> dict[str, str]:
-    found: dict[str, str] = {}
-    block_end = None
+    block_end = line
     for declared in module.resources.values():
         if declared.file == file and declared.block.line == line:
             block_end = declared.block.end_line
+    return _block_skips(module, file, line, block_end)
+
+
+def _block_skips(module: ModuleInstance, file: str, line: int, end_line: int) -> dict[str, str]:
+    """`# checkov:skip=ID: reason` comments inside a block (or on the line above it)."""
+    found: dict[str, str] = {}
     for number, items in module.skips.get(file, {}).items():
-        if line - 1 <= number <= (block_end or line):
+        if line - 1 <= number <= end_line:
             for rule_id, reason in items:
                 found[rule_id] = reason or "no reason given"
     return found
@@ -194,6 +211,7 @@ def _link(pending: list[_Pending]) -> None:
             parent = target(p.parent)
             if parent is not None:
                 step = Evidence(file=p.row.file, line=p.row.line, note=f"{p.row.address} is inside {parent.address}")
+                p.row.parent = parent.address
                 p.row.region = parent.region.model_copy(update={"evidence": [step, *parent.region.evidence]})
                 if p.row.cloud == "gcp" and p.row.account.status != "resolved":
                     p.row.account = parent.account.model_copy(update={"evidence": [step, *parent.account.evidence]})

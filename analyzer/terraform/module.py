@@ -106,16 +106,31 @@ class ModuleInstance:
                 elif kind == "locals":
                     for name, attribute in block.attrs.items():
                         self.locals[name] = (attribute, file)
-                elif kind == "resource" and len(labels) == 2:
-                    self.resources[f"{labels[0]}.{labels[1]}"] = Declared(block, file)
-                elif kind == "data" and len(labels) == 2:
-                    self.data[f"{labels[0]}.{labels[1]}"] = Declared(block, file)
+                elif kind in ("resource", "data"):
+                    if len(labels) != 2:
+                        self._bad_block(file, block, f"a {kind} block needs a type and a name label, got {len(labels)} label(s)")
+                        continue
+                    table = self.resources if kind == "resource" else self.data
+                    key = f"{labels[0]}.{labels[1]}"
+                    if key in table:
+                        first = table[key]
+                        self._bad_block(file, block, f"duplicate {kind} \"{key}\" (first declared at {first.file}:{first.block.line})")
+                        continue
+                    table[key] = Declared(block, file)
                 elif kind == "module" and labels:
+                    if labels[0] in self.module_calls:
+                        first = self.module_calls[labels[0]]
+                        self._bad_block(file, block, f"duplicate module \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
+                        continue
                     self.module_calls[labels[0]] = Declared(block, file)
                 elif kind == "output" and labels:
                     self.outputs[labels[0]] = Declared(block, file)
                 elif kind == "provider" and labels:
                     self.provider_blocks.append(Declared(block, file))
+
+    def _bad_block(self, file: str, block: ast.Block, message: str) -> None:
+        prefix = f"{self.address}: " if self.address else ""
+        self.errors.append(ScanError(file=file, line=block.line, message=f"{prefix}{message}; not analyzed"))
 
     def _provider_map(self, passed: dict[str, ProviderRef]) -> dict[str, ProviderRef]:
         result = dict(passed)

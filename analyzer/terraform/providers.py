@@ -49,7 +49,7 @@ class ProviderConfig:
     @property
     def address(self) -> str:
         prefix = f"{self.module.address}." if self.module.address else ""
-        return f"{prefix}provider.{self.key}" if self.block is not None else f"{prefix}provider.{self.key} (implicit)"
+        return f"{prefix}provider.{self.key}"
 
     @property
     def cloud(self) -> str:
@@ -125,6 +125,14 @@ class ProviderConfig:
             found = self._attr("subscription_id")
             return found or Setting(Unknown(f"{self._missing('subscription_id')} (ARM_SUBSCRIPTION_ID)"), self._decl())
         return Setting(Unknown(f"{self.name} providers have no account model"), self._decl())
+
+    def allowed_accounts(self) -> list[str]:
+        if self.cloud != "aws" or self.block is None:
+            return []
+        allowed = self._attr("allowed_account_ids")
+        if allowed is not None and isinstance(allowed.value, list):
+            return [str(v) for v in allowed.value if isinstance(v, (str, int)) and not isinstance(v, bool)]
+        return []
 
     @property
     def pinned(self) -> bool:

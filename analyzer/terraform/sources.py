@@ -52,7 +52,9 @@ def resolve_source(module: "ModuleInstance", name: str, declared: "Declared") ->
     line = block.attrs["source"].line if "source" in block.attrs else block.line
     source = static_source(block)
     if source is None:
-        return ScanError(file=declared.file, line=line, address=address, message="module source must be a literal string")
+        message = ("module call has no source argument" if "source" not in block.attrs
+                   else "module source must be a literal string (Terraform does not allow expressions here)")
+        return ScanError(file=declared.file, line=line, address=address, message=f"{message}; not analyzed")
     if len(module.call_path) >= MAX_DEPTH:
         return ScanError(file=declared.file, line=line, address=address,
                          message=f"module nesting deeper than {MAX_DEPTH} levels; not analyzed")

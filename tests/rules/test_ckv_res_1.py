@@ -51,7 +51,6 @@ FAILING = {
         # "East US 2" display name through the resource group
         ("CKV_RES_1", "azurerm_storage_account.reporting", "main.tf", 11): ("eastus2", "9b1f4c2e-5d3a-4e8b-a7c6-0f2d1e3b4a59"),
         # the container inherits its storage account's location
-        ("CKV_RES_1", "azurerm_storage_container.reports", "main.tf", 19): ("eastus2", "9b1f4c2e-5d3a-4e8b-a7c6-0f2d1e3b4a59"),
     },
 }
 ALLOWED = {"aws_fail": "eu-west-1", "gcp_fail": "europe-west4", "azure_fail": "westeurope"}
@@ -80,11 +79,15 @@ def test_evidence_chain_names_the_provider_and_the_variable() -> None:
     ]
 
 
-def test_container_evidence_goes_through_its_storage_account() -> None:
-    finding = by_address(scan(CASES / "azure_fail"))["azurerm_storage_container.reports"][0]
-    assert [e.render() for e in finding.evidence][0] == \
-        "main.tf:19 azurerm_storage_container.reports is inside azurerm_storage_account.reporting"
-    assert "main.tf:8 azurerm_resource_group.us.location" in [e.render() for e in finding.evidence]
+def test_container_inherits_its_storage_account_and_is_reported_once() -> None:
+    report = scan(CASES / "azure_fail")
+    # the storage account's finding covers the container inside it: one finding, not one per container
+    assert "azurerm_storage_container.reports" not in by_address(report)
+    row = next(r for r in report.inventory if r.address == "azurerm_storage_container.reports")
+    assert (row.region.value, row.parent) == ("eastus2", "azurerm_storage_account.reporting")
+    evidence = [e.render() for e in row.region.evidence]
+    assert evidence[0] == "main.tf:19 azurerm_storage_container.reports is inside azurerm_storage_account.reporting"
+    assert "main.tf:8 azurerm_resource_group.us.location" in evidence
 
 
 @pytest.mark.parametrize("case", ["aws_pass", "gcp_pass", "azure_pass"])

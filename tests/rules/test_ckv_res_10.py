@@ -1,9 +1,6 @@
 """CKV_RES_10: the control plane the data plane connects to is in another jurisdiction.
 
-The inventory does not fill `InventoryRow.endpoints` yet (analyzer/terraform/inventory.py never
-calls `flows.endpoints`), so a plain scan cannot fail this rule: `test_a_plain_scan_...` is a
-strict xfail that flips when inventory.py is wired. The other scan tests wire the extractor the
-way inventory.py should (one call per catalog entry with `endpoints`, next to `images`).
+Endpoints come from the catalog's `endpoints` attributes (helm_release `values` and `set`).
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ from analyzer.rules import ckv_res_10
 from analyzer.rules.base import RuleContext
 from analyzer.scan import ScanOptions, run_scan
 from analyzer.terraform import flows
-from analyzer.terraform import inventory as inventory_module
 from tests.conftest import FIXTURES
 
 RULE = "CKV_RES_10"
@@ -43,24 +39,6 @@ def endpoint_attrs() -> dict[str, list[str]]:
     return {name: spec["endpoints"] for name, spec in raw.items() if isinstance(spec, dict) and spec.get("endpoints")}
 
 
-@pytest.fixture
-def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What inventory.py should do: fill row.endpoints from flows.endpoints for catalog types with `endpoints`."""
-    original = inventory_module._rows_for_resource
-    attrs_by_type = endpoint_attrs()
-
-    def rows_with_endpoints(module, key, root_rel, pending, providers_seen):  # type: ignore[no-untyped-def]
-        before = len(pending)
-        original(module, key, root_rel, pending, providers_seen)
-        attrs = attrs_by_type.get(module.resources[key].block.labels[0])
-        if not attrs:
-            return
-        instances = {i.address: i for i in inventory_module._instances(module.resource_value(key))}
-        for item in pending[before:]:
-            if item.row.address in instances:
-                item.row.endpoints = flows.endpoints(instances[item.row.address], attrs)
-
-    monkeypatch.setattr(inventory_module, "_rows_for_resource", rows_with_endpoints)
 
 
 FAILING = {
@@ -88,15 +66,12 @@ REGION = {"aws_fail": {"helm_release.dataplane": "us-east-2", "helm_release.oper
           "gcp_fail": {"helm_release.dataplane": "us-east-2"}, "azure_fail": {"helm_release.dataplane": "us-west-2"}}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine gap (analyzer/terraform/inventory.py _rows_for_resource never fills InventoryRow.endpoints, and "
-    "analyzer/catalog.py CatalogEntry drops the catalog's `endpoints` key): CKV_RES_10 cannot fail in a scan"))
 def test_a_plain_scan_reports_a_control_plane_in_another_jurisdiction() -> None:
     assert hits(scan(CASES / "aws_fail")) == set(FAILING["aws_fail"])
 
 
 @pytest.mark.parametrize("case", sorted(FAILING))
-def test_control_plane_in_another_jurisdiction_fails(case: str, wired: None) -> None:
+def test_control_plane_in_another_jurisdiction_fails(case: str) -> None:
     report = scan(CASES / case)
     assert hits(report) == set(FAILING[case])
     for finding in report.findings:
@@ -107,14 +82,14 @@ def test_control_plane_in_another_jurisdiction_fails(case: str, wired: None) -> 
 
 
 @pytest.mark.parametrize("case", ["aws_pass", "gcp_pass", "azure_pass"])
-def test_control_plane_in_the_same_jurisdiction_passes(case: str, wired: None) -> None:
+def test_control_plane_in_the_same_jurisdiction_passes(case: str) -> None:
     report = scan(CASES / case)
     assert report.findings == []
     # the endpoint was found (eu-central-1 is another region, but the EU jurisdiction)
     assert [r.endpoints for r in report.inventory if r.type == "helm_release"] == [["dns:///acme.eu-central-1.union.ai"]]
 
 
-def test_endpoints_are_read_from_values_set_blocks_and_heredocs(wired: None) -> None:
+def test_endpoints_are_read_from_values_set_blocks_and_heredocs() -> None:
     found = {}
     for case in ("aws_fail", "gcp_fail", "azure_fail"):
         for row in scan(CASES / case).inventory:
@@ -151,7 +126,7 @@ def test_no_region_no_verdict() -> None:
 
 
 @pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
-def test_clean_data_planes_have_no_ckv_res_10(cloud: str, wired: None) -> None:
+def test_clean_data_planes_have_no_ckv_res_10(cloud: str) -> None:
     report = scan(CLEAN / cloud)
     assert hits(report) == set()
     endpoints = {r.address: r.endpoints for r in report.inventory if r.endpoints}

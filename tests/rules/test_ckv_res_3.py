@@ -47,7 +47,6 @@ FAILING = {
     "azure_fail": {
         ("CKV_RES_3", "azurerm_storage_account.curated", "main.tf", 7): f"account_replication_type = GRS{GEO}",
         # a container of a geo-redundant account is geo-redundant too
-        ("CKV_RES_3", "azurerm_storage_container.curated", "main.tf", 15): f"account_replication_type = GRS{GEO}",
         ("CKV_RES_3", "azurerm_storage_account.archive", "main.tf", 21): f"account_replication_type = RAGZRS{GEO}",
     },
 }

@@ -60,7 +60,9 @@ def test_foreign_accounts_fail(case: str) -> None:
         if finding.rule_id != RULE:
             continue
         foreign, allowed, is_provider = FAILING[case][(finding.rule_id, finding.address, finding.file, finding.line)]
-        verb = "deploys into account" if is_provider else "is in account"
+        word = {"aws": "account", "google": "project", "azure": "subscription"}[
+            "google" if "google" in finding.address else "azure" if "azurerm" in finding.address else "aws"]
+        verb = f"deploys into {word}" if is_provider else f"is in {word}"
         assert finding.message == f"{finding.address} {verb} {foreign}, not in the allowed {allowed}"
         assert finding.account == foreign
         assert finding.severity == "CRITICAL"

@@ -110,10 +110,6 @@ def test_allowed_registries_is_a_prefix_match() -> None:
     assert hits(report) == {("CKV_RES_7", "helm_release.cert_manager", "main.tf", 1)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (analyzer/verdicts.py build_context): known_registries holds the Terraform labels "
-    "('main', 'azurerm_container_registry.main'), not the ACR's `name` ('acracmeprod'), so an image from the "
-    "ACR the scanned configuration creates is reported as foreign"))
 def test_images_from_the_acr_the_configuration_creates_pass() -> None:
     assert hits(scan(CASES / "azure_pass")) == set()
 

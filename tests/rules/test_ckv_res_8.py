@@ -35,9 +35,9 @@ FAILING = {
                  "provider.google does not pin its account: set project"},
     "azure_fail": {("CKV_RES_8", "provider.azurerm", "providers.tf", 2):
                    "provider.azurerm does not pin its account: set subscription_id"},
-    # no provider block: reported once for the implicit default configuration of the root
-    "implicit_provider_fail": {("CKV_RES_8", "provider.aws (implicit)", ".", 0):
-                               "provider.aws (implicit) does not pin its account: set allowed_account_ids (or "
+    # no provider block: reported once, where the implicit default configuration is first used
+    "implicit_provider_fail": {("CKV_RES_8", "provider.aws", "main.tf", 11):
+                               "provider.aws does not pin its account: set allowed_account_ids (or "
                                "assume_role.role_arn)"},
 }
 REGIONS = {"aws_fail": "eu-west-1", "gcp_fail": "europe-west4", "azure_fail": None, "implicit_provider_fail": None}
@@ -78,9 +78,6 @@ def test_a_policy_exception_naming_the_provider_suppresses() -> None:
     assert finding.suppressed == "residency.yaml exception until 2099-01-01: project comes from the CI runner"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine gap (analyzer/verdicts.py evaluate_rules passes no skips for providers; ProviderPlacement has no "
-    "`skips`): `# checkov:skip=CKV_RES_8` inside a provider block is ignored"))
 def test_inline_skip_inside_the_provider_block_suppresses(tmp_path: Path) -> None:
     folder = tmp_path / "case"
     folder.mkdir()
