@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources as pkg_resources
 
-import yaml
 from pydantic import BaseModel, Field
+
+from analyzer.data import load_data
 
 CLOUD_PREFIXES = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
 DEFAULT_REGION_ATTRS = {"aws": ["region"], "gcp": ["location", "region", "zone"], "azure": ["location"], "kubernetes": []}
@@ -30,7 +30,7 @@ def cloud_of_type(resource_type: str) -> str:
 
 @cache
 def catalog() -> dict[str, CatalogEntry]:
-    raw = yaml.safe_load(pkg_resources.files("analyzer.data").joinpath("catalog.yaml").read_text())
+    raw = load_data("catalog.yaml")
     entries: dict[str, CatalogEntry] = {}
     for type_name, spec in raw.items():
         cloud = cloud_of_type(type_name)

@@ -11,7 +11,13 @@ import typer
 from rich.console import Console
 
 from analyzer import __version__
-from analyzer.policy import Policy, PolicyError, find_policy, load_policy, policy_from_env
+from analyzer.policy import (
+    Policy,
+    PolicyError,
+    find_policy,
+    load_policy,
+    policy_from_env,
+)
 from analyzer.terraform.variables import CliVar
 
 app = typer.Typer(

@@ -67,6 +67,7 @@ class InventoryRow(BaseModel):
     multi_region: str | None = Field(default=None, description="why the placement spans regions")
     flows: list[Flow] = Field(default_factory=list)
     images: list[str] = Field(default_factory=list)
+    unresolved_images: list[str] = Field(default_factory=list, description="why an image reference is not known")
     endpoints: list[str] = Field(default_factory=list)
     skips: dict[str, str] = Field(default_factory=dict, description="inline checkov:skip rule -> reason")
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Literal, Mapping
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from analyzer.data import load_data
 
 CloudName = Literal["aws", "gcp", "azure"]
 RegionStatus = Literal["resolved", "multi", "global", "invalid"]
@@ -193,8 +193,7 @@ def load_raw(cloud: CloudName) -> BaseModel:
     """Parse and validate ``analyzer/data/regions_<cloud>.yaml`` (cached)."""
     if cloud not in _FILE_MODELS:
         raise ValueError(f"unknown cloud {cloud!r}; expected one of {CLOUDS}")
-    text = resources.files("analyzer.data").joinpath(f"regions_{cloud}.yaml").read_text("utf-8")
-    return _FILE_MODELS[cloud].model_validate(yaml.safe_load(text))
+    return _FILE_MODELS[cloud].model_validate(load_data(f"regions_{cloud}.yaml"))
 
 
 def _azure_key(raw: str) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources as pkg_resources
 
-import yaml
 from pydantic import BaseModel
+
+from analyzer.data import load_data
 
 
 class ImageRef(BaseModel):
@@ -22,7 +22,7 @@ class ImageRef(BaseModel):
 
 @cache
 def _table() -> dict:
-    return yaml.safe_load(pkg_resources.files("analyzer.data").joinpath("registries.yaml").read_text())
+    return load_data("registries.yaml")
 
 
 @cache

@@ -6,8 +6,18 @@ ships inside the analyzer distribution as `analyzer.rules`; `residency checkov-d
 
 from __future__ import annotations
 
-from analyzer.rules import (ckv_res_1, ckv_res_2, ckv_res_3, ckv_res_4, ckv_res_5, ckv_res_6, ckv_res_7,
-                            ckv_res_8, ckv_res_9, ckv_res_10)
+from analyzer.rules import (
+                            ckv_res_1,
+                            ckv_res_2,
+                            ckv_res_3,
+                            ckv_res_4,
+                            ckv_res_5,
+                            ckv_res_6,
+                            ckv_res_7,
+                            ckv_res_8,
+                            ckv_res_9,
+                            ckv_res_10,
+)
 from analyzer.rules.base import Rule
 
 RULES: tuple[Rule, ...] = tuple(

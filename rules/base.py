@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from analyzer.models import Evidence, InventoryRow, ProviderPlacement, RuleMeta, ScanError, Severity
+from analyzer.models import (
+    Evidence,
+    InventoryRow,
+    ProviderPlacement,
+    RuleMeta,
+    ScanError,
+    Severity,
+)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from analyzer.rules import RULES
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
@@ -24,7 +25,6 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 from analyzer.catalog import catalog
 from analyzer.models import Finding
 from analyzer.policy import Policy, find_policy, load_policy, policy_from_env
-from analyzer.rules import RULES
 from analyzer.scan import ScanOptions, build_inventory
 from analyzer.verdicts import build_context, evaluate_rules
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from analyzer.rules.base import Rule, RuleContext, Verdict
+
 from analyzer import regions
 from analyzer.models import Evidence, InventoryRow
 from analyzer.registries import control_plane_regions
-from analyzer.rules.base import Rule, RuleContext, Verdict
 
 
 def _home_jurisdiction(cloud: str, region: str) -> str | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from analyzer.models import InventoryRow
 from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
+
+from analyzer.models import InventoryRow
 
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from analyzer.models import InventoryRow
 from analyzer.rules.base import Rule, RuleContext, Verdict
+
+from analyzer.models import InventoryRow
 
 REGIONAL_FLOWS = ("replica", "replication", "copy", "subscription")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from analyzer.models import InventoryRow, ProviderPlacement
 from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
+
+from analyzer.models import InventoryRow, ProviderPlacement
 
 WORD = {"aws": "account", "gcp": "project", "azure": "subscription"}
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from analyzer.rules.base import Rule, RuleContext, Verdict
+
 from analyzer import regions
 from analyzer.models import Evidence, InventoryRow
 from analyzer.registries import parse_image
-from analyzer.rules.base import Rule, RuleContext, Verdict
 
 
 def _allowed(image: str, context: RuleContext) -> tuple[bool, str]:
@@ -36,6 +37,10 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
         if not ok:
             verdicts.append(Verdict(f"{row.address} uses image {image}: {why}",
                                     [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")]))
+    if context.fail_on_unknown:
+        for reason in row.unresolved_images:
+            verdicts.append(Verdict(f"{row.address} uses an image that cannot be resolved statically: {reason}",
+                                    [Evidence(file=row.file, line=row.line, note=f"{row.address} image ({reason})")]))
     return verdicts
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from analyzer.models import ProviderPlacement
 from analyzer.rules.base import Rule, RuleContext, Verdict
+
+from analyzer.models import ProviderPlacement
 
 HINT = {
     "aws": "set allowed_account_ids (or assume_role.role_arn)",

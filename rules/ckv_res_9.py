@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from analyzer.models import ScanError
 from analyzer.rules.base import Rule, RuleContext, Verdict
+
+from analyzer.models import ScanError
 
 
 def check(error: ScanError, context: RuleContext) -> list[Verdict]:

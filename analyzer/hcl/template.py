@@ -9,7 +9,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from analyzer.hcl.ast import Expr, Literal, Template, TemplateFor, TemplateIf, TemplatePart
+from analyzer.hcl.ast import (
+    Expr,
+    Literal,
+    Template,
+    TemplateFor,
+    TemplateIf,
+    TemplatePart,
+)
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _FOR_HEAD = re.compile(r"^for\s+([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.S)

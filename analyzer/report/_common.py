@@ -11,7 +11,15 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from analyzer.models import Evidence, Finding, InventoryRow, ProviderPlacement, RuleMeta, ScanError, ScanReport
+from analyzer.models import (
+    Evidence,
+    Finding,
+    InventoryRow,
+    ProviderPlacement,
+    RuleMeta,
+    ScanError,
+    ScanReport,
+)
 
 TOOL_NAME = "residency"
 EVIDENCE_ARROW = " \u2190 "  # " ← ": each step came from the next one

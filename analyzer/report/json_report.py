@@ -10,7 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from analyzer.models import Finding, Flow, InventoryRow, ProviderPlacement, ScanError, ScanReport
+from analyzer.models import (
+    Finding,
+    Flow,
+    InventoryRow,
+    ProviderPlacement,
+    ScanError,
+    ScanReport,
+)
 
 from ._common import (
     TOOL_NAME,

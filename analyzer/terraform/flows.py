@@ -453,7 +453,13 @@ MULTI_TESTS: dict[str, Callable[[ResourceInstance, Placement], tuple[str | None,
 # --- images ---------------------------------------------------------------------------
 
 def images(inst: ResourceInstance, attrs: list[str]) -> list[str]:
+    return images_and_unknowns(inst, attrs)[0]
+
+
+def images_and_unknowns(inst: ResourceInstance, attrs: list[str]) -> tuple[list[str], list[str]]:
+    """(image references, reasons for image references that are not known statically)."""
     found: list[str] = []
+    unknown: list[str] = []
     for attr in attrs:
         value = _document(inst, attr)
         if isinstance(value, str) and value.strip()[:1] in ("{", "["):
@@ -467,20 +473,22 @@ def images(inst: ResourceInstance, attrs: list[str]) -> list[str]:
             if isinstance(value, str):
                 found.append(value)
         else:
-            _walk_images(value, found)
-    return sorted(set(found))
+            _walk_images(value, found, unknown)
+    return sorted(set(found)), sorted(set(unknown))
 
 
-def _walk_images(value: Any, out: list[str]) -> None:
+def _walk_images(value: Any, out: list[str], unknown: list[str] | None = None) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "image" and isinstance(item, str) and item:
                 out.append(item)
+            elif key == "image" and isinstance(item, Unknown) and unknown is not None:
+                unknown.append(item.reason)
             else:
-                _walk_images(item, out)
+                _walk_images(item, out, unknown)
     elif isinstance(value, list):
         for item in value:
-            _walk_images(item, out)
+            _walk_images(item, out, unknown)
 
 
 def _helm_images(value: Any, values: bool = False) -> list[str]:

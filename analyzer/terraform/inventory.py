@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from analyzer.catalog import catalog
-from analyzer.models import Evidence, Inventory, InventoryRow, Placement, ProviderPlacement, ScanError
+from analyzer.models import (
+    Evidence,
+    Inventory,
+    InventoryRow,
+    Placement,
+    ProviderPlacement,
+    ScanError,
+)
 from analyzer.terraform import flows as flow_lib
 from analyzer.terraform.evaluate import materialize
 from analyzer.terraform.loader import SourceTree
@@ -157,13 +164,13 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         if region.status == "multi" and multi is None:
             multi = f"location {region.value} spans several regions"
         flows, links = flow_lib.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
-        images = flow_lib.images(instance, entry.images) if entry.images else []
+        images, unresolved_images = flow_lib.images_and_unknowns(instance, entry.images) if entry.images else ([], [])
         endpoints = flow_lib.endpoints(instance, entry.endpoints) if entry.endpoints else []
         name = _name_of(instance)
         row = InventoryRow(address=instance.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
                            region=region, account=account, file=declared.file, line=declared.block.line,
                            root=root_rel, name=name, provider=ref.config.address, multi_region=multi, flows=flows,
-                           images=images, endpoints=endpoints, skips=skips)
+                           images=images, unresolved_images=unresolved_images, endpoints=endpoints, skips=skips)
         users.setdefault(id(ref.config), (declared.file, declared.block.line))
         pending.append(_Pending(row, parent_reference(instance, entry) if entry.parent else None, links, name))
 

@@ -10,16 +10,22 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources as pkg_resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from analyzer.data import load_data
 from analyzer.hcl import ast
 from analyzer.models import Evidence, ScanError
 from analyzer.terraform import types
-from analyzer.terraform.evaluate import EvalError, Lazy, Scope, Trace, evaluate, evaluate_safely, materialize
+from analyzer.terraform.evaluate import (
+    EvalError,
+    Lazy,
+    Scope,
+    Trace,
+    evaluate,
+    evaluate_safely,
+    materialize,
+)
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.providers import ProviderConfig, ProviderRef, Setting
 from analyzer.values import Unknown, to_display
@@ -30,8 +36,7 @@ _META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on
 
 @cache
 def data_source_table() -> dict[str, dict[str, str]]:
-    text = pkg_resources.files("analyzer.data").joinpath("data_sources.yaml").read_text()
-    return yaml.safe_load(text)
+    return load_data("data_sources.yaml")
 
 
 @dataclass

@@ -16,7 +16,6 @@ from analyzer.policy import Policy, load_policy
 from analyzer.rules import ckv_res_10
 from analyzer.rules.base import RuleContext
 from analyzer.scan import ScanOptions, run_scan
-from analyzer.terraform import flows
 from tests.conftest import FIXTURES
 
 RULE = "CKV_RES_10"

@@ -122,3 +122,28 @@ def test_clean_data_planes_have_no_ckv_res_7(cloud: str) -> None:
 def test_the_clean_aws_task_definition_uses_the_same_accounts_ecr() -> None:
     row = next(r for r in scan(CLEAN / "aws").inventory if r.type == "aws_ecs_task_definition")
     assert row.images == ["111122223333.dkr.ecr.eu-west-1.amazonaws.com/acme-dp-prod/app:1.4.2"]
+
+
+def test_an_image_not_known_statically_fails_closed(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text('''provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111122223333"]
+}
+
+variable "image" {
+  type = string
+}
+
+resource "aws_ecs_task_definition" "worker" {
+  family = "worker"
+  container_definitions = jsonencode([{
+    name  = "worker"
+    image = var.image
+  }])
+}
+''')
+    report = run_scan([tmp_path], Policy(region="eu-west-1", accounts=["111122223333"]), ScanOptions(env={}))
+    (finding,) = [f for f in report.findings if f.rule_id == "CKV_RES_7"]
+    assert (finding.address, finding.file, finding.line) == ("aws_ecs_task_definition.worker", "main.tf", 10)
+    assert finding.message == ("aws_ecs_task_definition.worker uses an image that cannot be resolved statically: "
+                               "var.image has no default and is not set (set it with --var, a .tfvars file or TF_VAR_image)")
