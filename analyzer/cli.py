@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -124,6 +125,8 @@ def scan(
     """Scan Terraform for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.report import render
     from analyzer.scan import ScanOptions, run_scan
+
+    gc.disable()  # a one-shot process: rendering a large report need not pay for cycle collection
 
     _validate_paths(paths)
     formats = fmt or ["cli"]

@@ -99,6 +99,11 @@ def display_root(base: Path) -> str:
 
 
 def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
+    with _without_gc():
+        return _run_scan(paths, policy, options)
+
+
+def _run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
     started = time.perf_counter()
     inventory, files, base = build_inventory(paths, options)
     context = build_context(policy, inventory)

@@ -106,10 +106,13 @@ def test_deterministic_whatever_the_input_order(report):
         assert json_report.render(shuffled) == first
 
 
-def test_indent_two_and_trailing_newline(report):
+def test_one_key_per_line_one_record_per_line_and_trailing_newline(report):
     text = render("json", report)
-    assert text.startswith('{\n  "tool": {\n    "name": "residency",')
+    assert text.startswith('{\n  "tool": {"name": "residency", "version": ')
     assert text.endswith("}\n")
+    lines = text.splitlines()
+    start = lines.index('  "findings": [')
+    assert all(line.startswith('    {"rule_id": ') for line in lines[start + 1:start + 1 + len(report.findings)])
 
 
 def test_empty_report():
