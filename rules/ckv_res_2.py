@@ -18,6 +18,6 @@ RULE = Rule(
     id="CKV_RES_2", name="Region cannot be resolved statically", severity="HIGH", target="row",
     kinds=LOCATED_KINDS, check_row=check,
     description="The analyzer cannot tell where the resource will be created: an unset variable, a data source or a computed value decides it.",
-    guideline="Give the region a static value: a variable default, a .tfvars file, `--var`/`--var-file`, or scan the "
-              "plan JSON (`terraform show -json plan.out`). Unknown is never a pass.",
+    guideline="Give the region a static value: a variable default, a .tfvars file, or scan with the apply's own "
+              "`--var`/`--var-file`. Unknown is never a pass.",
 )

@@ -66,7 +66,7 @@ def resolve_source(module: "ModuleInstance", name: str, declared: "Declared") ->
         if found is None:
             return ScanError(file=declared.file, line=line, address=address,
                              message=f"module source \"{source}\" is not on disk (no .terraform/modules entry; "
-                                     "run `terraform init` before scanning, or scan the plan JSON); not analyzed")
+                                     "run `terraform init -backend=false` before scanning); not analyzed")
         target = Path(os.path.normpath(module.root_dir / found))
     if not target.is_dir():
         return ScanError(file=declared.file, line=line, address=address,
