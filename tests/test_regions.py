@@ -10,7 +10,13 @@ import pytest
 import yaml
 
 from analyzer import regions
-from analyzer.regions import RegionInfo, all_regions, jurisdiction, normalize, same_jurisdiction
+from analyzer.regions import (
+    RegionInfo,
+    all_regions,
+    jurisdiction,
+    normalize,
+    same_jurisdiction,
+)
 
 AWS_CODE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 # The European Sovereign Cloud partition's own pattern (SDK regionRegex ^eusc-(de)-\w+-\d+$).

@@ -9,32 +9,23 @@ import pytest
 from typer.testing import CliRunner
 
 from analyzer.cli import app
-from analyzer.models import ScanReport
-from analyzer.policy import Policy, load_policy
+from analyzer.models import Finding, ScanReport
+from analyzer.policy import load_policy
 from analyzer.scan import ScanOptions, run_scan
-from tests.conftest import FIXTURES
+from tests.rules.helpers import CLEAN, cases, scan
+from tests.rules.helpers import by_address as _by_address
+from tests.rules.helpers import hits as _hits
 
 RULE = "CKV_RES_1"
-CASES = FIXTURES / "rules" / "ckv_res_1"
-CLEAN = FIXTURES / "clean"
-
-
-def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
-    policy_file = folder / "residency.yaml"
-    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
-    return run_scan([folder], policy, options or ScanOptions(env={}))
+CASES = cases(RULE)
 
 
 def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
-    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+    return _hits(report, rule)
 
 
-def by_address(report: ScanReport, rule: str = RULE) -> dict[str, list]:
-    out: dict[str, list] = {}
-    for finding in report.findings:
-        if finding.rule_id == rule:
-            out.setdefault(finding.address, []).append(finding)
-    return out
+def by_address(report: ScanReport, rule: str = RULE) -> dict[str, list[Finding]]:
+    return _by_address(report, rule)
 
 
 FAILING = {

@@ -6,38 +6,27 @@ Endpoints come from the catalog's `endpoints` attributes (helm_release `values` 
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
 import pytest
 import yaml
-
-from analyzer.models import InventoryRow, Placement, ScanReport
-from analyzer.policy import Policy, load_policy
 from analyzer.rules import ckv_res_10
 from analyzer.rules.base import RuleContext
-from analyzer.scan import ScanOptions, run_scan
-from tests.conftest import FIXTURES
+
+from analyzer.models import InventoryRow, Placement, ScanReport
+from tests.rules.helpers import CLEAN, cases, scan
+from tests.rules.helpers import hits as _hits
 
 RULE = "CKV_RES_10"
-CASES = FIXTURES / "rules" / "ckv_res_10"
-CLEAN = FIXTURES / "clean"
-
-
-def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
-    policy_file = folder / "residency.yaml"
-    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
-    return run_scan([folder], policy, options or ScanOptions(env={}, use_cache=False))
+CASES = cases(RULE)
 
 
 def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
-    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+    return _hits(report, rule)
 
 
 def endpoint_attrs() -> dict[str, list[str]]:
     raw = yaml.safe_load(resources.files("analyzer.data").joinpath("catalog.yaml").read_text())
     return {name: spec["endpoints"] for name, spec in raw.items() if isinstance(spec, dict) and spec.get("endpoints")}
-
-
 
 
 FAILING = {

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from analyzer.models import ScanReport
-from analyzer.policy import Policy, load_policy
-from analyzer.scan import ScanOptions, run_scan
-from tests.conftest import FIXTURES
+from tests.rules.helpers import CLEAN, cases, scan
+from tests.rules.helpers import hits as _hits
 
 RULE = "CKV_RES_3"
-CASES = FIXTURES / "rules" / "ckv_res_3"
-CLEAN = FIXTURES / "clean"
-
-
-def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
-    policy_file = folder / "residency.yaml"
-    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
-    return run_scan([folder], policy, options or ScanOptions(env={}))
+CASES = cases(RULE)
 
 
 def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
-    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+    return _hits(report, rule)
 
 
 GEO = ": data is copied to the paired region"

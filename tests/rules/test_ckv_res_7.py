@@ -9,26 +9,20 @@ import pytest
 from analyzer.models import ScanReport
 from analyzer.policy import Policy, load_policy
 from analyzer.scan import ScanOptions, run_scan
-from tests.conftest import FIXTURES
+from tests.rules.helpers import CLEAN, cases, scan
+from tests.rules.helpers import hits as _hits
 
 RULE = "CKV_RES_7"
-CASES = FIXTURES / "rules" / "ckv_res_7"
-CLEAN = FIXTURES / "clean"
+CASES = cases(RULE)
 
 
-def scan(folder: Path, options: ScanOptions | None = None) -> ScanReport:
-    policy_file = folder / "residency.yaml"
-    policy = load_policy(policy_file) if policy_file.is_file() else Policy()
-    return run_scan([folder], policy, options or ScanOptions(env={}))
+def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
+    return _hits(report, rule)
 
 
 def found(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int, str]]:
     """(rule, address, file, line, message): every image of a workload is reported at its line."""
     return {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings if f.rule_id == rule}
-
-
-def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
-    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
 
 
 def uses(address: str, image: str, why: str) -> str:

@@ -8,24 +8,16 @@ from pathlib import Path
 import pytest
 
 from analyzer.models import ScanReport
-from analyzer.policy import Policy, PolicyException, load_policy
-from analyzer.scan import ScanOptions, run_scan
-from tests.conftest import FIXTURES
+from analyzer.policy import PolicyException, load_policy
+from tests.rules.helpers import CLEAN, cases, scan
+from tests.rules.helpers import hits as _hits
 
 RULE = "CKV_RES_8"
-CASES = FIXTURES / "rules" / "ckv_res_8"
-CLEAN = FIXTURES / "clean"
-
-
-def scan(folder: Path, options: ScanOptions | None = None, policy: Policy | None = None) -> ScanReport:
-    policy_file = folder / "residency.yaml"
-    if policy is None:
-        policy = load_policy(policy_file) if policy_file.is_file() else Policy()
-    return run_scan([folder], policy, options or ScanOptions(env={}))
+CASES = cases(RULE)
 
 
 def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
-    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+    return _hits(report, rule)
 
 
 FAILING = {

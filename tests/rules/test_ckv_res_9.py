@@ -9,28 +9,21 @@ from pathlib import Path
 import pytest
 
 from analyzer.models import ScanReport
-from analyzer.policy import Policy, PolicyException, load_policy
-from analyzer.scan import ScanOptions, run_scan
-from tests.conftest import FIXTURES
+from analyzer.policy import PolicyException, load_policy
+from tests.rules.helpers import CLEAN, cases, scan
+from tests.rules.helpers import hits as _hits
+from tests.rules.helpers import messages as _messages
 
 RULE = "CKV_RES_9"
-CASES = FIXTURES / "rules" / "ckv_res_9"
-CLEAN = FIXTURES / "clean"
-
-
-def scan(folder: Path, options: ScanOptions | None = None, policy: Policy | None = None) -> ScanReport:
-    policy_file = folder / "residency.yaml"
-    if policy is None:
-        policy = load_policy(policy_file) if policy_file.is_file() else Policy()
-    return run_scan([folder], policy, options or ScanOptions(env={}, use_cache=False))
+CASES = cases(RULE)
 
 
 def hits(report: ScanReport, rule: str = RULE) -> set[tuple[str, str, str, int]]:
-    return {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id == rule}
+    return _hits(report, rule)
 
 
 def messages(report: ScanReport, rule: str = RULE) -> dict[str, str]:
-    return {f.address: f.message for f in report.findings if f.rule_id == rule}
+    return _messages(report, rule)
 
 
 def copy_case(name: str, tmp_path: Path) -> Path:
@@ -73,7 +66,7 @@ def test_module_sources_not_on_disk_are_not_analyzed() -> None:
                                        "(modules/network is not a folder); not analyzed")
     assert found["module.logs_bucket"].startswith(
         'module source "terraform-aws-modules/s3-bucket/aws" is not on disk (no .terraform/modules entry; '
-        "run `terraform init` before scanning")
+        "run `terraform init -backend=false` before scanning")
     assert {f.severity for f in report.findings} == {"HIGH"}
     assert [r.address for r in report.inventory] == ["aws_s3_bucket.data"]
 
