@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from analyzer import __version__
 from analyzer.policy import (
@@ -30,7 +29,6 @@ app = typer.Typer(
 )
 SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown")
 INVENTORY_FORMATS = ("table", "json", "markdown")
-err_console = Console(stderr=True)
 
 
 def _version(value: bool) -> None:
@@ -93,11 +91,14 @@ def _policy(paths: list[Path], config: Optional[Path], region: Optional[str], ac
 
 
 def _progress(enabled: bool):
+    """A one-line status on stderr (terminals only; never in JSON or CI logs)."""
     if not enabled or not sys.stderr.isatty():
         return None
 
-    def show(root: str) -> None:
-        err_console.print(f"[dim]scanning {root}[/]", highlight=False)
+    def show(root: str, index: int, total: int) -> None:
+        end = "\n" if index + 1 == total else ""
+        sys.stderr.write(f"\r\033[Kscanning root {index + 1}/{total}: {root}{end}")
+        sys.stderr.flush()
 
     return show
 

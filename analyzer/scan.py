@@ -28,7 +28,7 @@ class ScanOptions:
     cache_dir: Path | None = None
     use_cache: bool = True
     skip_checks: set[str] = field(default_factory=set)
-    progress: Callable[[str], None] | None = None
+    progress: Callable[[str, int, int], None] | None = None  # (root, index, number of roots)
 
 
 @contextmanager

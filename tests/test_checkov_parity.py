@@ -93,3 +93,18 @@ def test_checkov_and_native_hosts_agree() -> None:
             }
     assert mismatches == {}
     assert total > 5  # the fixtures do fail rules: parity is not vacuous
+
+
+def test_checkov_host_takes_the_policy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = _checkov_binary()
+    if binary is None:
+        pytest.skip("checkov is not installed (pip install -e '.[dev]')")
+    folder = FIXTURES / "terraform" / "aws_split_providers"  # no residency.yaml: region would be inferred
+    monkeypatch.setenv("RESIDENCY_REGION", "eu-central-1")
+    monkeypatch.setenv("RESIDENCY_ACCOUNTS", "111122223333")
+    failed = {rule_address for rule_address in _checkov_failed(folder, binary) if rule_address[0] == "CKV_RES_1"}
+    report = run_scan([folder], Policy(region="eu-central-1", accounts=["111122223333"]), ScanOptions(use_cache=False))
+    native = {(f.rule_id, _normal(f.address)) for f in report.findings if f.rule_id == "CKV_RES_1"}
+    assert failed == native
+    assert ("CKV_RES_1", "aws_s3_bucket.audit_dr") not in failed  # the one bucket in eu-central-1 passes
+    assert ("CKV_RES_1", "aws_s3_bucket.audit") in failed

@@ -40,12 +40,13 @@ class _Pending:
 
 def scan_terraform(tree: SourceTree, *, cli_vars: list[CliVar] | None = None,
                    env: Mapping[str, str] | None = None,
-                   progress: Callable[[str], None] | None = None) -> Inventory:
+                   progress: Callable[[str, int, int], None] | None = None) -> Inventory:
     inventory = Inventory(errors=list(tree.errors))
     env = dict(os.environ if env is None else env)
-    for root_dir in find_roots(tree):
+    roots = find_roots(tree)
+    for index, root_dir in enumerate(roots):
         if progress:
-            progress(tree.rel(root_dir) or ".")
+            progress(tree.rel(root_dir) or ".", index, len(roots))
         _scan_root(tree, root_dir, cli_vars or [], env, inventory)
     inventory.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
     inventory.providers.sort(key=lambda p: (p.root, p.file, p.line, p.address))
