@@ -177,8 +177,15 @@ def ecr_replication(inst: ResourceInstance) -> FlowResult:
 
 def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[[ResourceInstance], FlowResult]:
     def extract(inst: ResourceInstance) -> FlowResult:
+        value = _attr(inst, attr)
+        if isinstance(value, Unknown):
+            # e.g. a dynamic block over an unset variable: replicas may exist, fail closed
+            line = inst.attr_line(attr)
+            unknown = Placement(status="unknown", reason=value.reason,
+                                evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} {attr}")])
+            return [Flow(kind="replica", description=f"{attr} blocks not known statically", region=unknown, line=line)], []
         flows = []
-        for i, b in enumerate(_blocks(_attr(inst, attr))):
+        for i, b in enumerate(_blocks(value)):
             line = _line_at(inst, [(attr, i)], region_key) if inst.declared.block.children(attr) else inst.attr_line(attr)
             flows.append(Flow(kind="replica", description=f"{attr} in {_show(b.get(region_key))}",
                               region=_region(cloud, b.get(region_key), f"{inst.address} {attr}.{region_key}", line, inst.declared.file),

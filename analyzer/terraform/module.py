@@ -52,7 +52,7 @@ def instance_key_suffix(key: Any) -> str:
         return ""
     if isinstance(key, int):
         return f"[{key}]"
-    return "[" + json.dumps(key) + "]"
+    return "[" + json.dumps(key, ensure_ascii=False) + "]"
 
 
 @dataclass
@@ -494,19 +494,55 @@ class ResourceInstance(Lazy):
             if name not in self._memo:
                 self._memo[name] = evaluate_safely(block.attrs[name].expr, self.scope, trace)
             return self._memo[name]
-        nested = block.children(name)
-        if nested:
-            return [self._block_value(b) for b in nested]
+        values: list[Any] = []
+        found = False
+        for child in block.blocks:
+            if child.type == name:
+                values.append(self._block_value(child, self.scope))
+                found = True
+            elif child.type == "dynamic" and child.labels[:1] == [name]:
+                expanded = self._dynamic(child, self.scope)
+                if isinstance(expanded, Unknown):
+                    return expanded
+                values.extend(expanded)
+                found = True
+        if found:
+            return values
         return Unknown(f"{self.address}.{name} is computed at apply time", origin=self.address)
 
-    def _block_value(self, block: ast.Block) -> dict[str, Any]:
-        out: dict[str, Any] = {k: evaluate_safely(a.expr, self.scope) for k, a in block.attrs.items()}
+    def _block_value(self, block: ast.Block, scope: Scope) -> dict[str, Any]:
+        out: dict[str, Any] = {k: evaluate_safely(a.expr, scope) for k, a in block.attrs.items()}
         for child in block.blocks:
-            out.setdefault(child.type, []).append(self._block_value(child))
+            if child.type == "dynamic" and child.labels:
+                expanded = self._dynamic(child, scope)
+                label = child.labels[0]
+                if isinstance(expanded, Unknown):
+                    out[label] = expanded
+                elif not isinstance(out.get(label), Unknown):
+                    out.setdefault(label, []).extend(expanded)
+            else:
+                out.setdefault(child.type, []).append(self._block_value(child, scope))
         return out
 
+    def _dynamic(self, block: ast.Block, scope: Scope) -> list[dict[str, Any]] | Unknown:
+        """Expand a `dynamic "label"` block as Terraform does: one block per for_each element."""
+        label = block.labels[0]
+        each = materialize(evaluate_safely(block.attrs["for_each"].expr, scope)) if "for_each" in block.attrs else []
+        if isinstance(each, Unknown):
+            return Unknown(f"dynamic \"{label}\" blocks of {self.address} are not known statically: {each.reason}",
+                           origin=self.address)
+        iterator = label
+        if "iterator" in block.attrs and isinstance(block.attrs["iterator"].expr, ast.Name):
+            iterator = block.attrs["iterator"].expr.name
+        items = sorted(each.items()) if isinstance(each, dict) else list(enumerate(each)) if isinstance(each, list) else []
+        contents = block.children("content")
+        if not contents:
+            return []
+        return [self._block_value(contents[0], scope.child({iterator: {"key": key, "value": value}}))
+                for key, value in items]
+
     def materialize(self) -> dict[str, Any]:
-        out = self._block_value(self.declared.block)
+        out = self._block_value(self.declared.block, self.scope)
         for attr in ("id", "arn", "name"):
             out.setdefault(attr, Unknown(f"{self.address}.{attr} is computed at apply time", origin=self.address))
         return out
