@@ -175,8 +175,17 @@ def ecr_replication(inst: ResourceInstance) -> FlowResult:
     return flows, []
 
 
+def _configured(inst: ResourceInstance, name: str) -> bool:
+    """Whether the configuration sets `name` (argument, nested block or dynamic block)."""
+    block = inst.declared.block
+    return name in block.attrs or any(
+        child.type == name or (child.type == "dynamic" and child.labels[:1] == [name]) for child in block.blocks)
+
+
 def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[[ResourceInstance], FlowResult]:
     def extract(inst: ResourceInstance) -> FlowResult:
+        if not _configured(inst, attr):
+            return [], []
         value = _attr(inst, attr)
         if isinstance(value, Unknown):
             # e.g. a dynamic block over an unset variable: replicas may exist, fail closed
