@@ -472,16 +472,31 @@ def test_required_functions_are_registered() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "args", "expected"),
+    [
+        ("element", [["a", U], 0], "a"),
+        ("element", [["a", U], 1], U),
+        ("values", [{"a": U, "b": 1}], [U, 1]),
+        ("flatten", [[["a"], [U]]], ["a", U]),
+        ("one", [[{"region": "eu-west-1", "id": U}]], {"region": "eu-west-1", "id": U}),
+        ("reverse", [[U, "a"]], ["a", U]),
+    ],
+)
+def test_structural_functions_keep_unknown_elements_in_place(name: str, args: list[Any], expected: Any) -> None:
+    assert call_function(name, args) == expected
+
+
+@pytest.mark.parametrize(
     ("name", "args"),
     [
         ("upper", [U]),
         ("join", [",", ["a", U]]),
         ("format", ["%s-%s", "a", U]),
         ("replace", [U, "a", "b"]),
-        ("element", [["a", U], 0]),
+        ("element", [U, 0]),
         ("contains", [["a", U], "a"]),
-        ("values", [{"a": U}]),
-        ("flatten", [[["a"], [U]]]),
+        ("values", [U]),
+        ("flatten", [U]),
         ("jsonencode", [{"a": [1, {"b": U}]}]),
         ("yamlencode", [[U]]),
         ("cidrsubnet", ["10.0.0.0/16", 8, U]),

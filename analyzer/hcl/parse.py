@@ -238,7 +238,15 @@ def _splat_term(node: Tree) -> ast.Expr:
             steps.append(("attr", _ident(_children(step)[0])))
         else:
             steps.append(("index", _index_key(step)))
-    return ast.Splat(_expr(obj_node), steps)
+    if node.data == "full_splat_expr_term":
+        return ast.Splat(_expr(obj_node), steps)
+    # legacy `.*`: only the attribute accesses right after it apply to each element; an index
+    # (and what follows) applies to the resulting list, as in Terraform
+    cut = next((i for i, (kind, _) in enumerate(steps) if kind == "index"), len(steps))
+    result: ast.Expr = ast.Splat(_expr(obj_node), steps[:cut])
+    for kind, arg in steps[cut:]:
+        result = ast.Index(result, arg) if kind == "index" else ast.GetAttr(result, arg)
+    return result
 
 
 def _heredoc(node: Tree) -> ast.Expr:

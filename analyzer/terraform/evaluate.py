@@ -60,6 +60,8 @@ def evaluate_safely(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
         return Unknown(str(err))
     except RecursionError:
         return Unknown("expression nesting too deep")
+    except (ArithmeticError, ValueError, TypeError) as err:  # e.g. a 400-digit division: never crash the scan
+        return Unknown(f"cannot evaluate: {type(err).__name__}: {err}")
 
 
 def _literal(expr: ast.Literal, scope: Scope, trace: Trace) -> Any:
@@ -152,10 +154,14 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
     name = expr.name
     if name == "try":
         for arg in expr.args:
+            attempt: list[Evidence] | None = [] if trace is not None else None
             try:
-                return evaluate(arg, scope, trace)
+                value = evaluate(arg, scope, attempt)
             except EvalError:
-                continue
+                continue  # a failed branch leaves no evidence behind
+            if trace is not None and attempt:
+                trace.extend(attempt)
+            return value
         raise EvalError("Error in function call: try: no expression succeeded")
     if name == "can":
         try:
@@ -367,6 +373,10 @@ def _template_part(part: Any, scope: Scope, trace: Trace) -> Any:
         cond = evaluate(part.cond, scope, trace)
         if isinstance(cond, Unknown):
             return cond
+        if isinstance(cond, str) and cond in ("true", "false"):
+            cond = cond == "true"  # Terraform converts the condition to bool
+        if not isinstance(cond, bool):
+            raise EvalError(f"Invalid template directive: the %{{if}} condition must be a bool, got {cond!r}")
         return _template(ast.Template(part.then if cond else part.other), scope, trace)
     if isinstance(part, ast.TemplateFor):
         collection = evaluate(part.collection, scope, trace)

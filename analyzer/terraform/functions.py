@@ -1463,6 +1463,11 @@ def _arity(impl: Callable[..., Any]) -> tuple[int, int | None]:
 _FILE_ARITY = {"fileset": (2, 2), "templatefile": (2, 2)}
 
 
+# Functions that only rearrange elements: an unknown element stays in place (as in Terraform,
+# `one(values(aws_s3_bucket.b)).region` is known even though the bucket's id is not).
+_STRUCTURAL = {"values", "one", "element", "reverse", "slice", "flatten"}
+
+
 def _builtin(name: str, impl: Callable[..., Any], *, sees_unknowns: bool) -> Callable[..., Any]:
     fewest, most = _FILE_ARITY.get(name, (1, 1)) if impl is _file_read else _arity(impl)
 
@@ -1473,7 +1478,10 @@ def _builtin(name: str, impl: Callable[..., Any], *, sees_unknowns: bool) -> Cal
         if most is not None and len(args) > most:
             raise FunctionError(f"Too many function arguments: {name}() takes {_expects(fewest, most)}, got {len(args)}")
         if not sees_unknowns:
-            unknown = first_unknown(*args)
+            if name in _STRUCTURAL:
+                unknown = next((a for a in args if isinstance(a, Unknown)), None)
+            else:
+                unknown = first_unknown(*args)
             if unknown is not None:
                 return unknown
         try:

@@ -52,7 +52,9 @@ def instance_key_suffix(key: Any) -> str:
         return ""
     if isinstance(key, int):
         return f"[{key}]"
-    return "[" + json.dumps(key, ensure_ascii=False) + "]"
+    # Terraform's quoted-string form: JSON-like escapes, and template sequences doubled
+    quoted = json.dumps(key, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
+    return "[" + quoted + "]"
 
 
 @dataclass

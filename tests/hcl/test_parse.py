@@ -102,3 +102,35 @@ def test_json_syntax_blocks_and_templates() -> None:
     assert bucket.labels == ["aws_s3_bucket", "b"] and bucket.line == 3
     assert isinstance(bucket.attrs["bucket"].expr, ast.Template)
     assert variable.attrs["default"].expr == ast.Literal({"nested": "${not-a-template}"})
+
+
+def test_legacy_splat_index_applies_to_the_result_list() -> None:
+    assert value("var.l.*.r[1]", l=[{"r": "a"}, {"r": "b"}]) == "b"
+    assert value("var.l[*].r", l=[{"r": "a"}, {"r": "b"}]) == ["a", "b"]
+
+
+def test_template_if_converts_string_conditions_like_terraform() -> None:
+    assert value('"%{ if var.f }us%{ else }eu%{ endif }"', f="false") == "eu"
+
+
+def test_arithmetic_overflow_is_unknown_not_a_crash() -> None:
+    from analyzer.terraform.evaluate import evaluate_safely
+
+    huge = "1" + "0" * 400
+    result = evaluate_safely(parse_expression(f"{huge} / 3 > 1"), Scope(_Vars({})))
+    assert type(result).__name__ == "Unknown" and "OverflowError" in result.reason
+
+
+def test_failed_try_branch_leaves_no_evidence() -> None:
+    from analyzer.models import Evidence
+
+    class Traced(_Vars):
+        def resolve(self, root, attr, trace):  # type: ignore[no-untyped-def]
+            if trace is not None:
+                trace.append(Evidence(file="x.tf", line=1, note=f"{root}.{attr}"))
+            return super().resolve(root, attr, trace)
+
+    trace: list = []
+    expr = parse_expression('try(var.obj.missing, var.fallback)')
+    assert evaluate(expr, Scope(Traced({"var": {"obj": {}, "fallback": "eu-west-2"}})), trace) == "eu-west-2"
+    assert [e.note for e in trace] == ["var.fallback"]

@@ -69,3 +69,14 @@ resource "aws_s3_bucket" "b" {
     inventory, _, _ = build_inventory([tmp_path], ScanOptions(env={}))
     assert [r.address for r in inventory.rows] == [
         'aws_s3_bucket.b["10"]', 'aws_s3_bucket.b["a\\"b"]', 'aws_s3_bucket.b["café"]']
+
+
+def test_template_sequences_in_keys_are_doubled_in_addresses(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(PROVIDER + '''
+resource "aws_s3_bucket" "q" {
+  for_each = toset(["$${x}"])
+  bucket   = "x"
+}
+''')
+    inventory, _, _ = build_inventory([tmp_path], ScanOptions(env={}))
+    assert [r.address for r in inventory.rows] == ['aws_s3_bucket.q["$${x}"]']

@@ -1,0 +1,672 @@
+"""The residency inventory of one `terraform show -json` plan (or state) file.
+
+Only resources that will exist after apply are judged: `resource_changes[]` whose actions
+create, update, replace or keep (no-op) them; values come from `change.after`, and every key
+`change.after_unknown` marks is Unknown (never guessed). Placement follows the HCL
+semantics of analyzer/terraform/placement.py:
+
+* AWS: the resource's own `region` (provider 6, in `change.after`) -> the provider
+  configuration `provider_config_key` names (`configuration.provider_config[key]`), whose
+  `region` expression is a constant or a variable reference resolved through the root
+  `variables` and the `module_calls[...].expressions` of the module path.
+  Account: a known `arn` in the after-values -> provider `allowed_account_ids` (exactly one)
+  -> `assume_role[0].role_arn`.
+* GCP: `location`/`region`/`zone` -> provider `region`/`zone`; `project` -> provider project.
+* Azure: `location`; subscription from a known `id` -> provider `subscription_id`.
+
+An attribute that is unknown in the plan but not set in the configuration is the provider's
+default, so it falls back to the provider; one the configuration sets stays unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from analyzer import regions
+from analyzer.catalog import CatalogEntry, catalog
+from analyzer.models import Evidence, Flow, Inventory, InventoryRow, Placement, ProviderPlacement, ScanError
+from analyzer.plan.load import PlanLoadError, load_plan_json
+from analyzer.values import Unknown
+
+NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
+CLOUD_OF_PROVIDER = {"aws": "aws", "google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azapi": "azure"}
+ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
+AZURE_SUB = re.compile(r"^/subscriptions/([0-9a-fA-F-]{36})(?:/|$)", re.I)
+GEO_REDUNDANT = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
+# one `module.<name>[<key>]` step of a module instance address
+_MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)')
+_ADDRESS_KEY = re.compile(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def scan_plan(path: Path, rel: str) -> Inventory:
+    """The inventory of the plan/state JSON at `path`; `rel` is its path relative to the scan
+    root (used as `file` and `root` of every row, provider and error). Never raises for bad
+    input: an unreadable or malformed file is one ScanError (CKV_RES_9)."""
+    try:
+        kind, doc, text = load_plan_json(path, rel)
+    except PlanLoadError as exc:
+        return Inventory(errors=[ScanError(file=rel, line=exc.line, message=exc.message)])
+    builder = _Builder(rel, doc, text)
+    try:
+        if kind == "plan":
+            builder.build_plan()
+        else:
+            builder.build_state()
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+        builder.errors.append(ScanError(file=rel, message=f"plan JSON has an unexpected structure ({type(exc).__name__}: {exc}); not analyzed"))
+        builder.rows.clear()
+    builder.link()
+    return Inventory(
+        rows=sorted(builder.rows, key=lambda r: (r.file, r.line, r.address)),
+        providers=sorted(builder.providers, key=lambda p: (p.file, p.line, p.address)),
+        errors=builder.errors,
+    )
+
+
+# --- values with unknowns -------------------------------------------------------------
+
+def merge_unknown(value: Any, unknown: Any, where: str) -> Any:
+    """`change.after` with every leaf `change.after_unknown` marks replaced by Unknown."""
+    if unknown is True:
+        return Unknown(f"{where} is known only after apply")
+    if isinstance(value, dict) or isinstance(unknown, dict):
+        base = value if isinstance(value, dict) else {}
+        marks = unknown if isinstance(unknown, dict) else {}
+        return {k: merge_unknown(base.get(k), marks.get(k), f"{where}.{k}") for k in [*base, *(m for m in marks if m not in base)]}
+    if isinstance(value, list) or isinstance(unknown, list):
+        items = value if isinstance(value, list) else []
+        marks = unknown if isinstance(unknown, list) else []
+        return [merge_unknown(items[i] if i < len(items) else None, marks[i] if i < len(marks) else None, f"{where}[{i}]")
+                for i in range(max(len(items), len(marks)))]
+    return value
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    if isinstance(value, dict):
+        return [value]
+    return []
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return "(known after apply)"
+    return str(value)
+
+
+def module_path(module_address: str | None) -> tuple[str, ...]:
+    """`module.a[0].module.b["x"]` -> ("a", "b"): the configuration path of a module instance."""
+    if not module_address:
+        return ()
+    return tuple(m.group(1) for m in _MODULE_STEP.finditer(module_address))
+
+
+def exists_after_apply(actions: Any) -> bool:
+    """create, update, replace (delete+create either order) and no-op leave the object in place;
+    delete, read (data sources) and forget do not."""
+    if not isinstance(actions, list):
+        return False
+    return "create" in actions or "update" in actions or actions == ["no-op"]
+
+
+# --- the builder ------------------------------------------------------------------------
+
+@dataclass
+class _Resolved:
+    value: Any
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class _Pending:
+    row: InventoryRow
+    module_address: str
+    parent_refs: list[str]
+    parent_name: str | None
+    flow_links: list[tuple[int, str]] = field(default_factory=list)  # (flow index, bucket name)
+
+
+class _Builder:
+    def __init__(self, rel: str, doc: dict[str, Any], text: str) -> None:
+        self.rel = rel
+        self.doc = doc
+        self.rows: list[InventoryRow] = []
+        self.providers: list[ProviderPlacement] = []
+        self.errors: list[ScanError] = []
+        self.pending: list[_Pending] = []
+        configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
+        self.provider_config: dict[str, Any] = configuration.get("provider_config") or {}
+        self.root_module: dict[str, Any] = configuration.get("root_module") or {}
+        self.variables: dict[str, Any] = doc.get("variables") or {}
+        self._lines = _address_lines(text)
+        self._provider_lines = _key_lines(text, "provider_config", self.provider_config)
+        self._config_index: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+
+    # -- evidence helpers
+
+    def ev(self, note: str, address: str | None = None, provider: str | None = None) -> Evidence:
+        line = self._lines.get(address, 0) if address else self._provider_lines.get(provider, 0) if provider else 0
+        return Evidence(file=self.rel, line=line, note=note)
+
+    # -- configuration lookups
+
+    def module_config(self, path: tuple[str, ...]) -> dict[str, Any] | None:
+        module = self.root_module
+        for name in path:
+            call = (module.get("module_calls") or {}).get(name)
+            if not isinstance(call, dict):
+                return None
+            module = call.get("module") or {}
+        return module
+
+    def module_call(self, path: tuple[str, ...]) -> dict[str, Any] | None:
+        parent = self.module_config(path[:-1])
+        call = (parent.get("module_calls") or {}).get(path[-1]) if parent else None
+        return call if isinstance(call, dict) else None
+
+    def config_resource(self, path: tuple[str, ...], address: str) -> dict[str, Any] | None:
+        if path not in self._config_index:
+            module = self.module_config(path) or {}
+            self._config_index[path] = {r.get("address"): r for r in module.get("resources") or [] if isinstance(r, dict)}
+        return self._config_index[path].get(address)
+
+    # -- expressions (constant_value or a variable reference, followed through module calls)
+
+    def expression(self, expr: Any, path: tuple[str, ...], note: str, provider: str | None = None) -> _Resolved:
+        steps = [self.ev(note, provider=provider)]
+        for _ in range(64):  # module nesting depth bound
+            if not isinstance(expr, dict):
+                return _Resolved(Unknown(f"{note} is not an expression the plan records"), steps)
+            if "constant_value" in expr:
+                return _Resolved(expr["constant_value"], steps)
+            refs = [r for r in expr.get("references") or [] if isinstance(r, str)]
+            roots = {".".join(r.split(".")[:2]) for r in refs}
+            if len(roots) != 1 or not refs[0].startswith("var."):
+                shown = ", ".join(refs) if refs else "an expression"
+                return _Resolved(Unknown(f"{note} is {shown}, which the plan JSON does not evaluate"), steps)
+            parts = max(refs, key=len).split(".")
+            name, attrs = parts[1], parts[2:]
+            steps[-1] = steps[-1].model_copy(update={"note": f"{steps[-1].note} \u2190 var.{name}"})
+            if not path:
+                variable = self.variables.get(name)
+                if not isinstance(variable, dict) or "value" not in variable:
+                    return _Resolved(Unknown(f"variables.{name} has no value in the plan"), steps)
+                value = _walk(variable["value"], attrs)
+                steps.append(self.ev(f"variables.{name} = {json.dumps(value)}"))
+                return _Resolved(value, steps)
+            call = self.module_call(path)
+            where = "".join(f'.module_calls["{p}"]' if i == 0 else f'.module.module_calls["{p}"]' for i, p in enumerate(path))
+            if call is None:
+                return _Resolved(Unknown(f"module {'.'.join(path)} is not in the plan's configuration"), steps)
+            inner = (call.get("expressions") or {}).get(name)
+            if inner is None:
+                declared = ((call.get("module") or {}).get("variables") or {}).get(name)
+                if isinstance(declared, dict) and "default" in declared:
+                    value = _walk(declared["default"], attrs)
+                    steps.append(self.ev(f"configuration.root_module{where}.module.variables.{name}.default = {json.dumps(value)}"))
+                    return _Resolved(value, steps)
+                return _Resolved(Unknown(f"module {'.'.join(path)} sets no {name} and it has no default"), steps)
+            if attrs:
+                return _Resolved(Unknown(f"{note} reads var.{'.'.join(parts[1:])}, an attribute of a module input"), steps)
+            note = f"configuration.root_module{where}.expressions.{name}"
+            steps.append(self.ev(note))
+            expr, path = inner, path[:-1]
+        return _Resolved(Unknown(f"{note}: module nesting too deep"), steps)
+
+    # -- providers
+
+    def provider_key(self, key: Any, path: tuple[str, ...]) -> str | None:
+        """The provider_config entry a resource's provider_config_key names; keys of providers
+        configured outside the module (not in the map) are looked up in the enclosing modules."""
+        if not isinstance(key, str) or not key:
+            return None
+        if key in self.provider_config:
+            return key
+        prefix, _, name = key.rpartition(":")
+        if prefix and not prefix.startswith("module."):  # Terraform 0.12-era "m:aws"
+            legacy = "module." + ".module.".join(prefix.split("."))
+            if f"{legacy}:{name}" in self.provider_config:
+                return f"{legacy}:{name}"
+        local = name if prefix else key
+        for depth in range(len(path) - 1, -1, -1):
+            candidate = ("module." + ".module.".join(path[:depth]) + ":" if depth else "") + local
+            if candidate in self.provider_config:
+                return candidate
+        return None
+
+    def provider_setting(self, key: str | None, name: str) -> _Resolved:
+        if key is None:
+            return _Resolved(Unknown("the resource's provider configuration is not in the JSON's configuration"))
+        config = self.provider_config[key]
+        cloud = _provider_cloud(config)
+        expressions = config.get("expressions") or {}
+        path = module_path(config.get("module_address"))
+        label = f'configuration.provider_config["{key}"]'
+        if name == "region":
+            attr = "region" if "region" in expressions or cloud != "gcp" else "zone"
+            if attr not in expressions:
+                return _Resolved(Unknown(f"provider {key} sets no region; it comes from the environment at apply time"),
+                                 [self.ev(label, provider=key)])
+            return self.expression(expressions[attr], path, f"{label}.expressions.{attr}", key)
+        if cloud == "aws":
+            allowed = expressions.get("allowed_account_ids")
+            if allowed is not None:
+                found = self.expression(allowed, path, f"{label}.expressions.allowed_account_ids", key)
+                if isinstance(found.value, list) and len(found.value) == 1:
+                    return _Resolved(str(found.value[0]), found.evidence)
+                if isinstance(found.value, Unknown):
+                    return found
+            for i, role in enumerate(_blocks(expressions.get("assume_role"))):
+                if "role_arn" not in role:
+                    continue
+                found = self.expression(role["role_arn"], path, f"{label}.expressions.assume_role[{i}].role_arn", key)
+                match = ARN.match(found.value) if isinstance(found.value, str) else None
+                if match and match.group(4):
+                    return _Resolved(match.group(4), found.evidence)
+                if isinstance(found.value, Unknown):
+                    return found
+                return _Resolved(Unknown(f"cannot read an account from assume_role.role_arn ({_show(found.value)})"), found.evidence)
+            if allowed is not None:
+                return _Resolved(Unknown(f"provider {key} allows several accounts"), [self.ev(f"{label}.expressions.allowed_account_ids", provider=key)])
+            return _Resolved(Unknown(f"provider {key} sets no account; it comes from the environment at apply time "
+                                     "(set allowed_account_ids or assume_role.role_arn on the provider)"), [self.ev(label, provider=key)])
+        attr = {"gcp": "project", "azure": "subscription_id"}.get(cloud)
+        if attr is None:
+            return _Resolved(Unknown(f"{config.get('name')} providers have no account model"), [self.ev(label, provider=key)])
+        if attr not in expressions:
+            return _Resolved(Unknown(f"provider {key} sets no {attr}; it comes from the environment at apply time"),
+                             [self.ev(label, provider=key)])
+        return self.expression(expressions[attr], path, f"{label}.expressions.{attr}", key)
+
+    def provider_rows(self) -> None:
+        for key in sorted(self.provider_config):
+            config = self.provider_config[key]
+            if not isinstance(config, dict):
+                continue
+            cloud = _provider_cloud(config)
+            if cloud not in ("aws", "gcp", "azure"):
+                continue
+            expressions = config.get("expressions") or {}
+            if cloud == "azure":
+                region = Placement(status="none")
+            else:
+                found = self.provider_setting(key, "region")
+                region = _region_placement(cloud, found.value, found.evidence, f"provider {key} region")
+            found = self.provider_setting(key, "account")
+            if cloud == "aws":
+                pinned = "allowed_account_ids" in expressions or any("role_arn" in b for b in _blocks(expressions.get("assume_role")))
+                allowed_value = self.expression(expressions["allowed_account_ids"], module_path(config.get("module_address")), "") if "allowed_account_ids" in expressions else None
+                allowed = [str(v) for v in allowed_value.value] if allowed_value and isinstance(allowed_value.value, list) else []
+            else:
+                pinned = ("project" if cloud == "gcp" else "subscription_id") in expressions
+                allowed = []
+            module_address = config.get("module_address") or ""
+            local = key.rpartition(":")[2]
+            self.providers.append(ProviderPlacement(
+                address=f"{module_address + '.' if module_address else ''}provider.{local}", cloud=cloud, root=self.rel,
+                region=region, account=_account_placement(found.value, found.evidence), pinned=pinned,
+                allowed_accounts=allowed, implicit=not expressions, file=self.rel, line=self._provider_lines.get(key, 0),
+            ))
+
+    # -- rows
+
+    def build_plan(self) -> None:
+        self.provider_rows()
+        changes = self.doc.get("resource_changes") or []
+        if not isinstance(changes, list):
+            raise TypeError("resource_changes is not a list")
+        for rc in changes:
+            if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed" or rc.get("deposed"):
+                continue
+            change = rc.get("change") or {}
+            if not exists_after_apply(change.get("actions")):
+                continue
+            address = str(rc.get("address", ""))
+            values = merge_unknown(change.get("after"), change.get("after_unknown"), address)
+            self.add_row(address, str(rc.get("type", "")), str(rc.get("name", "")), rc.get("module_address") or "",
+                         values if isinstance(values, dict) else {}, "resource_changes[{a}] change.after.{k}")
+
+    def build_state(self) -> None:
+        values = self.doc.get("values") or {}
+        for resource, module_address in _state_resources(values.get("root_module") or {}, ""):
+            if resource.get("mode", "managed") != "managed":
+                continue
+            address = str(resource.get("address", ""))
+            self.add_row(address, str(resource.get("type", "")), str(resource.get("name", "")), module_address,
+                         resource.get("values") if isinstance(resource.get("values"), dict) else {},
+                         "values[{a}].values.{k}")
+
+    def add_row(self, address: str, rtype: str, name: str, module_address: str, values: dict[str, Any], note: str) -> None:
+        entry = catalog().get(rtype)
+        if entry is None:
+            return
+        path = module_path(module_address)
+        config_address = f"{rtype}.{name}"
+        config = self.config_resource(path, config_address) or {}
+        configured = config.get("expressions") or {}
+        key = self.provider_key(config.get("provider_config_key"), path) if config else None
+        line = self._lines.get(address, 0)
+
+        def step(attr: str) -> Evidence:
+            return Evidence(file=self.rel, line=line, note=note.format(a=address, k=attr))
+
+        provider_step = ([Evidence(file=self.rel, line=line, note=f"{address} uses provider_config[\"{key}\"]")] if key
+                         else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
+
+        region = self.region_of(entry, values, configured, key, step, provider_step)
+        if entry.kind in NOT_LOCATED_KINDS and not entry.region and region.status == "unknown" and not entry.parent:
+            region = Placement(status="none", reason="not a located resource")
+        account = self.account_of(entry, values, configured, key, step, provider_step)
+        multi, region = _multi(entry, values, region, step)
+        if region.status == "multi" and multi is None:
+            multi = f"location {region.value} spans several regions"
+        flows, links = _flows(entry, values, line, step)
+        row_name = next((values[a] for a in ("bucket", "name", "cluster_name") if isinstance(values.get(a), str)), None)
+        provider_address = None
+        if key:
+            pc = self.provider_config[key]
+            provider_address = f"{pc.get('module_address') + '.' if pc.get('module_address') else ''}provider.{key.rpartition(':')[2]}"
+        row = InventoryRow(address=address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
+                           region=region, account=account, file=self.rel, line=line, root=self.rel, name=row_name,
+                           provider=provider_address, multi_region=multi, flows=flows)
+        parent_refs: list[str] = []
+        parent_name = None
+        for attr in entry.parent:
+            for ref in (configured.get(attr) or {}).get("references") or [] if isinstance(configured.get(attr), dict) else []:
+                parts = ref.split(".")
+                if len(parts) >= 2 and not ref.startswith(("var.", "local.", "data.", "module.", "each.", "count.")):
+                    parent_refs.append(".".join(parts[:2]))
+            if isinstance(values.get(attr), str) and parent_name is None:
+                parent_name = values[attr]
+        self.rows.append(row)
+        self.pending.append(_Pending(row, module_address, parent_refs, parent_name, links))
+
+    def region_of(self, entry: CatalogEntry, values: dict[str, Any], configured: dict[str, Any], key: str | None,
+                  step: Any, provider_step: list[Evidence]) -> Placement:
+        cloud = entry.cloud
+        for attr in entry.region:
+            if attr not in values:
+                continue
+            value = values[attr]
+            if value is None:
+                continue  # null: the provider's
+            if isinstance(value, Unknown) and attr not in configured:
+                break  # computed from the provider's default
+            return _region_placement(cloud, value, [step(attr)], f"{attr}")
+        if cloud == "aws":
+            arn = values.get("arn")
+            match = ARN.match(arn) if isinstance(arn, str) else None
+            if match and match.group(3):
+                return _region_placement(cloud, match.group(3), [step("arn")], "arn region")
+        if entry.parent and not any(isinstance(values.get(a), str) for a in entry.region):
+            return Placement(status="unknown", reason="inherits its parent's location")
+        if cloud == "azure":
+            return Placement(status="unknown", reason="sets no location", evidence=[step("location")])
+        if cloud in ("aws", "gcp") and (entry.region or cloud == "aws"):
+            found = self.provider_setting(key, "region")
+            return _region_placement(cloud, found.value, provider_step + found.evidence, "provider region")
+        return Placement(status="unknown", reason="inherits its parent's location")
+
+    def account_of(self, entry: CatalogEntry, values: dict[str, Any], configured: dict[str, Any], key: str | None,
+                   step: Any, provider_step: list[Evidence]) -> Placement:
+        if entry.cloud == "aws":
+            arn = values.get("arn")
+            match = ARN.match(arn) if isinstance(arn, str) else None
+            if match and match.group(4):
+                return Placement(value=match.group(4), status="resolved", evidence=[step("arn")])
+        elif entry.cloud == "gcp":
+            project = values.get("project")
+            if isinstance(project, str) and project:
+                return Placement(value=project, status="resolved", evidence=[step("project")])
+            if isinstance(project, Unknown) and "project" in configured:
+                return Placement(status="unknown", reason=project.reason, evidence=[step("project")])
+        elif entry.cloud == "azure":
+            rid = values.get("id")
+            match = AZURE_SUB.match(rid) if isinstance(rid, str) else None
+            if match:
+                return Placement(value=match.group(1), status="resolved", evidence=[step("id")])
+        found = self.provider_setting(key, "account")
+        return _account_placement(found.value, provider_step + found.evidence)
+
+    def link(self) -> None:
+        by_address = {p.row.address: p.row for p in self.pending}
+        by_name: dict[str, InventoryRow] = {}
+        for p in self.pending:
+            if p.row.name and p.row.kind not in NOT_LOCATED_KINDS:
+                by_name.setdefault(p.row.name, p.row)
+
+        def find(address: str) -> InventoryRow | None:
+            return by_address.get(address) or next((r for a, r in sorted(by_address.items()) if a.startswith(address + "[")), None)
+
+        for p in self.pending:
+            row = p.row
+            if row.region.status in ("unknown", "none") and row.region.reason.startswith("inherits"):
+                prefix = f"{p.module_address}." if p.module_address else ""
+                parent = next((r for ref in p.parent_refs if (r := find(prefix + ref)) is not None), None)
+                if parent is None and p.parent_name:
+                    parent = by_name.get(p.parent_name)
+                if parent is not None:
+                    link = Evidence(file=self.rel, line=row.line, note=f"{row.address} is inside {parent.address}")
+                    row.parent = parent.address
+                    row.region = parent.region.model_copy(update={"evidence": [link, *parent.region.evidence]})
+                    if row.account.status != "resolved":
+                        row.account = parent.account.model_copy(update={"evidence": [link, *parent.account.evidence]})
+                    row.multi_region = row.multi_region or parent.multi_region
+                else:
+                    row.region = Placement(status="unknown", reason="its parent is not in the plan",
+                                           evidence=[Evidence(file=self.rel, line=row.line, note=row.address)])
+            for index, bucket in p.flow_links:
+                destination = by_name.get(bucket)
+                if destination is None or index >= len(row.flows):
+                    continue
+                flow = row.flows[index]
+                link = Evidence(file=self.rel, line=flow.line, note=f"destination is {destination.address}")
+                if flow.region.status in ("none", "unknown"):
+                    flow.region = destination.region.model_copy(update={"evidence": [link, *destination.region.evidence]})
+                if flow.account.status in ("none", "unknown"):
+                    flow.account = destination.account.model_copy(update={"evidence": [link, *destination.account.evidence]})
+
+
+# --- placement values -----------------------------------------------------------------
+
+def _walk(value: Any, attrs: list[str]) -> Any:
+    for attr in attrs:
+        if not isinstance(value, dict) or attr not in value:
+            return Unknown(f"variable has no attribute {attr}")
+        value = value[attr]
+    return value
+
+
+def _provider_cloud(config: dict[str, Any]) -> str:
+    name = str(config.get("name") or "")
+    full = str(config.get("full_name") or "")
+    local = full.rsplit("/", 1)[-1] if full else name.split(".")[0]
+    return CLOUD_OF_PROVIDER.get(local, CLOUD_OF_PROVIDER.get(name.split(".")[0], "unknown"))
+
+
+def _region_placement(cloud: str, value: Any, evidence: list[Evidence], what: str) -> Placement:
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=evidence)
+    if not isinstance(value, str) or not value:
+        return Placement(status="unknown", reason=f"{what} is {json.dumps(value)}, not a region", evidence=evidence)
+    info = regions.normalize(cloud, value)
+    if info.status == "invalid":
+        return Placement(value=value, status="unknown", reason=f"\"{value}\" is not a known {cloud} region", evidence=evidence)
+    return Placement(value=info.value, status=info.status, evidence=evidence)
+
+
+def _account_placement(value: Any, evidence: list[Evidence]) -> Placement:
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=evidence)
+    if value is None or value == "":
+        return Placement(status="unknown", reason="account is empty", evidence=evidence)
+    return Placement(value=str(value), status="resolved", evidence=evidence)
+
+
+def _multi(entry: CatalogEntry, values: dict[str, Any], region: Placement, step: Any) -> tuple[str | None, Placement]:
+    test = entry.multi
+    if test == "always_multi":
+        return f"{entry.type} is multi-region by design", region
+    if test == "aws_kms_multi_region" and values.get("multi_region") is True:
+        return "multi_region = true (a multi-Region primary key that can be replicated to other regions)", region
+    if test == "gcs_placement":
+        for conf in _blocks(values.get("custom_placement_config")):
+            locations = conf.get("data_locations")
+            if isinstance(locations, list) and locations:
+                return f"custom dual-region placement across {', '.join(map(_show, locations))}", region
+        if region.status == "multi":
+            return f"location {region.value} is a multi-region or dual-region", region
+    if test == "azure_storage_redundancy":
+        value = values.get("account_replication_type")
+        if isinstance(value, str) and value.upper().replace("-", "") in GEO_REDUNDANT:
+            return f"account_replication_type = {value}: data is copied to the paired region", region
+    if test == "gcp_secret_replication":
+        for rep in _blocks(values.get("replication")):
+            if rep.get("automatic") is True or _blocks(rep.get("auto")):
+                reason = "automatic replication: Secret Manager stores the secret in regions Google chooses"
+                return reason, Placement(status="global", reason=reason, evidence=[step("replication")])
+            locations = [r.get("location") for m in _blocks(rep.get("user_managed")) for r in _blocks(m.get("replicas"))]
+            if len(locations) == 1:
+                return None, _region_placement("gcp", locations[0], [step("replication")], "replica location")
+            if len(locations) > 1:
+                shown = ", ".join(map(_show, locations))
+                return f"user-managed replication to {shown}", Placement(value=shown.replace(", ", ","), status="multi",
+                                                                          reason=f"user-managed replication to {shown}",
+                                                                          evidence=[step("replication")])
+        return None, Placement(status="unknown", reason="no replication block the analyzer can read", evidence=[step("replication")])
+    return None, region
+
+
+# --- data flows ---------------------------------------------------------------------------
+
+def _flow_region(cloud: str, value: Any, evidence: list[Evidence]) -> Placement:
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=evidence)
+    if not isinstance(value, str) or not value:
+        return Placement(status="none")
+    info = regions.normalize(cloud, value)
+    return Placement(value=info.value, status="resolved" if info.status in ("resolved", "invalid") else info.status, evidence=evidence)
+
+
+def _flow_account(value: Any, evidence: list[Evidence]) -> Placement:
+    if isinstance(value, Unknown):
+        return Placement(status="unknown", reason=value.reason, evidence=evidence)
+    if isinstance(value, str) and value:
+        return Placement(value=value, status="resolved", evidence=evidence)
+    return Placement(status="none")
+
+
+def _arn_flow(arn: Any, evidence: list[Evidence]) -> tuple[Placement, Placement]:
+    if isinstance(arn, Unknown):
+        unknown = Placement(status="unknown", reason=arn.reason, evidence=evidence)
+        return unknown, unknown.model_copy()
+    match = ARN.match(arn) if isinstance(arn, str) else None
+    if not match:
+        return Placement(status="none"), Placement(status="none")
+    region = _flow_region("aws", match.group(3), evidence) if match.group(3) else Placement(status="none")
+    account = _flow_account(match.group(4), evidence) if match.group(4) else Placement(status="none")
+    return region, account
+
+
+def _replicas(values: dict[str, Any], attr: str, key: str, cloud: str, line: int, step: Any) -> Iterator[Flow]:
+    for i, block in enumerate(_blocks(values.get(attr))):
+        yield Flow(kind="replica", description=f"{attr} in {_show(block.get(key))}",
+                   region=_flow_region(cloud, block.get(key), [step(f"{attr}[{i}].{key}")]), line=line)
+
+
+def _flows(entry: CatalogEntry, values: dict[str, Any], line: int, step: Any) -> tuple[list[Flow], list[tuple[int, str]]]:
+    name = entry.flows
+    flows: list[Flow] = []
+    links: list[tuple[int, str]] = []
+    if name == "s3_replication":
+        for r, rule in enumerate(_blocks(values.get("rule"))):
+            for d, dest in enumerate(_blocks(rule.get("destination"))):
+                ev = [step(f"rule[{r}].destination[{d}].bucket")]
+                bucket = dest.get("bucket")
+                region, account = _arn_flow(bucket, ev)
+                if region.status == "none":
+                    region = Placement(status="unknown", reason=f"destination bucket {_show(bucket)} is not in the plan "
+                                       "and an S3 ARN names no region", evidence=ev)
+                if dest.get("account") is not None:
+                    account = _flow_account(dest.get("account"), [step(f"rule[{r}].destination[{d}].account")])
+                flows.append(Flow(kind="replication", description=f"replicates to bucket {_show(bucket)}",
+                                  region=region, account=account, line=line))
+                if isinstance(bucket, str) and bucket:
+                    links.append((len(flows) - 1, bucket.removeprefix("arn:aws:s3:::")))
+    elif name == "ecr_replication":
+        for c, conf in enumerate(_blocks(values.get("replication_configuration"))):
+            for r, rule in enumerate(_blocks(conf.get("rule"))):
+                for d, dest in enumerate(_blocks(rule.get("destination"))):
+                    where = f"replication_configuration[{c}].rule[{r}].destination[{d}]"
+                    flows.append(Flow(kind="replication", description=f"replicates images to {_show(dest.get('region'))}",
+                                      region=_flow_region("aws", dest.get("region"), [step(f"{where}.region")]),
+                                      account=_flow_account(dest.get("registry_id"), [step(f"{where}.registry_id")]),
+                                      line=line))
+    elif name == "secret_replicas":
+        flows.extend(_replicas(values, "replica", "region", "aws", line, step))
+    elif name == "dynamodb_replicas":
+        flows.extend(_replicas(values, "replica", "region_name", "aws", line, step))
+    elif name == "efs_replication":
+        flows.extend(_replicas(values, "destination", "region", "aws", line, step))
+    elif name == "acr_georeplications":
+        flows.extend(_replicas(values, "georeplications", "location", "azure", line, step))
+    elif name == "log_subscription":
+        dest = values.get("destination_arn")
+        region, account = _arn_flow(dest, [step("destination_arn")])
+        flows.append(Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line))
+    elif name == "backup_copy":
+        for r, rule in enumerate(_blocks(values.get("rule"))):
+            for c, copy in enumerate(_blocks(rule.get("copy_action"))):
+                vault = copy.get("destination_vault_arn")
+                region, account = _arn_flow(vault, [step(f"rule[{r}].copy_action[{c}].destination_vault_arn")])
+                flows.append(Flow(kind="copy", description=f"backup copies to {_show(vault)}", region=region, account=account, line=line))
+    return flows, links
+
+
+# --- text positions and state modules ---------------------------------------------------------
+
+def _address_lines(text: str) -> dict[str, int]:
+    """Best-effort line of each address in `resource_changes` (the first `"address"` after that
+    key); 1 for every address of single-line `terraform show -json` output."""
+    start = text.find('"resource_changes"')
+    if start < 0:
+        start = 0
+    lines: dict[str, int] = {}
+    line = text.count("\n", 0, start) + 1
+    position = start
+    for match in _ADDRESS_KEY.finditer(text, start):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        try:
+            address = json.loads(match.group(1))
+        except ValueError:
+            continue
+        lines.setdefault(address, line)
+    return lines
+
+
+def _key_lines(text: str, section: str, keys: dict[str, Any]) -> dict[str, int]:
+    """Best-effort line of each key of a top-level-ish object (`"provider_config": {"aws.dr": ...}`)."""
+    start = text.find(f'"{section}"')
+    if start < 0:
+        return {}
+    lines: dict[str, int] = {}
+    for key in keys:
+        found = re.search(re.escape(json.dumps(key)) + r"\s*:", text[start:])
+        if found:
+            lines[key] = text.count("\n", 0, start + found.start()) + 1
+    return lines
+
+
+def _state_resources(module: dict[str, Any], module_address: str) -> Iterator[tuple[dict[str, Any], str]]:
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict):
+            yield resource, module_address
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            yield from _state_resources(child, str(child.get("address") or ""))
