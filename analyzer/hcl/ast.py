@@ -123,6 +123,7 @@ class Attribute:
     name: str
     expr: Expr
     line: int
+    file: str | None = None  # set when an override file replaced the block's own argument
 
 
 @dataclass(slots=True)

@@ -62,7 +62,11 @@ def _block(type_: str, labels: list[str], body: Any, line: int, *, literal: bool
         for key, value in body.items():
             if key == "//":
                 continue
-            attrs[key] = ast.Attribute(key, ast.Literal(value) if literal else _expr(value), line)
+            if literal and key == "type" and isinstance(value, str):
+                expr: ast.Expr = parse_expression(value)  # `"object({...})"`: a type expression
+            else:
+                expr = ast.Literal(value) if literal else _expr(value)
+            attrs[key] = ast.Attribute(key, expr, line)
             if not literal and isinstance(value, dict):
                 blocks.append(_block(key, [], value, line))
             elif not literal and isinstance(value, list) and value and all(isinstance(v, dict) for v in value):

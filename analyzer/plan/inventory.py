@@ -139,6 +139,7 @@ class _Builder:
         self.providers: list[ProviderPlacement] = []
         self.errors: list[ScanError] = []
         self.pending: list[_Pending] = []
+        self.implicit: dict[str, int] = {}  # provider key used by a resource but configured nowhere -> first line
         configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
         self.provider_config: dict[str, Any] = configuration.get("provider_config") or {}
         self.root_module: dict[str, Any] = configuration.get("root_module") or {}
@@ -242,6 +243,9 @@ class _Builder:
     def provider_setting(self, key: str | None, name: str) -> _Resolved:
         if key is None:
             return _Resolved(Unknown("the resource's provider configuration is not in the JSON's configuration"))
+        if key not in self.provider_config:  # an implicit provider: no block, no required_providers entry
+            return _Resolved(Unknown(f"implicit provider {key} (no provider block) sets no {name}; "
+                                     "it comes from the environment at apply time"))
         config = self.provider_config[key]
         cloud = _provider_cloud(config)
         expressions = config.get("expressions") or {}
@@ -315,6 +319,20 @@ class _Builder:
 
     # -- rows
 
+    def implicit_provider_rows(self) -> None:
+        for key, line in sorted(self.implicit.items()):
+            cloud = CLOUD_OF_PROVIDER.get(key.split(".")[0], "unknown")
+            if cloud not in ("aws", "gcp", "azure"):
+                continue
+            region = self.provider_setting(key, "region")
+            account = self.provider_setting(key, "project" if cloud == "gcp" else "subscription_id" if cloud == "azure" else "account")
+            self.providers.append(ProviderPlacement(
+                address=f"provider.{key}", cloud=cloud, root=self.rel,
+                region=Placement(status="none") if cloud == "azure" else Placement(status="unknown", reason=region.value.reason),
+                account=Placement(status="unknown", reason=account.value.reason), pinned=False, implicit=True,
+                file=self.rel, line=line,
+            ))
+
     def build_plan(self) -> None:
         self.provider_rows()
         changes = self.doc.get("resource_changes") or []
@@ -330,6 +348,7 @@ class _Builder:
             values = merge_unknown(change.get("after"), change.get("after_unknown"), address)
             self.add_row(address, str(rc.get("type", "")), str(rc.get("name", "")), rc.get("module_address") or "",
                          values if isinstance(values, dict) else {}, "resource_changes[{a}] change.after.{k}")
+        self.implicit_provider_rows()
 
     def build_state(self) -> None:
         values = self.doc.get("values") or {}
@@ -351,6 +370,9 @@ class _Builder:
         configured = config.get("expressions") or {}
         key = self.provider_key(config.get("provider_config_key"), path) if config else None
         line = self._lines.get(address, 0)
+        if key is None and isinstance(config.get("provider_config_key"), str):
+            key = config["provider_config_key"].rpartition(":")[2]  # inherited from the root, where nothing configures it
+            self.implicit.setdefault(key, line)
 
         def step(attr: str) -> Evidence:
             return Evidence(file=self.rel, line=line, note=note.format(a=address, k=attr))
@@ -368,7 +390,9 @@ class _Builder:
         flows, links = _flows(entry, values, line, step)
         row_name = next((values[a] for a in ("bucket", "name", "cluster_name") if isinstance(values.get(a), str)), None)
         provider_address = None
-        if key:
+        if key and key not in self.provider_config:
+            provider_address = f"provider.{key}"
+        elif key:
             pc = self.provider_config[key]
             provider_address = f"{pc.get('module_address') + '.' if pc.get('module_address') else ''}provider.{key.rpartition(':')[2]}"
         row = InventoryRow(address=address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]

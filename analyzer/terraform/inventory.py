@@ -47,7 +47,12 @@ def scan_terraform(tree: SourceTree, *, cli_vars: list[CliVar] | None = None,
     for index, root_dir in enumerate(roots):
         if progress:
             progress(tree.rel(root_dir) or ".", index, len(roots))
-        _scan_root(tree, root_dir, cli_vars or [], env, inventory)
+        try:
+            _scan_root(tree, root_dir, cli_vars or [], env, inventory)
+        except Exception as err:  # noqa: BLE001 - an analyzer bug must not lose the other roots
+            inventory.errors.append(ScanError(
+                file=tree.rel(root_dir) or ".",
+                message=f"internal error while analyzing this root ({type(err).__name__}: {err}); not analyzed"))
     inventory.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
     inventory.providers.sort(key=lambda p: (p.root, p.file, p.line, p.address))
     inventory.errors = _dedupe(inventory.errors)
@@ -71,10 +76,12 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     probe = ModuleInstance(tree, root_dir, "")
     declared = {name: d.block for name, d in probe.variables.items()}
     inputs = root_inputs(tree, root_dir, declared, cli_vars, env, errors)
+    # recorded even when absent: `terraform init` or `workspace select` creating them changes the scan
     manifest = root_dir / ".terraform" / "modules" / "modules.json"
-    if manifest.is_file():
-        tree.extra_files.add(manifest)
-    root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir))
+    workspace_file = root_dir / ".terraform" / "environment"
+    tree.extra_files.update((manifest, workspace_file))
+    root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir),
+                          workspace=_workspace(env, workspace_file))
     pending: list[_Pending] = []
     providers_seen: dict[int, ProviderConfig] = {}
     users: dict[int, tuple[str, int]] = {}  # provider config -> first resource using it
@@ -113,6 +120,16 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
             file=file, line=line, skips=skips,
         ))
     inventory.errors.extend(errors)
+
+
+def _workspace(env: Mapping[str, str], workspace_file: Path) -> str:
+    """terraform.workspace: TF_WORKSPACE, else what `terraform workspace select` recorded."""
+    if env.get("TF_WORKSPACE"):
+        return env["TF_WORKSPACE"]
+    try:
+        return workspace_file.read_text(encoding="utf-8").strip() or "default"
+    except OSError:
+        return "default"
 
 
 def _setting_placement(cloud: str | None, setting: object) -> Placement:

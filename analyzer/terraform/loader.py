@@ -24,7 +24,7 @@ from analyzer.hcl.parse import HclSyntaxError, parse_file_text
 from analyzer.models import ScanError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
-_CACHE_VERSION = b"residency-ast-1"
+_CACHE_VERSION = b"residency-ast-2"
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".residency-cache"}
 _SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _PARALLEL_THRESHOLD = 48

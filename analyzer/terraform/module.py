@@ -27,10 +27,12 @@ from analyzer.terraform.evaluate import (
     materialize,
 )
 from analyzer.terraform.loader import SourceTree
+from analyzer.terraform.overrides import is_override_file, merge_block, provider_identity
 from analyzer.terraform.providers import ProviderConfig, ProviderRef, Setting
 from analyzer.values import Unknown, to_display
 
 MAX_MODULE_DEPTH = 24
+MAX_INSTANCES = 10_000  # a typo like count = 100000000 must not stall a CI run
 _META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
@@ -69,7 +71,8 @@ class ModuleInstance:
     def __init__(self, tree: SourceTree, directory: Path, address: str, *,
                  inputs: dict[str, Value] | None = None, providers: dict[str, ProviderRef] | None = None,
                  parent: "ModuleInstance | None" = None, root_dir: Path | None = None,
-                 modules_json: dict[str, str] | None = None, call_path: tuple[str, ...] = ()) -> None:
+                 modules_json: dict[str, str] | None = None, call_path: tuple[str, ...] = (),
+                 explicit_providers: bool = False, workspace: str = "default") -> None:
         self.tree = tree
         self.dir = directory
         self.address = address
@@ -77,6 +80,9 @@ class ModuleInstance:
         self.root_dir = root_dir or directory
         self.modules_json = modules_json or {}
         self.call_path = call_path  # module call names from the root, for modules.json keys
+        # a `providers` map on the call cancels the inheritance of default configurations
+        self.explicit_providers = explicit_providers
+        self.workspace = workspace
         self.inputs = inputs or {}
         self.errors: list[ScanError] = []
         self.variables: dict[str, Declared] = {}
@@ -102,10 +108,14 @@ class ModuleInstance:
         return self.tree.rel(self.dir)
 
     def _index(self) -> None:
-        for body in self.tree.files.get(self.dir, []):
+        bodies = self.tree.files.get(self.dir, [])
+        overrides = [b for b in bodies if is_override_file(b.path)]
+        for body in bodies:
             file = body.path
             if body.skips:
                 self.skips[file] = body.skips
+            if body in overrides:
+                continue
             for block in body.blocks:
                 kind, labels = block.type, block.labels
                 if kind == "variable" and labels:
@@ -133,7 +143,40 @@ class ModuleInstance:
                 elif kind == "output" and labels:
                     self.outputs[labels[0]] = Declared(block, file)
                 elif kind == "provider" and labels:
+                    identity = provider_identity(block)
+                    first = next((d for d in self.provider_blocks if provider_identity(d.block) == identity), None)
+                    if first is not None:
+                        self._bad_block(file, block, f"duplicate provider configuration {identity} (first declared at "
+                                                     f"{first.file}:{first.block.line})")
+                        continue
                     self.provider_blocks.append(Declared(block, file))
+        for body in overrides:
+            for block in body.blocks:
+                self._apply_override(body.path, block)
+
+    def _apply_override(self, file: str, block: ast.Block) -> None:
+        kind, labels = block.type, block.labels
+        if kind == "locals":
+            for name, attribute in block.attrs.items():
+                self.locals[name] = (attribute, file)
+            return
+        tables = {"resource": self.resources, "data": self.data, "module": self.module_calls,
+                  "variable": self.variables, "output": self.outputs}
+        if kind in tables:
+            key = ".".join(labels) if kind in ("resource", "data") else (labels[0] if labels else "")
+            table = tables[kind]
+            if key not in table:
+                self._bad_block(file, block, f"override file has no {kind} \"{key}\" to override")
+                return
+            base = table[key]
+            table[key] = Declared(merge_block(base.block, block, file), base.file)
+        elif kind == "provider" and labels:
+            identity = provider_identity(block)
+            for index, declared in enumerate(self.provider_blocks):
+                if provider_identity(declared.block) == identity:
+                    self.provider_blocks[index] = Declared(merge_block(declared.block, block, file), declared.file)
+                    return
+            self._bad_block(file, block, f"override file has no provider {identity} to override")
 
     def _bad_block(self, file: str, block: ast.Block, message: str) -> None:
         prefix = f"{self.address}: " if self.address else ""
@@ -156,16 +199,17 @@ class ModuleInstance:
         """The provider configuration a resource or data source with this key uses."""
         if key in self.providers:
             return self.providers[key]
-        root = self
-        while root.parent is not None:
-            root = root.parent
-        # an implicit, empty default configuration of the root module
+        # Terraform's implied empty default configuration, in the module that stopped the
+        # inheritance: the root, or the nearest module called with a `providers` map
+        owner = self
+        while owner.parent is not None and not owner.explicit_providers:
+            owner = owner.parent
         if "." not in key:
-            implicit = root.providers.get(key)
+            implicit = owner.providers.get(key)
             if implicit is None:
-                implicit = ProviderRef(ProviderConfig(key, None, None, root, root.rel_dir))
-                root.providers[key] = implicit
-            if self is not root:
+                implicit = ProviderRef(ProviderConfig(key, None, None, owner, owner.rel_dir))
+                owner.providers[key] = implicit
+            if self is not owner:
                 self.providers[key] = implicit
             return implicit
         return ProviderRef(ProviderConfig(key.split(".")[0], key.split(".", 1)[1], None, self, self.rel_dir))
@@ -190,7 +234,7 @@ class ModuleInstance:
             return paths[attr]
         elif root == "terraform":
             if attr == "workspace":
-                return "default"
+                return self.workspace
             raise EvalError(f"Invalid \"terraform\" attribute {attr}")
         elif root in ("count", "each", "self"):
             raise EvalError(f"Reference to \"{root}\" in a context where it is not available")
@@ -210,14 +254,20 @@ class ModuleInstance:
             raise EvalError(f"Reference to undeclared input variable \"{name}\" in {self.rel_dir or '.'}")
         block = declared.block
         type_expr = block.attrs["type"].expr if "type" in block.attrs else None
-        if name in self.inputs:
-            given = self.inputs[name]
+        nullable = not ("nullable" in block.attrs and isinstance(block.attrs["nullable"].expr, ast.Literal)
+                            and block.attrs["nullable"].expr.value is False)
+        given = self.inputs.get(name)
+        if given is not None and given.value is None and not nullable and "default" in block.attrs:
+            given = None  # nullable = false: a null argument takes the default
+        if given is not None:
             result = Value(types.convert(given.value, type_expr), given.evidence)
         elif "default" in block.attrs:
             attribute = block.attrs["default"]
             value = evaluate_safely(attribute.expr, Scope(self))
-            note = f"var.{name} default = {to_display(value)}"
-            result = Value(types.convert(value, type_expr), [Evidence(file=declared.file, line=attribute.line, note=note)])
+            sensitive = "sensitive" in block.attrs and isinstance(block.attrs["sensitive"].expr, ast.Literal) \
+                and block.attrs["sensitive"].expr.value is True
+            note = f"var.{name} default = {'(sensitive)' if sensitive else to_display(value)}"
+            result = Value(types.convert(value, type_expr), [Evidence(file=attribute.file or declared.file, line=attribute.line, note=note)])
         else:
             where = "module input" if self.parent is not None else "--var, a .tfvars file or TF_VAR_" + name
             reason = f"var.{name} has no default and is not set (set it with {where})"
@@ -253,19 +303,33 @@ class ModuleInstance:
             count = evaluate_safely(block.attrs["count"].expr, Scope(self))
             if isinstance(count, Unknown):
                 return Unknown(f"count of {what} is not known statically: {count.reason}")
+            if isinstance(count, str):
+                try:
+                    count = float(count)  # Terraform converts "2" to 2
+                except ValueError:
+                    pass
             if isinstance(count, bool) or not isinstance(count, (int, float)):
                 return Unknown(f"count of {what} is not a number ({to_display(count)})")
+            if count != int(count) or count < 0:
+                return Unknown(f"count of {what} must be a whole number, got {to_display(count)} (Terraform rejects it)")
+            if count > MAX_INSTANCES:
+                return Unknown(f"count of {what} is {int(count)}; residency expands at most {MAX_INSTANCES} instances")
             return list(range(int(count)))
         if "for_each" in block.attrs:
             each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self)))
             if isinstance(each, Unknown):
                 return Unknown(f"for_each of {what} is not known statically: {each.reason}")
+            if isinstance(each, (dict, list)) and len(each) > MAX_INSTANCES:
+                return Unknown(f"for_each of {what} has {len(each)} elements; residency expands at most {MAX_INSTANCES}")
             if isinstance(each, dict):
                 return sorted(each)
             if isinstance(each, list):
                 if any(isinstance(v, Unknown) for v in each):
                     return Unknown(f"for_each of {what} holds values not known statically")
-                return sorted({v if isinstance(v, str) else to_display(v) for v in each})
+                if not all(isinstance(v, str) for v in each):
+                    return Unknown(f"for_each of {what} must be a map or a set of strings (Terraform rejects "
+                                   f"{to_display(each)})")
+                return sorted(set(each))
             return Unknown(f"for_each of {what} must be a map or set, got {to_display(each)}")
         return [None]
 
@@ -373,13 +437,14 @@ class ModuleInstance:
             for arg, attribute in block.attrs.items():
                 if arg in _META_ARGS:
                     continue
-                trace: list[Evidence] = [Evidence(file=declared.file, line=attribute.line, note=f"{child_address} input {arg}")]
+                trace: list[Evidence] = [Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{child_address} input {arg}")]
                 inputs[arg] = Value(evaluate_safely(attribute.expr, scope, trace), trace)
             built[key] = ModuleInstance(
                 self.tree, source, child_address, inputs=inputs,
                 providers=self._providers_for_call(block, declared.file, child_address),
                 parent=self, root_dir=self.root_dir, modules_json=self.modules_json,
-                call_path=(*self.call_path, name),
+                call_path=(*self.call_path, name), explicit_providers="providers" in block.attrs,
+                workspace=self.workspace,
             )
         if keys == [None]:
             return built[None]
@@ -388,11 +453,12 @@ class ModuleInstance:
         return built
 
     def _providers_for_call(self, block: ast.Block, file: str, child_address: str) -> dict[str, ProviderRef]:
-        # default (unaliased) configurations are inherited; a providers map adds or overrides
-        passed = {key: ref for key, ref in self.providers.items() if "." not in key}
+        # without a providers map the default (unaliased) configurations are inherited; a
+        # providers map cancels that: the child sees only what the map passes
         attribute = block.attrs.get("providers")
         if attribute is None or not isinstance(attribute.expr, ast.ObjectExpr):
-            return passed
+            return {key: ref for key, ref in self.providers.items() if "." not in key}
+        passed: dict[str, ProviderRef] = {}
         for key_expr, value_expr in attribute.expr.items:
             child_key = _provider_key(key_expr)
             parent_key = _provider_key(value_expr)
@@ -428,7 +494,7 @@ class ModuleInstance:
         self._in_progress.add(key)
         try:
             if trace is not None:
-                trace.append(Evidence(file=declared.file, line=attribute.line, note=f"{self.address} output {name}"))
+                trace.append(Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{self.address} output {name}"))
             return evaluate(attribute.expr, Scope(self), trace)
         finally:
             self._in_progress.discard(key)
@@ -492,7 +558,7 @@ class ResourceInstance(Lazy):
         if name in block.attrs:
             if trace is not None:
                 attribute = block.attrs[name]
-                trace.append(Evidence(file=self.declared.file, line=attribute.line, note=f"{self.address}.{name}"))
+                trace.append(Evidence(file=attribute.file or self.declared.file, line=attribute.line, note=f"{self.address}.{name}"))
             if name not in self._memo:
                 self._memo[name] = evaluate_safely(block.attrs[name].expr, self.scope, trace)
             return self._memo[name]
@@ -560,7 +626,7 @@ class ResourceInstance(Lazy):
             key = _provider_key(attribute.expr)
             if key is not None:
                 ref = self.module.provider_for(key)
-                step = Evidence(file=self.declared.file, line=attribute.line, note=f"{self.address} provider = {key}")
+                step = Evidence(file=attribute.file or self.declared.file, line=attribute.line, note=f"{self.address} provider = {key}")
                 return ProviderRef(ref.config, [step, *ref.via])
         prefix = self.type.split("_", 1)[0]
         return self.module.provider_for(prefix)

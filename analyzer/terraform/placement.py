@@ -36,7 +36,7 @@ def own_attr(instance: ResourceInstance, name: str) -> tuple[Any, list[Evidence]
     attribute = instance.declared.block.attrs.get(name)
     if attribute is None:
         return None
-    trace: list[Evidence] = [Evidence(file=instance.declared.file, line=attribute.line, note=f"{instance.address} {name}")]
+    trace: list[Evidence] = [Evidence(file=attribute.file or instance.declared.file, line=attribute.line, note=f"{instance.address} {name}")]
     return evaluate_safely(attribute.expr, instance.scope, trace), trace
 
 

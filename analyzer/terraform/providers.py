@@ -61,6 +61,8 @@ class ProviderConfig:
 
     def setting(self, name: str) -> Setting:
         if name not in self._memo:
+            # a provider region read from a data source of the same provider refers to itself
+            self._memo[name] = Setting(Unknown(f"{self.address} {name} refers to itself (a reference cycle)"), self._decl())
             self._memo[name] = self._compute(name)
         return self._memo[name]
 
@@ -69,7 +71,7 @@ class ProviderConfig:
         if block is None or name not in block.attrs:
             return None
         attribute = block.attrs[name]
-        trace: list[Evidence] = [Evidence(file=self.file, line=attribute.line, note=f"{self.address} {name}")]
+        trace: list[Evidence] = [Evidence(file=attribute.file or self.file, line=attribute.line, note=f"{self.address} {name}")]
         value = evaluate_safely(attribute.expr, Scope(self.module), trace)
         return Setting(value, trace)
 
@@ -105,7 +107,8 @@ class ProviderConfig:
                 return Setting(allowed.value[0], allowed.evidence)
             if allowed is not None and isinstance(allowed.value, Unknown):
                 return allowed
-            for role_block in self.block.children("assume_role") if self.block else []:
+            # with several assume_role blocks the provider chains them: the last role decides
+            for role_block in reversed(self.block.children("assume_role")) if self.block else []:
                 role = self._attr("role_arn", role_block)
                 if role is None:
                     continue

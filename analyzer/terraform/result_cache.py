@@ -21,7 +21,7 @@ from analyzer.models import Inventory, ScanError
 from analyzer.terraform.loader import SourceTree, discover, terraform_file_kind
 from analyzer.terraform.variables import CliVar
 
-_SCHEMA = "residency-inventory-1"
+_SCHEMA = "residency-inventory-2"
 
 
 def _digest(path: Path) -> str | None:
@@ -50,7 +50,7 @@ def cache_key(root: Path, rel_root: Path, cli_vars: list[CliVar], env: Mapping[s
         parts.append(f"{item.kind}={item.text}")
         if item.kind == "file":
             parts.append(_digest(Path(item.text)) or "missing")
-    parts.extend(f"{k}={v}" for k, v in sorted(env.items()) if k.startswith("TF_VAR_"))
+    parts.extend(f"{k}={v}" for k, v in sorted(env.items()) if k.startswith("TF_VAR_") or k == "TF_WORKSPACE")
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -18,7 +18,7 @@ def find_roots(tree: SourceTree) -> list[Path]:
                     continue
                 source = static_source(block)
                 if source and is_local_source(source):
-                    target = Path(os.path.normpath(folder / source.split("//")[0]))
+                    target = Path(os.path.normpath(folder / source))
                     if target != folder:
                         called.add(target)
     folders = [f for f, bodies in tree.files.items() if bodies and any(b.path.endswith((".tf", ".tf.json")) for b in bodies)]

@@ -59,7 +59,7 @@ def resolve_source(module: "ModuleInstance", name: str, declared: "Declared") ->
         return ScanError(file=declared.file, line=line, address=address,
                          message=f"module nesting deeper than {MAX_DEPTH} levels; not analyzed")
     if is_local_source(source):
-        target = Path(os.path.normpath(module.dir / source.split("//")[0]))
+        target = Path(os.path.normpath(module.dir / source))  # Terraform cleans local paths: // is /
     else:
         key = ".".join((*module.call_path, name))
         found = module.modules_json.get(key)

@@ -55,8 +55,8 @@ def root_inputs(tree: SourceTree, directory: Path, declared: Mapping[str, ast.Bl
     def from_text(name: str, raw: str) -> object:
         block = declared.get(name)
         type_expr = block.attrs["type"].expr if block is not None and "type" in block.attrs else None
-        if is_string_type(type_expr) or type_expr is None and not raw.strip().startswith(("[", "{")):
-            return raw
+        if type_expr is None or is_string_type(type_expr):
+            return raw  # Terraform parses -var / TF_VAR_ values as HCL only for non-string types
         try:
             return _literal_value(parse_expression(raw))
         except (TemplateError, EvalError):
@@ -65,9 +65,10 @@ def root_inputs(tree: SourceTree, directory: Path, declared: Mapping[str, ast.Bl
     for key in sorted(env):
         if key.startswith("TF_VAR_"):
             name = key[len("TF_VAR_"):]
-            values[name] = Value(from_text(name, env[key]), [Evidence(file="(environment)", line=0, note=f"{key} = {env[key]}")])
+            shown = "(sensitive)" if _sensitive(declared.get(name)) else env[key]
+            values[name] = Value(from_text(name, env[key]), [Evidence(file="(environment)", line=0, note=f"{key} = {shown}")])
     for body in _auto_files(tree, directory):
-        _apply_file(body, values, errors)
+        _apply_file(body, values, errors, declared)
     for item in cli:
         if item.kind == "file":
             path = Path(item.text)
@@ -77,18 +78,27 @@ def root_inputs(tree: SourceTree, directory: Path, declared: Mapping[str, ast.Bl
             except (OSError, ValueError) as err:
                 errors.append(ScanError(file=item.text, message=f"cannot read --var-file: {getattr(err, 'strerror', None) or err}"))
                 continue
-            _apply_file(body, values, errors)
+            _apply_file(body, values, errors, declared)
         else:
             name, _, raw = item.text.partition("=")
-            values[name.strip()] = Value(from_text(name.strip(), raw), [Evidence(file="(command line)", line=0, note=f"--var {item.text}")])
+            name = name.strip()
+            shown = f"{name}=(sensitive)" if _sensitive(declared.get(name)) else item.text
+            values[name] = Value(from_text(name, raw), [Evidence(file="(command line)", line=0, note=f"--var {shown}")])
     return values
 
 
-def _apply_file(body: ast.FileBody, values: dict[str, Value], errors: list[ScanError]) -> None:
+def _sensitive(block: ast.Block | None) -> bool:
+    attribute = block.attrs.get("sensitive") if block is not None else None
+    return attribute is not None and isinstance(attribute.expr, ast.Literal) and attribute.expr.value is True
+
+
+def _apply_file(body: ast.FileBody, values: dict[str, Value], errors: list[ScanError],
+                declared: Mapping[str, ast.Block]) -> None:
     for name, attribute in body.attrs.items():
         try:
             value = _literal_value(attribute.expr)
         except EvalError as err:
             errors.append(ScanError(file=body.path, line=attribute.line, message=f"invalid value for {name}: {err}"))
             continue
-        values[name] = Value(value, [Evidence(file=body.path, line=attribute.line, note=f"{name} = {to_display(value)}")])
+        shown = "(sensitive)" if _sensitive(declared.get(name)) else to_display(value)
+        values[name] = Value(value, [Evidence(file=body.path, line=attribute.line, note=f"{name} = {shown}")])

@@ -337,3 +337,24 @@ def test_module_path_and_merge_unknown() -> None:
     merged = merge_unknown({"a": 1, "l": [{"x": 1}]}, {"b": True, "l": [{"y": True}, True]}, "r")
     assert merged["a"] == 1 and isinstance(merged["b"], Unknown)
     assert merged["l"][0]["x"] == 1 and isinstance(merged["l"][0]["y"], Unknown) and isinstance(merged["l"][1], Unknown)
+
+
+def test_implicit_provider(tmp_path: Path) -> None:
+    """No provider block anywhere: the resource's key names nothing in provider_config."""
+    inventory = _plan(
+        tmp_path,
+        [_change("aws_sqs_queue.q", "aws_sqs_queue", "q", {"name": "q"}),
+         _change("module.m.aws_sqs_queue.q", "aws_sqs_queue", "q", {"name": "q"}, module_address="module.m")],
+        {},
+        {"resources": [{"address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue", "name": "q", "provider_config_key": "aws"}],
+         "module_calls": {"m": {"module": {"resources": [
+             {"address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue", "name": "q", "provider_config_key": "module.m:aws"}]}}}},
+    )
+    assert {r.address: (r.region.status, r.region.reason, r.provider) for r in inventory.rows} == {
+        "aws_sqs_queue.q": ("unknown", "implicit provider aws (no provider block) sets no region; it comes from the environment at apply time",
+                            "provider.aws"),
+        "module.m.aws_sqs_queue.q": ("unknown", "implicit provider aws (no provider block) sets no region; it comes from the environment at apply time",
+                                     "provider.aws"),
+    }
+    (provider,) = inventory.providers
+    assert (provider.address, provider.implicit, provider.pinned, provider.account.status) == ("provider.aws", True, False, "unknown")
