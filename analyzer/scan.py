@@ -14,6 +14,8 @@ from analyzer import __version__
 from analyzer.models import Inventory, ScanError, ScanReport, Summary
 from analyzer.policy import Policy
 from analyzer.rules import RULES
+from analyzer.plan import scan_plan
+from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import default_cache_dir, load_tree
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree
@@ -61,6 +63,15 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
     for path in paths:
         if not path.exists():
             combined.errors.append(ScanError(file=str(path), message="path does not exist"))
+            continue
+        for plan in find_plan_files(path):
+            # plan/state JSON (`terraform show -json`), whatever the file is called
+            found = scan_plan(plan, plan.resolve().relative_to(base).as_posix())
+            files += 1
+            combined.rows.extend(found.rows)
+            combined.providers.extend(found.providers)
+            combined.errors.extend(found.errors)
+        if path.is_file() and is_plan_candidate(path):
             continue
         env = dict(os.environ if options.env is None else options.env)
         results = ResultCache(cache_dir)

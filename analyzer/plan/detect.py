@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -37,3 +38,26 @@ def sniff(path: Path) -> bool:
         return False
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     return text.startswith(b"{") and b'"format_version"' in text
+
+
+_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
+
+
+def is_plan_candidate(path: Path) -> bool:
+    """A `.json` file that is not Terraform configuration or variables."""
+    name = path.name
+    return name.endswith(".json") and not name.endswith((".tf.json", ".tfvars.json"))
+
+
+def find_plan_files(root: Path) -> list[Path]:
+    """Every plan/state JSON under root, whatever it is called (symlinked folders not followed)."""
+    if root.is_file():
+        return [root] if is_plan_candidate(root) else []
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            path = Path(folder) / name
+            if is_plan_candidate(path) and path.is_file() and sniff(path):
+                found.append(path)
+    return found
