@@ -12,10 +12,10 @@ from typing import Callable, Iterator
 
 from analyzer import __version__
 from analyzer.models import Inventory, ScanError, ScanReport, Summary
-from analyzer.policy import Policy
-from analyzer.rules import RULES
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
+from analyzer.policy import Policy
+from analyzer.rules import RULES
 from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import default_cache_dir, load_tree
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree
