@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import posixpath
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analyzer import __version__
-from analyzer.models import Inventory, ScanError, ScanReport, Summary
+from analyzer.models import Evidence, Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
@@ -57,6 +58,7 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
 
 def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
     combined = Inventory()
+    planned = Inventory()
     files = 0
     base = _common_root(paths)
     cache_dir = (options.cache_dir or default_cache_dir()) if options.use_cache else None
@@ -68,9 +70,9 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             # plan/state JSON (`terraform show -json`), whatever the file is called
             found = scan_plan(plan, plan.resolve().relative_to(base).as_posix())
             files += 1
-            combined.rows.extend(found.rows)
-            combined.providers.extend(found.providers)
-            combined.errors.extend(found.errors)
+            planned.rows.extend(found.rows)
+            planned.providers.extend(found.providers)
+            planned.errors.extend(found.errors)
         if path.is_file() and is_plan_candidate(path):
             continue
         env = dict(os.environ if options.env is None else options.env)
@@ -89,8 +91,37 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         combined.rows.extend(inventory.rows)
         combined.providers.extend(inventory.providers)
         combined.errors.extend(inventory.errors)
+    _join_plans_with_sources(combined, planned)
     combined.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
     return combined, files, base
+
+
+def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
+    """A plan next to the Terraform root it was made from supersedes the static rows of the
+    resources it plans (it knows what HCL cannot); each planned row also points at the `.tf`
+    declaration and keeps its inline `checkov:skip` comments."""
+    sources = {(row.root, row.address): row for row in combined.rows}
+    superseded: set[tuple[str, str]] = set()
+    for row in planned.rows:
+        folder = posixpath.dirname(row.file) or "."
+        source = sources.get((folder, row.address))
+        if source is None:
+            continue
+        step = Evidence(file=source.file, line=source.line, note=f"{row.address} is declared here")
+        row.region.evidence.insert(0, step)
+        row.account.evidence.insert(0, step)
+        row.skips = {**source.skips, **row.skips}
+        row.name = row.name or source.name
+        superseded.add((folder, row.address))
+    if superseded:
+        roots = {folder for folder, _ in superseded}
+        combined.rows = [r for r in combined.rows if (r.root, r.address) not in superseded]
+        planned_providers = {(posixpath.dirname(p.file) or ".", p.address) for p in planned.providers}
+        combined.providers = [p for p in combined.providers
+                              if not (p.root in roots and (p.root, p.address) in planned_providers)]
+    combined.rows.extend(planned.rows)
+    combined.providers.extend(planned.providers)
+    combined.errors.extend(planned.errors)
 
 
 def _common_root(paths: list[Path]) -> Path:
