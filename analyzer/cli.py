@@ -122,8 +122,11 @@ def scan(
     soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
     skip_check: Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")] = [],
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (from `residency baseline`): "
+                                                     "findings in it are reported as suppressed.")] = None,
 ) -> None:
     """Scan Terraform for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
+    from analyzer.baseline import BaselineError, apply_baseline, load_baseline
     from analyzer.report import render
     from analyzer.scan import ScanOptions, run_scan
 
@@ -136,12 +139,20 @@ def scan(
             _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")
     if len(output) > len(formats):
         _fail_usage("more --output files than --format values")
+    accepted = None
+    if baseline is not None:
+        try:
+            accepted = load_baseline(baseline)
+        except BaselineError as err:
+            _fail_usage(str(err))
     policy = _policy(paths, config, region, account)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
                           skip_checks=skips, use_cache=not no_cache,
                           progress=_progress("json" not in formats or bool(output)))
     report = run_scan(paths, policy, options)
+    if accepted is not None and baseline is not None:
+        apply_baseline(report, accepted, str(baseline))
     for index, name in enumerate(formats):
         text = render(name, report)
         if index < len(output) and str(output[index]) != "-":
@@ -180,3 +191,65 @@ def checkov_dir() -> None:
     import analyzer.rules
 
     typer.echo(os.path.dirname(analyzer.rules.__file__))
+
+
+@app.command("baseline")
+def baseline_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path("residency-baseline.json"),
+    region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
+    account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
+    config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
+    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
+    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
+    skip_check: Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")] = [],
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+) -> None:
+    """Write the current active findings' fingerprints to a baseline file for `scan --baseline`."""
+    from analyzer.baseline import baseline_from_report, write_baseline
+    from analyzer.scan import ScanOptions, run_scan
+
+    _validate_paths(paths)
+    policy = _policy(paths, config, region, account)
+    skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
+    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+                          skip_checks=skips, use_cache=not no_cache, progress=_progress(True))
+    report = run_scan(paths, policy, options)
+    accepted = baseline_from_report(report)
+    try:
+        write_baseline(accepted, output)
+    except OSError as err:
+        _fail_usage(f"{output}: cannot write baseline: {err}")
+    typer.echo(f"wrote {len(accepted.findings)} finding fingerprint(s) to {output}")
+
+
+@app.command("init")
+def init_cmd(
+    path: Annotated[Path, typer.Argument(help="The Terraform root (or repository) to infer the policy from.")] = Path("."),
+    output: Annotated[Optional[Path], typer.Option("--output", "-o",
+                                                   help="Policy file to write (default: residency.yaml in PATH).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
+    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+) -> None:
+    """Write a starter residency.yaml with the region and accounts inferred from the tree."""
+    from analyzer.init_policy import infer_policy, render_policy
+    from analyzer.policy import POLICY_FILE
+    from analyzer.scan import ScanOptions, build_inventory
+
+    _validate_paths([path])
+    target = output or ((path if path.is_dir() else path.parent) / POLICY_FILE)
+    if target.exists() and not force:
+        _fail_usage(f"{target} already exists; pass --force to overwrite it")
+    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+                          use_cache=not no_cache, progress=_progress(True))
+    inventory, _files, _base = build_inventory([path], options)
+    inferred = infer_policy(inventory)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_policy(inferred, path.as_posix()), encoding="utf-8")
+    except OSError as err:
+        _fail_usage(f"{target}: cannot write policy: {err}")
+    typer.echo(f"wrote {target}: region {inferred.region or '(not inferred)'}, "
+               f"accounts {', '.join(inferred.accounts) or '(none inferred)'}")
