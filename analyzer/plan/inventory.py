@@ -29,6 +29,7 @@ from typing import Any, Iterator
 from analyzer import regions
 from analyzer.catalog import CatalogEntry, catalog
 from analyzer.models import Evidence, Flow, Inventory, InventoryRow, Placement, ProviderPlacement, ScanError
+from analyzer.placements import account_placement, as_blocks, region_placement
 from analyzer.plan.load import PlanLoadError, load_plan_json
 from analyzer.values import Unknown
 
@@ -85,12 +86,6 @@ def merge_unknown(value: Any, unknown: Any, where: str) -> Any:
     return value
 
 
-def _blocks(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    if isinstance(value, dict):
-        return [value]
-    return []
 
 
 def _show(value: Any) -> str:
@@ -265,7 +260,7 @@ class _Builder:
                     return _Resolved(str(found.value[0]), found.evidence)
                 if isinstance(found.value, Unknown):
                     return found
-            for i, role in enumerate(_blocks(expressions.get("assume_role"))):
+            for i, role in enumerate(as_blocks(expressions.get("assume_role"))):
                 if "role_arn" not in role:
                     continue
                 found = self.expression(role["role_arn"], path, f"{label}.expressions.assume_role[{i}].role_arn", key)
@@ -300,10 +295,10 @@ class _Builder:
                 region = Placement(status="none")
             else:
                 found = self.provider_setting(key, "region")
-                region = _region_placement(cloud, found.value, found.evidence, f"provider {key} region")
+                region = region_placement(cloud, found.value, found.evidence, f"provider {key} region")
             found = self.provider_setting(key, "account")
             if cloud == "aws":
-                pinned = "allowed_account_ids" in expressions or any("role_arn" in b for b in _blocks(expressions.get("assume_role")))
+                pinned = "allowed_account_ids" in expressions or any("role_arn" in b for b in as_blocks(expressions.get("assume_role")))
                 allowed_value = self.expression(expressions["allowed_account_ids"], module_path(config.get("module_address")), "") if "allowed_account_ids" in expressions else None
                 allowed = [str(v) for v in allowed_value.value] if allowed_value and isinstance(allowed_value.value, list) else []
             else:
@@ -313,7 +308,7 @@ class _Builder:
             local = key.rpartition(":")[2]
             self.providers.append(ProviderPlacement(
                 address=f"{module_address + '.' if module_address else ''}provider.{local}", cloud=cloud, root=self.rel,
-                region=region, account=_account_placement(found.value, found.evidence), pinned=pinned,
+                region=region, account=account_placement(found.value, found.evidence), pinned=pinned,
                 allowed_accounts=allowed, implicit=not expressions, file=self.rel, line=self._provider_lines.get(key, 0),
             ))
 
@@ -421,19 +416,19 @@ class _Builder:
                 continue  # null: the provider's
             if isinstance(value, Unknown) and attr not in configured:
                 break  # computed from the provider's default
-            return _region_placement(cloud, value, [step(attr)], f"{attr}")
+            return region_placement(cloud, value, [step(attr)], f"{attr}")
         if cloud == "aws":
             arn = values.get("arn")
             match = ARN.match(arn) if isinstance(arn, str) else None
             if match and match.group(3):
-                return _region_placement(cloud, match.group(3), [step("arn")], "arn region")
+                return region_placement(cloud, match.group(3), [step("arn")], "arn region")
         if entry.parent and not any(isinstance(values.get(a), str) for a in entry.region):
             return Placement(status="unknown", reason="inherits its parent's location")
         if cloud == "azure":
             return Placement(status="unknown", reason="sets no location", evidence=[step("location")])
         if cloud in ("aws", "gcp") and (entry.region or cloud == "aws"):
             found = self.provider_setting(key, "region")
-            return _region_placement(cloud, found.value, provider_step + found.evidence, "provider region")
+            return region_placement(cloud, found.value, provider_step + found.evidence, "provider region")
         return Placement(status="unknown", reason="inherits its parent's location")
 
     def account_of(self, entry: CatalogEntry, values: dict[str, Any], configured: dict[str, Any], key: str | None,
@@ -455,7 +450,7 @@ class _Builder:
             if match:
                 return Placement(value=match.group(1), status="resolved", evidence=[step("id")])
         found = self.provider_setting(key, "account")
-        return _account_placement(found.value, provider_step + found.evidence)
+        return account_placement(found.value, provider_step + found.evidence)
 
     def link(self) -> None:
         by_address = {p.row.address: p.row for p in self.pending}
@@ -513,23 +508,8 @@ def _provider_cloud(config: dict[str, Any]) -> str:
     return CLOUD_OF_PROVIDER.get(local, CLOUD_OF_PROVIDER.get(name.split(".")[0], "unknown"))
 
 
-def _region_placement(cloud: str, value: Any, evidence: list[Evidence], what: str) -> Placement:
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=evidence)
-    if not isinstance(value, str) or not value:
-        return Placement(status="unknown", reason=f"{what} is {json.dumps(value)}, not a region", evidence=evidence)
-    info = regions.normalize(cloud, value)
-    if info.status == "invalid":
-        return Placement(value=value, status="unknown", reason=f"\"{value}\" is not a known {cloud} region", evidence=evidence)
-    return Placement(value=info.value, status=info.status, evidence=evidence)
 
 
-def _account_placement(value: Any, evidence: list[Evidence]) -> Placement:
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=evidence)
-    if value is None or value == "":
-        return Placement(status="unknown", reason="account is empty", evidence=evidence)
-    return Placement(value=str(value), status="resolved", evidence=evidence)
 
 
 def _multi(entry: CatalogEntry, values: dict[str, Any], region: Placement, step: Any) -> tuple[str | None, Placement]:
@@ -539,7 +519,7 @@ def _multi(entry: CatalogEntry, values: dict[str, Any], region: Placement, step:
     if test == "aws_kms_multi_region" and values.get("multi_region") is True:
         return "multi_region = true (a multi-Region primary key that can be replicated to other regions)", region
     if test == "gcs_placement":
-        for conf in _blocks(values.get("custom_placement_config")):
+        for conf in as_blocks(values.get("custom_placement_config")):
             locations = conf.get("data_locations")
             if isinstance(locations, list) and locations:
                 return f"custom dual-region placement across {', '.join(map(_show, locations))}", region
@@ -550,13 +530,13 @@ def _multi(entry: CatalogEntry, values: dict[str, Any], region: Placement, step:
         if isinstance(value, str) and value.upper().replace("-", "") in GEO_REDUNDANT:
             return f"account_replication_type = {value}: data is copied to the paired region", region
     if test == "gcp_secret_replication":
-        for rep in _blocks(values.get("replication")):
-            if rep.get("automatic") is True or _blocks(rep.get("auto")):
+        for rep in as_blocks(values.get("replication")):
+            if rep.get("automatic") is True or as_blocks(rep.get("auto")):
                 reason = "automatic replication: Secret Manager stores the secret in regions Google chooses"
                 return reason, Placement(status="global", reason=reason, evidence=[step("replication")])
-            locations = [r.get("location") for m in _blocks(rep.get("user_managed")) for r in _blocks(m.get("replicas"))]
+            locations = [r.get("location") for m in as_blocks(rep.get("user_managed")) for r in as_blocks(m.get("replicas"))]
             if len(locations) == 1:
-                return None, _region_placement("gcp", locations[0], [step("replication")], "replica location")
+                return None, region_placement("gcp", locations[0], [step("replication")], "replica location")
             if len(locations) > 1:
                 shown = ", ".join(map(_show, locations))
                 return f"user-managed replication to {shown}", Placement(value=shown.replace(", ", ","), status="multi",
@@ -598,7 +578,7 @@ def _arn_flow(arn: Any, evidence: list[Evidence]) -> tuple[Placement, Placement]
 
 
 def _replicas(values: dict[str, Any], attr: str, key: str, cloud: str, line: int, step: Any) -> Iterator[Flow]:
-    for i, block in enumerate(_blocks(values.get(attr))):
+    for i, block in enumerate(as_blocks(values.get(attr))):
         yield Flow(kind="replica", description=f"{attr} in {_show(block.get(key))}",
                    region=_flow_region(cloud, block.get(key), [step(f"{attr}[{i}].{key}")]), line=line)
 
@@ -608,8 +588,8 @@ def _flows(entry: CatalogEntry, values: dict[str, Any], line: int, step: Any) ->
     flows: list[Flow] = []
     links: list[tuple[int, str]] = []
     if name == "s3_replication":
-        for r, rule in enumerate(_blocks(values.get("rule"))):
-            for d, dest in enumerate(_blocks(rule.get("destination"))):
+        for r, rule in enumerate(as_blocks(values.get("rule"))):
+            for d, dest in enumerate(as_blocks(rule.get("destination"))):
                 ev = [step(f"rule[{r}].destination[{d}].bucket")]
                 bucket = dest.get("bucket")
                 region, account = _arn_flow(bucket, ev)
@@ -623,9 +603,9 @@ def _flows(entry: CatalogEntry, values: dict[str, Any], line: int, step: Any) ->
                 if isinstance(bucket, str) and bucket:
                     links.append((len(flows) - 1, bucket.removeprefix("arn:aws:s3:::")))
     elif name == "ecr_replication":
-        for c, conf in enumerate(_blocks(values.get("replication_configuration"))):
-            for r, rule in enumerate(_blocks(conf.get("rule"))):
-                for d, dest in enumerate(_blocks(rule.get("destination"))):
+        for c, conf in enumerate(as_blocks(values.get("replication_configuration"))):
+            for r, rule in enumerate(as_blocks(conf.get("rule"))):
+                for d, dest in enumerate(as_blocks(rule.get("destination"))):
                     where = f"replication_configuration[{c}].rule[{r}].destination[{d}]"
                     flows.append(Flow(kind="replication", description=f"replicates images to {_show(dest.get('region'))}",
                                       region=_flow_region("aws", dest.get("region"), [step(f"{where}.region")]),
@@ -644,8 +624,8 @@ def _flows(entry: CatalogEntry, values: dict[str, Any], line: int, step: Any) ->
         region, account = _arn_flow(dest, [step("destination_arn")])
         flows.append(Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line))
     elif name == "backup_copy":
-        for r, rule in enumerate(_blocks(values.get("rule"))):
-            for c, copy in enumerate(_blocks(rule.get("copy_action"))):
+        for r, rule in enumerate(as_blocks(values.get("rule"))):
+            for c, copy in enumerate(as_blocks(rule.get("copy_action"))):
                 vault = copy.get("destination_vault_arn")
                 region, account = _arn_flow(vault, [step(f"rule[{r}].copy_action[{c}].destination_vault_arn")])
                 flows.append(Flow(kind="copy", description=f"backup copies to {_show(vault)}", region=region, account=account, line=line))

@@ -13,6 +13,7 @@ from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.hcl import ast
 from analyzer.models import Evidence, Flow, Placement
+from analyzer.placements import as_blocks
 from analyzer.registries import control_plane_regions
 from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
@@ -64,12 +65,6 @@ def _structural(expr: Any, scope: Scope, fallback: Any) -> Any:
     return fallback
 
 
-def _blocks(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    if isinstance(value, dict):
-        return [value]
-    return []
 
 
 def _region(cloud: str, value: Any, note: str, line: int, file: str) -> Placement:
@@ -129,8 +124,8 @@ def _line_at(inst: ResourceInstance, path: list[tuple[str, int]], attr: str | No
 def s3_replication(inst: ResourceInstance) -> FlowResult:
     flows: list[Flow] = []
     links: list[tuple[int, Link]] = []
-    for r, rule in enumerate(_blocks(_attr(inst, "rule"))):
-        for d, dest in enumerate(_blocks(rule.get("destination"))):
+    for r, rule in enumerate(as_blocks(_attr(inst, "rule"))):
+        for d, dest in enumerate(as_blocks(rule.get("destination"))):
             line = _line_at(inst, [("rule", r), ("destination", d)], "bucket")
             bucket = dest.get("bucket")
             region, account = _arn_placement(bucket, line, inst.declared.file, f"{inst.address} replication destination")
@@ -164,9 +159,9 @@ def _link(value: Any, arn_prefix: str = "") -> Link | None:
 
 def ecr_replication(inst: ResourceInstance) -> FlowResult:
     flows = []
-    for c, conf in enumerate(_blocks(_attr(inst, "replication_configuration"))):
-        for r, rule in enumerate(_blocks(conf.get("rule"))):
-            for d, dest in enumerate(_blocks(rule.get("destination"))):
+    for c, conf in enumerate(as_blocks(_attr(inst, "replication_configuration"))):
+        for r, rule in enumerate(as_blocks(conf.get("rule"))):
+            for d, dest in enumerate(as_blocks(rule.get("destination"))):
                 line = _line_at(inst, [("replication_configuration", c), ("rule", r), ("destination", d)], "region")
                 flows.append(Flow(kind="replication", description=f"replicates images to {_show(dest.get('region'))}",
                                   region=_region("aws", dest.get("region"), f"{inst.address} destination.region", line, inst.declared.file),
@@ -182,7 +177,7 @@ def _configured(inst: ResourceInstance, name: str) -> bool:
         child.type == name or (child.type == "dynamic" and child.labels[:1] == [name]) for child in block.blocks)
 
 
-def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[[ResourceInstance], FlowResult]:
+def _replicaas_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[[ResourceInstance], FlowResult]:
     def extract(inst: ResourceInstance) -> FlowResult:
         if not _configured(inst, attr):
             return [], []
@@ -194,7 +189,7 @@ def _replica_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callable[
                                 evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} {attr}")])
             return [Flow(kind="replica", description=f"{attr} blocks not known statically", region=unknown, line=line)], []
         flows = []
-        for i, b in enumerate(_blocks(value)):
+        for i, b in enumerate(as_blocks(value)):
             line = _line_at(inst, [(attr, i)], region_key) if inst.declared.block.children(attr) else inst.attr_line(attr)
             flows.append(Flow(kind="replica", description=f"{attr} in {_show(b.get(region_key))}",
                               region=_region(cloud, b.get(region_key), f"{inst.address} {attr}.{region_key}", line, inst.declared.file),
@@ -240,7 +235,7 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
         except ValueError:
             return [], []
     flows: list[Flow] = []
-    for statement in _blocks(policy.get("Statement") if isinstance(policy, dict) else None):
+    for statement in as_blocks(policy.get("Statement") if isinstance(policy, dict) else None):
         if statement.get("Effect", "Allow") != "Allow":
             continue
         principal = statement.get("Principal")
@@ -309,13 +304,13 @@ def kms_grant(inst: ResourceInstance) -> FlowResult:
 
 
 def efs_replication(inst: ResourceInstance) -> FlowResult:
-    return _replica_blocks("destination", "region")(inst)
+    return _replicaas_blocks("destination", "region")(inst)
 
 
 def backup_copy(inst: ResourceInstance) -> FlowResult:
     flows = []
-    for r, rule in enumerate(_blocks(_attr(inst, "rule"))):
-        for c, copy in enumerate(_blocks(rule.get("copy_action"))):
+    for r, rule in enumerate(as_blocks(_attr(inst, "rule"))):
+        for c, copy in enumerate(as_blocks(rule.get("copy_action"))):
             line = _line_at(inst, [("rule", r), ("copy_action", c)], "destination_vault_arn")
             vault = copy.get("destination_vault_arn")
             region, account = _arn_placement(vault, line, inst.declared.file, f"{inst.address} copy_action")
@@ -374,19 +369,19 @@ def azure_object_replication(inst: ResourceInstance) -> FlowResult:
 
 
 def acr_georeplications(inst: ResourceInstance) -> FlowResult:
-    return _replica_blocks("georeplications", "location", "azure")(inst)
+    return _replicaas_blocks("georeplications", "location", "azure")(inst)
 
 
 def cosmos_geo_locations(inst: ResourceInstance) -> FlowResult:
-    flows, links = _replica_blocks("geo_location", "location", "azure")(inst)
+    flows, links = _replicaas_blocks("geo_location", "location", "azure")(inst)
     return (flows if len(flows) > 1 else []), links
 
 
 FLOW_EXTRACTORS: dict[str, Callable[[ResourceInstance], FlowResult]] = {
     "s3_replication": s3_replication,
     "ecr_replication": ecr_replication,
-    "secret_replicas": _replica_blocks("replica", "region"),
-    "dynamodb_replicas": _replica_blocks("replica", "region_name"),
+    "secret_replicas": _replicaas_blocks("replica", "region"),
+    "dynamodb_replicas": _replicaas_blocks("replica", "region_name"),
     "rds_replica": lambda inst: ([], []),
     "kms_replica": kms_replica,
     "log_subscription": log_subscription,
@@ -417,7 +412,7 @@ def always_multi(inst: ResourceInstance, region: Placement) -> tuple[str | None,
 
 
 def gcs_placement(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
-    for conf in _blocks(_attr(inst, "custom_placement_config")):
+    for conf in as_blocks(_attr(inst, "custom_placement_config")):
         locations = conf.get("data_locations")
         if isinstance(locations, list) and locations:
             return f"custom dual-region placement across {', '.join(map(str, locations))}", region
@@ -428,14 +423,14 @@ def gcs_placement(inst: ResourceInstance, region: Placement) -> tuple[str | None
 
 def gcp_secret_replication(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
     line = inst.attr_line("replication")
-    for rep in _blocks(_attr(inst, "replication")):
-        if rep.get("automatic") is True or _blocks(rep.get("auto")):
+    for rep in as_blocks(_attr(inst, "replication")):
+        if rep.get("automatic") is True or as_blocks(rep.get("auto")):
             reason = "automatic replication: Secret Manager stores the secret in regions Google chooses"
             return reason, Placement(value=None, status="global", reason=reason,
                                      evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} replication auto")])
         locations: list[Any] = []
-        for managed in _blocks(rep.get("user_managed")):
-            locations.extend(r.get("location") for r in _blocks(managed.get("replicas")))
+        for managed in as_blocks(rep.get("user_managed")):
+            locations.extend(r.get("location") for r in as_blocks(managed.get("replicas")))
         if len(locations) == 1:
             return None, _region("gcp", locations[0], f"{inst.address} replication.user_managed.replicas.location", line, inst.declared.file)
         if len(locations) > 1:

@@ -16,6 +16,7 @@ from analyzer.models import (
     ProviderPlacement,
     ScanError,
 )
+from analyzer.placements import account_placement, region_placement
 from analyzer.terraform import flows as flow_lib
 from analyzer.terraform.evaluate import materialize
 from analyzer.terraform.loader import SourceTree
@@ -133,12 +134,10 @@ def _workspace(env: Mapping[str, str], workspace_file: Path) -> str:
 
 
 def _setting_placement(cloud: str | None, setting: object) -> Placement:
-    from analyzer.terraform.placement import _account_placement, placement_from_value
-
     value, evidence = setting.value, setting.evidence  # type: ignore[attr-defined]
     if cloud is None:
-        return _account_placement(value, evidence)
-    return placement_from_value(cloud, value, evidence, "provider region")
+        return account_placement(value, evidence)
+    return region_placement(cloud, value, evidence, "provider region")
 
 
 def _instances(value: object) -> list[ResourceInstance]:

@@ -11,25 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer import regions
 from analyzer.catalog import CatalogEntry
 from analyzer.models import Evidence, Placement
+from analyzer.placements import account_placement, region_placement
 from analyzer.terraform.evaluate import evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
 from analyzer.terraform.providers import ProviderRef
-from analyzer.values import Unknown, to_display
-
-
-def placement_from_value(cloud: str, value: Any, evidence: list[Evidence], what: str) -> Placement:
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=evidence)
-    if not isinstance(value, str) or not value:
-        return Placement(status="unknown", reason=f"{what} is {to_display(value)!s}, not a region", evidence=evidence)
-    info = regions.normalize(cloud, value)
-    if info.status == "invalid":
-        return Placement(value=value, status="unknown", reason=f"\"{value}\" is not a known {cloud} region", evidence=evidence)
-    status = "resolved" if info.status == "resolved" else info.status
-    return Placement(value=info.value, status=status, evidence=evidence)
+from analyzer.values import Unknown
 
 
 def own_attr(instance: ResourceInstance, name: str) -> tuple[Any, list[Evidence]] | None:
@@ -55,7 +43,7 @@ def region_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef)
             value, trace = found
             if value is None:
                 continue  # null means "use the provider's", as in Terraform
-            return placement_from_value(cloud, materialize(value), trace, f"{instance.address}.{attr}")
+            return region_placement(cloud, materialize(value), trace, f"{instance.address}.{attr}")
     if entry.parent and cloud == "azure":
         return Placement(status="unknown", reason="inherits its parent's location")
     if cloud == "azure":
@@ -64,7 +52,7 @@ def region_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef)
     if cloud in ("aws", "gcp") and (entry.region or cloud == "aws") and not (entry.parent and not entry.region):
         setting = ref.config.setting("region")
         steps = provider_steps(instance, ref) + setting.evidence
-        return placement_from_value(cloud, setting.value, steps, f"provider {ref.config.key} region")
+        return region_placement(cloud, setting.value, steps, f"provider {ref.config.key} region")
     return Placement(status="unknown", reason="inherits its parent's location")
 
 
@@ -73,19 +61,13 @@ def account_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef
         found = own_attr(instance, "project")
         if found is not None and found[0] is not None:
             value, trace = found
-            return _account_placement(value, trace)
+            return account_placement(value, trace)
         setting = ref.config.setting("project")
     else:
         setting = ref.config.setting("account")
-    return _account_placement(setting.value, provider_steps(instance, ref) + setting.evidence)
+    return account_placement(setting.value, provider_steps(instance, ref) + setting.evidence)
 
 
-def _account_placement(value: Any, evidence: list[Evidence]) -> Placement:
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=evidence)
-    if value is None or value == "":
-        return Placement(status="unknown", reason="account is empty", evidence=evidence)
-    return Placement(value=str(value), status="resolved", evidence=evidence)
 
 
 def parent_reference(instance: ResourceInstance, entry: CatalogEntry) -> tuple[str, str] | None:
