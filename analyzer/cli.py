@@ -109,6 +109,24 @@ def _validate_paths(paths: list[Path]) -> None:
             _fail_usage(f"{path}: no such file or folder")
 
 
+def _changed_filter(paths: list[Path], ref: Optional[str]):
+    """--changed-from: the inventory filter keeping only the roots a change touches, or None
+    for a full scan. Exits 0 with a message when no root changed, 2 when git cannot tell."""
+    if ref is None:
+        return None
+    from analyzer.changed import ChangedError, filter_inventory, select_roots
+    from analyzer.scan import _common_root
+
+    try:
+        selection = select_roots(paths, _common_root(paths), ref)
+    except ChangedError as err:
+        _fail_usage(f"--changed-from {ref}: {err}")
+    typer.echo(selection.describe(), err=True)
+    if not selection.roots and not selection.plans:
+        raise typer.Exit(0)
+    return lambda inventory: filter_inventory(inventory, selection)
+
+
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
@@ -124,6 +142,8 @@ def scan(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (from `residency baseline`): "
                                                      "findings in it are reported as suppressed.")] = None,
+    changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
+                                                        "roots whose files (or local modules) changed since this git ref.")] = None,
 ) -> None:
     """Scan Terraform for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
@@ -146,10 +166,11 @@ def scan(
         except BaselineError as err:
             _fail_usage(str(err))
     policy = _policy(paths, config, region, account)
+    keep = _changed_filter(paths, changed_from)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
                           skip_checks=skips, use_cache=not no_cache,
-                          progress=_progress("json" not in formats or bool(output)))
+                          progress=_progress("json" not in formats or bool(output)), inventory_filter=keep)
     report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
@@ -171,6 +192,8 @@ def inventory(
     var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
     var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
+                                                        "roots whose files (or local modules) changed since this git ref.")] = None,
 ) -> None:
     """Print the residency map: every located resource with region, account and evidence."""
     from analyzer.inventory_view import render_inventory
@@ -179,10 +202,46 @@ def inventory(
     _validate_paths(paths)
     if fmt not in INVENTORY_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
+    keep = _changed_filter(paths, changed_from)
     options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
-                          use_cache=not no_cache, progress=_progress(fmt != "json"))
+                          use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep)
     result, _files, base = build_inventory(paths, options)
     sys.stdout.write(render_inventory(result, fmt, str(base)))
+
+
+@app.command("report")
+def report_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
+    region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
+    account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
+    config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
+    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
+    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+) -> None:
+    """Write a reviewer's residency report: resources by data classification, their placement
+    evidence and findings, and the command that confirms each placement after deployment."""
+    from analyzer.review import REVIEW_FORMATS, render_review
+    from analyzer.scan import ScanOptions, run_scan
+
+    _validate_paths(paths)
+    if fmt not in REVIEW_FORMATS:
+        _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(REVIEW_FORMATS)}")
+    policy = _policy(paths, config, region, account)
+    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+                          use_cache=not no_cache, progress=_progress(output is not None))
+    text = render_review(run_scan(paths, policy, options), fmt)
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        _fail_usage(f"{output}: cannot write report: {err}")
+    typer.echo(f"wrote {output}", err=True)
 
 
 @app.command("checkov-dir")

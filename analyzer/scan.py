@@ -32,6 +32,9 @@ class ScanOptions:
     use_cache: bool = True
     skip_checks: set[str] = field(default_factory=set)
     progress: Callable[[str, int, int], None] | None = None  # (root, index, number of roots)
+    # applied to the finished inventory before any rule runs (e.g. `--changed-from` keeps only
+    # the roots a change touches)
+    inventory_filter: Callable[[Inventory], Inventory] | None = None
 
 
 @contextmanager
@@ -92,6 +95,8 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         combined.providers.extend(inventory.providers)
         combined.errors.extend(inventory.errors)
     _join_plans_with_sources(combined, planned)
+    if options.inventory_filter is not None:
+        combined = options.inventory_filter(combined)
     combined.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
     return combined, files, base
 

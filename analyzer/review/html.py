@@ -1,0 +1,166 @@
+"""The reviewer's report as one self-contained HTML page.
+
+Inline CSS only: no scripts, fonts, images or any other external asset, so the file can be
+attached to a review or archived as is. Every value from the scan goes through
+:func:`html.escape`. One ``<table class="resources">`` per data classification (the
+first also has ``id="resources"``), a row per resource with its placement and evidence,
+its findings, and the command confirming its placement after deployment.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from analyzer.models import Finding, Placement
+from analyzer.report._common import TOOL_NAME, evidence_strings, location, sorted_errors
+from analyzer.review.classify import Review, ReviewItem
+
+CSS = """
+:root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --head:#f6f8fa; --ok:#1a7f37; --bad:#cf222e;
+        --warn:#9a6700; --code:#eff2f5; }
+* { box-sizing: border-box; }
+body { font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg);
+       margin: 0 auto; max-width: 1240px; padding: 24px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 4px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+p.meta, p.desc { color: var(--muted); margin: 0 0 12px; }
+code, pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+code { background: var(--code); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+pre { background: #0d1117; color: #e6edf3; padding: 8px 10px; border-radius: 6px; margin: 4px 0;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
+th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+th { background: var(--head); font-weight: 600; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 150px; }
+.card .n { font-size: 22px; font-weight: 600; }
+.card .l { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.bad { color: var(--bad); } .ok { color: var(--ok); } .warn { color: var(--warn); }
+.pill { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600;
+        border: 1px solid currentColor; }
+ul.ev { margin: 2px 0; padding-left: 18px; color: var(--muted); font-size: 12px; }
+td.res { min-width: 220px; }
+td.cmd { width: 34%; }
+td code { overflow-wrap: normal; }
+tr.evidence td { border-top: 0; background: #fbfcfd; padding-top: 2px; }
+.note { color: var(--muted); font-size: 12px; }
+.sev-CRITICAL, .sev-HIGH { color: var(--bad); } .sev-MEDIUM { color: var(--warn); }
+.sev-LOW, .sev-INFO { color: var(--muted); }
+"""
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _code(text: object) -> str:
+    return f"<code>{_e(text)}</code>"
+
+
+def _placement(p: Placement) -> str:
+    if p.value:
+        status = "" if p.status == "resolved" else f' <span class="warn">({_e(p.status)})</span>'
+        return _code(p.value) + status
+    reason = f'<div class="note">{_e(p.reason)}</div>' if p.reason else ""
+    return f'<span class="warn">{_e(p.status)}</span>{reason}'
+
+
+def _evidence(label: str, p: Placement) -> str:
+    steps = evidence_strings(p.evidence)
+    if not steps:
+        return f'<div class="note">{_e(label)}: no evidence recorded</div>'
+    items = " &larr; ".join(_code(step) for step in steps)
+    return f'<div class="note">{_e(label)}: {items}</div>'
+
+
+def _finding(f: Finding) -> str:
+    status = (f'<span class="note">suppressed: {_e(f.suppressed)}</span>' if f.suppressed is not None
+              else '<span class="bad">active</span>')
+    return (f'<li><span class="pill sev-{_e(f.severity)}">{_e(f.severity)}</span> {_code(f.rule_id)} '
+            f"{_e(f.message)} &middot; {status}</li>")
+
+
+def _item(item: ReviewItem) -> str:
+    row = item.row
+    name = f'<div class="note">name {_code(row.name)}</div>' if row.name else ""
+    multi = f'<div class="warn">spans regions: {_e(row.multi_region)}</div>' if row.multi_region else ""
+    findings = (f'<ul class="ev">{"".join(_finding(f) for f in item.findings)}</ul>' if item.findings
+                else '<span class="ok">none</span>')
+    note = f'<div class="note">{_e(item.command.note)}</div>' if item.command.note else ""
+    return (
+        "<tr>"
+        f'<td class="res">{_code(row.address)}{name}{multi}</td>'
+        f"<td>{_code(row.type)}<div class=\"note\">{_e(row.kind)}</div></td>"
+        f"<td>{_e(row.cloud)}</td>"
+        f"<td>{_placement(row.region)}</td>"
+        f"<td>{_placement(row.account)}</td>"
+        f"<td>{_code(location(row.file, row.line))}<div class=\"note\">root {_e(row.root)}</div></td>"
+        f"<td>{findings}</td>"
+        f'<td class="cmd"><pre>{_e(item.command.command)}</pre>{note}</td>'
+        "</tr>"
+        f'<tr class="evidence"><td colspan="8">{_evidence("region evidence", row.region)}'
+        f'{_evidence("account evidence", row.account)}</td></tr>'
+
+    )
+
+
+def _card(number: object, label: str, cls: str = "") -> str:
+    return f'<div class="card"><div class="n {cls}">{_e(number)}</div><div class="l">{_e(label)}</div></div>'
+
+
+def render(review: Review) -> str:
+    report = review.report
+    s = report.summary
+    active = len(report.active_findings())
+    suppressed = len(report.findings) - active
+    region = (f"{_e(s.region)} ({'inferred from the tree' if s.region_inferred else 'policy'})" if s.region
+              else "not set and not inferred")
+    out = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>Residency review: {_e(report.root)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           "<h1>Residency review</h1>",
+           f'<p class="meta">{_e(TOOL_NAME)} {_e(report.tool_version)} &middot; root {_code(report.root)}</p>',
+           '<section id="summary"><h2>Summary</h2>',
+           f"<p>Region: <strong>{region}</strong> &middot; accounts: "
+           f"{', '.join(_code(a) for a in s.accounts) or 'none set'}</p>",
+           '<div class="cards">',
+           _card(len(report.inventory), "resources"),
+           _card(active, "active findings", "bad" if active else "ok"),
+           _card(suppressed, "suppressed"),
+           _card(len(report.errors), "inputs not analyzed", "warn" if report.errors else ""),
+           *(_card(len(g.items), g.classification.title) for g in review.groups),
+           "</div></section>"]
+    header = ("<thead><tr><th>Resource</th><th>Type</th><th>Cloud</th><th>Region</th><th>Account</th>"
+              "<th>Location</th><th>Findings</th><th>Verify after deployment</th></tr></thead>")
+    first = True
+    for group in review.groups:
+        if not group.items:
+            continue
+        c = group.classification
+        table_id = ' id="resources"' if first else ""
+        first = False
+        out.append(f'<section id="{_e(c.key)}"><h2>{_e(c.title)} ({len(group.items)})</h2>')
+        out.append(f'<p class="desc">{_e(c.description)}</p>')
+        out.append(f'<table class="resources"{table_id}>{header}<tbody>')
+        out += [_item(item) for item in group.items]
+        out.append("</tbody></table></section>")
+    if first:
+        out.append('<table class="resources" id="resources"><tbody><tr><td>No resources found.</td></tr></tbody></table>')
+    if review.unmatched:
+        out.append(f'<section id="other-findings"><h2>Other findings ({len(review.unmatched)})</h2><table>'
+                   "<thead><tr><th>Rule</th><th>Severity</th><th>Resource</th><th>Location</th><th>Message</th>"
+                   "<th>Status</th></tr></thead><tbody>")
+        for f in review.unmatched:
+            status = f"suppressed: {_e(f.suppressed)}" if f.suppressed is not None else '<span class="bad">active</span>'
+            out.append(f"<tr><td>{_code(f.rule_id)}</td><td class=\"sev-{_e(f.severity)}\">{_e(f.severity)}</td>"
+                       f"<td>{_code(f.address)}</td><td>{_code(location(f.file, f.line))}</td><td>{_e(f.message)}</td>"
+                       f"<td>{status}</td></tr>")
+        out.append("</tbody></table></section>")
+    errors = sorted_errors(report.errors)
+    if errors:
+        out.append(f'<section id="errors"><h2>Inputs not analyzed ({len(errors)})</h2><table>'
+                   "<thead><tr><th>Location</th><th>Error</th></tr></thead><tbody>")
+        out += [f"<tr><td>{_code(location(e.file, e.line))}</td><td>{_e(e.message)}</td></tr>" for e in errors]
+        out.append("</tbody></table></section>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
