@@ -110,10 +110,11 @@ def _validate_paths(paths: list[Path]) -> None:
 
 
 def _changed_filter(paths: list[Path], ref: Optional[str]):
-    """--changed-from: the inventory filter keeping only the roots a change touches, or None
-    for a full scan. Exits 0 with a message when no root changed, 2 when git cannot tell."""
+    """--changed-from: (the inventory filter keeping only the roots a change touches, the roots
+    to evaluate), or (None, None) for a full scan. Exits 0 with a message when no root
+    changed, 2 when git cannot tell."""
     if ref is None:
-        return None
+        return None, None
     from analyzer.changed import ChangedError, filter_inventory, select_roots
     from analyzer.scan import _common_root
 
@@ -124,7 +125,8 @@ def _changed_filter(paths: list[Path], ref: Optional[str]):
     typer.echo(selection.describe(), err=True)
     if not selection.roots and not selection.plans:
         raise typer.Exit(0)
-    return lambda inventory: filter_inventory(inventory, selection)
+    keep = lambda inventory: filter_inventory(inventory, selection)  # noqa: E731
+    return keep, frozenset(selection.roots)
 
 
 @app.command()
@@ -166,11 +168,12 @@ def scan(
         except BaselineError as err:
             _fail_usage(str(err))
     policy = _policy(paths, config, region, account)
-    keep = _changed_filter(paths, changed_from)
+    keep, only_roots = _changed_filter(paths, changed_from)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
                           skip_checks=skips, use_cache=not no_cache,
-                          progress=_progress("json" not in formats or bool(output)), inventory_filter=keep)
+                          progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
+                          only_roots=only_roots)
     report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
@@ -202,9 +205,9 @@ def inventory(
     _validate_paths(paths)
     if fmt not in INVENTORY_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
-    keep = _changed_filter(paths, changed_from)
+    keep, only_roots = _changed_filter(paths, changed_from)
     options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
-                          use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep)
+                          use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep, only_roots=only_roots)
     result, _files, base = build_inventory(paths, options)
     sys.stdout.write(render_inventory(result, fmt, str(base)))
 

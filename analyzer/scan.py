@@ -35,6 +35,8 @@ class ScanOptions:
     # applied to the finished inventory before any rule runs (e.g. `--changed-from` keeps only
     # the roots a change touches)
     inventory_filter: Callable[[Inventory], Inventory] | None = None
+    # evaluate only these Terraform roots (relative to the scan root); None = every root
+    only_roots: frozenset[str] | None = None
 
 
 @contextmanager
@@ -80,7 +82,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             continue
         env = dict(os.environ if options.env is None else options.env)
         results = ResultCache(cache_dir)
-        key = cache_key(path, base, options.cli_vars, env)
+        key = cache_key(path, base, options.cli_vars, env, options.only_roots)
         snapshot = snapshot_tree(path.resolve())
         cached = results.get(key, snapshot)
         if cached is not None:
@@ -89,7 +91,8 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         else:
             tree = load_tree(path, cache_dir=cache_dir / "ast" if cache_dir is not None else None, rel_root=base)
             files += len(tree.parsed_paths)
-            inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress)
+            inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress,
+                                       only_roots=options.only_roots)
             results.put(key, snapshot, tree, inventory)
         combined.rows.extend(inventory.rows)
         combined.providers.extend(inventory.providers)

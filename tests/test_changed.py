@@ -146,3 +146,17 @@ def test_not_a_repository_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     code, _rows, err = _inventory(tmp_path, monkeypatch, "--changed-from", "HEAD")
     assert code == 2 and "--changed-from HEAD" in err
+
+
+def test_only_selected_roots_are_evaluated(tmp_path: Path) -> None:
+    from analyzer.scan import ScanOptions, build_inventory
+
+    for name in ("prod", "staging"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n\nresource "aws_s3_bucket" "b" {}\n')
+    seen: list[str] = []
+    options = ScanOptions(env={}, use_cache=False, only_roots=frozenset({"prod"}),
+                          progress=lambda root, index, total: seen.append(root))
+    inventory, _, _ = build_inventory([tmp_path], options)
+    assert seen == ["prod"]
+    assert [(r.root, r.address) for r in inventory.rows] == [("prod", "aws_s3_bucket.b")]

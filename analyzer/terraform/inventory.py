@@ -41,10 +41,11 @@ class _Pending:
 
 def scan_terraform(tree: SourceTree, *, cli_vars: list[CliVar] | None = None,
                    env: Mapping[str, str] | None = None,
-                   progress: Callable[[str, int, int], None] | None = None) -> Inventory:
+                   progress: Callable[[str, int, int], None] | None = None,
+                   only_roots: frozenset[str] | None = None) -> Inventory:
     inventory = Inventory(errors=list(tree.errors))
     env = dict(os.environ if env is None else env)
-    roots = find_roots(tree)
+    roots = [r for r in find_roots(tree) if only_roots is None or (tree.rel(r) or ".") in only_roots]
     for index, root_dir in enumerate(roots):
         if progress:
             progress(tree.rel(root_dir) or ".", index, len(roots))

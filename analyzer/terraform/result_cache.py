@@ -44,8 +44,10 @@ def snapshot_dir(folder: Path) -> dict[str, str | None]:
     return {str(p): _digest(p) for p in names}
 
 
-def cache_key(root: Path, rel_root: Path, cli_vars: list[CliVar], env: Mapping[str, str]) -> str:
+def cache_key(root: Path, rel_root: Path, cli_vars: list[CliVar], env: Mapping[str, str],
+              only_roots: frozenset[str] | None = None) -> str:
     parts = [_SCHEMA, __version__, str(root.resolve()), str(rel_root)]
+    parts.append("roots=" + ("*" if only_roots is None else ",".join(sorted(only_roots))))
     for item in cli_vars:
         parts.append(f"{item.kind}={item.text}")
         if item.kind == "file":
