@@ -17,6 +17,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from analyzer.hcl import ast
 from analyzer.hcl.json_syntax import parse_json_text
@@ -59,7 +60,7 @@ def terraform_file_kind(name: str) -> str | None:
     return None
 
 
-def discover(root: Path, errors: list[ScanError], rel: "callable[[Path], str]") -> list[Path]:  # type: ignore[valid-type]
+def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str]) -> list[Path]:
     """All Terraform files under root; symlinked folders are followed once, loops reported."""
     found: list[Path] = []
     visited: set[str] = set()
