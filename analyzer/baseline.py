@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -19,7 +19,7 @@ from analyzer import __version__
 from analyzer.models import Finding, ScanReport
 
 BASELINE_FILE = "residency-baseline.json"
-BASELINE_VERSION = 1
+BASELINE_VERSION: Final = 1
 
 
 class BaselineError(ValueError):

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal, Mapping, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -357,8 +357,8 @@ _AWS_AZ = re.compile(r"^(?P<region>[a-z]+(?:-[a-z]+)+-\d+)(?:[a-z]|-[a-z]+-\d+[a
 
 
 def _cloud(cloud: str) -> CloudName:
-    if cloud == "aws" or cloud == "gcp" or cloud == "azure":
-        return cloud
+    if cloud in CLOUDS:
+        return cast(CloudName, cloud)  # membership in CLOUDS proves the Literal
     raise ValueError(f"unknown cloud {cloud!r}; expected one of {CLOUDS}")
 
 

@@ -189,9 +189,9 @@ def _collect_refs(expr: Any, out: list[tuple[str, ...]]) -> None:
         for part in (expr.cond, expr.then, expr.other):
             _collect_refs(part, out)
     elif isinstance(expr, ForExpr):
-        for part in (expr.collection, expr.value, expr.key, expr.cond):
-            if part is not None:
-                _collect_refs(part, out)
+        for optional_part in (expr.collection, expr.value, expr.key, expr.cond):
+            if optional_part is not None:
+                _collect_refs(optional_part, out)
     elif isinstance(expr, Template):
         _collect_template_refs(expr.parts, out)
 

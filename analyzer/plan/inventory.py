@@ -28,13 +28,25 @@ from typing import Any, Iterator
 
 from analyzer import regions
 from analyzer.catalog import CatalogEntry, catalog
-from analyzer.models import Evidence, Flow, Inventory, InventoryRow, Placement, ProviderPlacement, ScanError
+from analyzer.models import (
+    Cloud,
+    Evidence,
+    Flow,
+    Inventory,
+    InventoryRow,
+    Placement,
+    PlacementStatus,
+    ProviderPlacement,
+    ScanError,
+)
 from analyzer.placements import account_placement, as_blocks, region_placement
 from analyzer.plan.load import PlanLoadError, load_plan_json
 from analyzer.values import Unknown
 
 NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
-CLOUD_OF_PROVIDER = {"aws": "aws", "google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azapi": "azure"}
+CLOUD_OF_PROVIDER: dict[str, Cloud] = {
+    "aws": "aws", "google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azapi": "azure",
+}
 ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
 AZURE_SUB = re.compile(r"^/subscriptions/([0-9a-fA-F-]{36})(?:/|$)", re.I)
 GEO_REDUNDANT = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
@@ -80,9 +92,10 @@ def merge_unknown(value: Any, unknown: Any, where: str) -> Any:
         return {k: merge_unknown(base.get(k), marks.get(k), f"{where}.{k}") for k in [*base, *(m for m in marks if m not in base)]}
     if isinstance(value, list) or isinstance(unknown, list):
         items = value if isinstance(value, list) else []
-        marks = unknown if isinstance(unknown, list) else []
-        return [merge_unknown(items[i] if i < len(items) else None, marks[i] if i < len(marks) else None, f"{where}[{i}]")
-                for i in range(max(len(items), len(marks)))]
+        item_marks = unknown if isinstance(unknown, list) else []
+        return [merge_unknown(items[i] if i < len(items) else None, item_marks[i] if i < len(item_marks) else None,
+                              f"{where}[{i}]")
+                for i in range(max(len(items), len(item_marks)))]
     return value
 
 
@@ -135,13 +148,14 @@ class _Builder:
         self.errors: list[ScanError] = []
         self.pending: list[_Pending] = []
         self.implicit: dict[str, int] = {}  # provider key used by a resource but configured nowhere -> first line
-        configuration = doc.get("configuration") if isinstance(doc.get("configuration"), dict) else {}
+        raw_configuration = doc.get("configuration")
+        configuration: dict[str, Any] = raw_configuration if isinstance(raw_configuration, dict) else {}
         self.provider_config: dict[str, Any] = configuration.get("provider_config") or {}
         self.root_module: dict[str, Any] = configuration.get("root_module") or {}
         self.variables: dict[str, Any] = doc.get("variables") or {}
         self._lines = _address_lines(text)
         self._provider_lines = _key_lines(text, "provider_config", self.provider_config)
-        self._config_index: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {}
+        self._config_index: dict[tuple[str, ...], dict[str | None, dict[str, Any]]] = {}
 
     # -- evidence helpers
 
@@ -274,13 +288,13 @@ class _Builder:
                 return _Resolved(Unknown(f"provider {key} allows several accounts"), [self.ev(f"{label}.expressions.allowed_account_ids", provider=key)])
             return _Resolved(Unknown(f"provider {key} sets no account; it comes from the environment at apply time "
                                      "(set allowed_account_ids or assume_role.role_arn on the provider)"), [self.ev(label, provider=key)])
-        attr = {"gcp": "project", "azure": "subscription_id"}.get(cloud)
-        if attr is None:
+        account_attr = {"gcp": "project", "azure": "subscription_id"}.get(cloud)
+        if account_attr is None:
             return _Resolved(Unknown(f"{config.get('name')} providers have no account model"), [self.ev(label, provider=key)])
-        if attr not in expressions:
-            return _Resolved(Unknown(f"provider {key} sets no {attr}; it comes from the environment at apply time"),
+        if account_attr not in expressions:
+            return _Resolved(Unknown(f"provider {key} sets no {account_attr}; it comes from the environment at apply time"),
                              [self.ev(label, provider=key)])
-        return self.expression(expressions[attr], path, f"{label}.expressions.{attr}", key)
+        return self.expression(expressions[account_attr], path, f"{label}.expressions.{account_attr}", key)
 
     def provider_rows(self) -> None:
         for key in sorted(self.provider_config):
@@ -351,8 +365,9 @@ class _Builder:
             if resource.get("mode", "managed") != "managed":
                 continue
             address = str(resource.get("address", ""))
+            resource_values = resource.get("values")
             self.add_row(address, str(resource.get("type", "")), str(resource.get("name", "")), module_address,
-                         resource.get("values") if isinstance(resource.get("values"), dict) else {},
+                         resource_values if isinstance(resource_values, dict) else {},
                          "values[{a}].values.{k}")
 
     def add_row(self, address: str, rtype: str, name: str, module_address: str, values: dict[str, Any], note: str) -> None:
@@ -501,7 +516,7 @@ def _walk(value: Any, attrs: list[str]) -> Any:
     return value
 
 
-def _provider_cloud(config: dict[str, Any]) -> str:
+def _provider_cloud(config: dict[str, Any]) -> Cloud:
     name = str(config.get("name") or "")
     full = str(config.get("full_name") or "")
     local = full.rsplit("/", 1)[-1] if full else name.split(".")[0]
@@ -554,7 +569,8 @@ def _flow_region(cloud: str, value: Any, evidence: list[Evidence]) -> Placement:
     if not isinstance(value, str) or not value:
         return Placement(status="none")
     info = regions.normalize(cloud, value)
-    return Placement(value=info.value, status="resolved" if info.status in ("resolved", "invalid") else info.status, evidence=evidence)
+    status: PlacementStatus = "resolved" if info.status == "resolved" or info.status == "invalid" else info.status
+    return Placement(value=info.value, status=status, evidence=evidence)
 
 
 def _flow_account(value: Any, evidence: list[Evidence]) -> Placement:
@@ -620,9 +636,10 @@ def _flows(entry: CatalogEntry, values: dict[str, Any], line: int, step: Any) ->
     elif name == "acr_georeplications":
         flows.extend(_replicas(values, "georeplications", "location", "azure", line, step))
     elif name == "log_subscription":
-        dest = values.get("destination_arn")
-        region, account = _arn_flow(dest, [step("destination_arn")])
-        flows.append(Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line))
+        destination_arn = values.get("destination_arn")
+        region, account = _arn_flow(destination_arn, [step("destination_arn")])
+        flows.append(Flow(kind="subscription", description=f"streams logs to {_show(destination_arn)}", region=region,
+                          account=account, line=line))
     elif name == "backup_copy":
         for r, rule in enumerate(as_blocks(values.get("rule"))):
             for c, copy in enumerate(as_blocks(rule.get("copy_action"))):

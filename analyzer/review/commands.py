@@ -59,10 +59,11 @@ def _values(row: InventoryRow, entry: dict[str, Any], parent_name: str | None, *
 def verify_command(row: InventoryRow, parent_name: str | None = None) -> VerifyCommand:
     """The command (and what to compare its output with) for one inventory row."""
     table = command_table()
-    entry = table.get(row.type)
-    specific = isinstance(entry, dict)
-    if not specific:
-        entry = table["_fallback"].get(row.cloud) or table["_fallback"]["unknown"]
+    found = table.get(row.type)
+    specific = isinstance(found, dict)
+    entry: dict[str, Any] = (
+        found if isinstance(found, dict) else table["_fallback"].get(row.cloud) or table["_fallback"]["unknown"]
+    )
     command = str(entry["command"]).format_map(_values(row, entry, parent_name, quote=True))
     note = str(entry.get("note", "")).format_map(_values(row, entry, parent_name, quote=False))
     return VerifyCommand(command=command, note=note, specific=specific)

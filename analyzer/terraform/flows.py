@@ -12,7 +12,7 @@ import yaml
 from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.hcl import ast
-from analyzer.models import Evidence, Flow, Placement
+from analyzer.models import Evidence, Flow, Placement, PlacementStatus
 from analyzer.placements import as_blocks
 from analyzer.registries import control_plane_regions
 from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
@@ -74,7 +74,7 @@ def _region(cloud: str, value: Any, note: str, line: int, file: str) -> Placemen
     if not isinstance(value, str) or not value:
         return Placement(status="none")
     info = regions.normalize(cloud, value)
-    status = "resolved" if info.status in ("resolved", "invalid") else info.status
+    status: PlacementStatus = "resolved" if info.status == "resolved" or info.status == "invalid" else info.status
     return Placement(value=info.value, status=status, evidence=ev)
 
 

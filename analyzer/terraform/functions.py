@@ -314,7 +314,7 @@ class _YamlDumper(yaml.SafeDumper):
     """Writes YAML like Terraform's yamlencode: block style, double-quoted strings."""
 
 
-def _yaml_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+def _yaml_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     moment = loader.construct_yaml_timestamp(node)
     if not isinstance(moment, datetime):
         return f"{moment.isoformat()}T00:00:00Z"
@@ -323,7 +323,7 @@ def _yaml_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> str:
     return moment.replace(microsecond=0).isoformat()
 
 
-def _yaml_number(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+def _yaml_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node))
     plain = text.replace("_", "")
     parsed = _parse_number(plain)
@@ -339,11 +339,11 @@ def _yaml_number(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     return text  # hex, sexagesimal: go-cty-yaml leaves these as strings
 
 
-def _yaml_bool(loader: yaml.SafeLoader, node: yaml.Node) -> bool:
+def _yaml_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
     return str(loader.construct_scalar(node)).lower() in ("y", "yes", "true", "on")
 
 
-def _yaml_binary(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+def _yaml_binary(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))  # cty has no bytes: keep the base64 text
 
 

@@ -144,10 +144,10 @@ class ModuleInstance:
                     self.outputs[labels[0]] = Declared(block, file)
                 elif kind == "provider" and labels:
                     identity = provider_identity(block)
-                    first = next((d for d in self.provider_blocks if provider_identity(d.block) == identity), None)
-                    if first is not None:
+                    first_provider = next((d for d in self.provider_blocks if provider_identity(d.block) == identity), None)
+                    if first_provider is not None:
                         self._bad_block(file, block, f"duplicate provider configuration {identity} (first declared at "
-                                                     f"{first.file}:{first.block.line})")
+                                                     f"{first_provider.file}:{first_provider.block.line})")
                         continue
                     self.provider_blocks.append(Declared(block, file))
         for body in overrides:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from analyzer.hcl import ast
-from analyzer.models import Evidence
+from analyzer.models import Cloud, Evidence
 from analyzer.terraform.evaluate import Scope, evaluate_safely
 from analyzer.values import Unknown
 
@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from analyzer.terraform.module import ModuleInstance
 
 ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):")
-CLOUD_OF_PROVIDER = {"aws": "aws", "google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azapi": "azure"}
+CLOUD_OF_PROVIDER: dict[str, Cloud] = {
+    "aws": "aws", "google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azapi": "azure",
+}
 
 # where each cloud's provider keeps the account and region (first match wins)
 _ACCOUNT_HINT = {
@@ -52,7 +54,7 @@ class ProviderConfig:
         return f"{prefix}provider.{self.key}"
 
     @property
-    def cloud(self) -> str:
+    def cloud(self) -> Cloud:
         return CLOUD_OF_PROVIDER.get(self.name, "unknown")
 
     @property
