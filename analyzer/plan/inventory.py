@@ -137,6 +137,7 @@ class _Pending:
     parent_refs: list[str]
     parent_name: str | None
     flow_links: list[tuple[int, str]] = field(default_factory=list)  # (flow index, bucket name)
+    flow_addresses: list[tuple[int, str]] = field(default_factory=list)  # (flow index, resource address)
 
 
 class _Builder:
@@ -196,6 +197,8 @@ class _Builder:
                 return _Resolved(expr["constant_value"], steps)
             refs = [r for r in expr.get("references") or [] if isinstance(r, str)]
             roots = {".".join(r.split(".")[:2]) for r in refs}
+            if refs and all(r.startswith("data.") for r in refs) and len({".".join(r.split(".")[:3]) for r in refs}) == 1:
+                return self.data_value(max(refs, key=len), path, steps)
             if len(roots) != 1 or not refs[0].startswith("var."):
                 shown = ", ".join(refs) if refs else "an expression"
                 return _Resolved(Unknown(f"{note} is {shown}, which the plan JSON does not evaluate"), steps)
@@ -227,6 +230,21 @@ class _Builder:
             steps.append(self.ev(note))
             expr, path = inner, path[:-1]
         return _Resolved(Unknown(f"{note}: module nesting too deep"), steps)
+
+    def data_value(self, ref: str, path: tuple[str, ...], steps: list[Evidence]) -> _Resolved:
+        """A data source attribute Terraform read during the plan (`prior_state`)."""
+        parts = ref.split(".")
+        address = "".join(f"module.{p}." for p in path) + ".".join(parts[:3])
+        attrs = parts[3:]
+        steps[-1] = steps[-1].model_copy(update={"note": f"{steps[-1].note} \u2190 {'.'.join(parts)}"})
+        prior = self.doc.get("prior_state")
+        state_values = prior.get("values") if isinstance(prior, dict) else None
+        for resource, _module in _state_resources((state_values or {}).get("root_module") or {}, ""):
+            if resource.get("address") == address and resource.get("mode") == "data":
+                value = _walk(resource.get("values") or {}, attrs)
+                steps.append(self.ev(f"prior_state {address}.{'.'.join(attrs)} = {json.dumps(value)}"))
+                return _Resolved(value, steps)
+        return _Resolved(Unknown(f"{address} is not read during the plan (not in prior_state)"), steps)
 
     # -- providers
 
@@ -418,7 +436,46 @@ class _Builder:
             if isinstance(values.get(attr), str) and parent_name is None:
                 parent_name = values[attr]
         self.rows.append(row)
-        self.pending.append(_Pending(row, module_address, parent_refs, parent_name, links))
+        pending = _Pending(row, module_address, parent_refs, parent_name, links)
+        if entry.flows == "s3_replication":
+            pending.flow_addresses = self._replication_targets(configured, path, flows)
+        self.pending.append(pending)
+
+    def _replication_targets(self, configured: dict[str, Any], path: tuple[str, ...],
+                             flows: list[Flow]) -> list[tuple[int, str]]:
+        """Destinations the plan leaves unknown (`aws_s3_bucket.replica.arn`, or a module output
+        naming one), followed through `configuration` references to the bucket they name."""
+        targets: list[tuple[int, str]] = []
+        index = 0
+        for rule in as_blocks(configured.get("rule")):
+            for dest in as_blocks(rule.get("destination")):
+                if index < len(flows) and flows[index].region.status in ("unknown", "none"):
+                    expr = dest.get("bucket")
+                    refs = [r for r in (expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
+                    address = self.resource_behind(refs, path)
+                    if address:
+                        targets.append((index, address))
+                index += 1
+        return targets
+
+    def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0) -> str | None:
+        """The resource address a reference names, through module outputs (`module.m.arn`)."""
+        if depth > 16:
+            return None
+        prefix = "".join(f"module.{name}." for name in path)
+        for ref in refs:
+            parts = ref.split(".")
+            if parts[0] == "module" and len(parts) >= 3:
+                child = self.module_config((*path, parts[1])) or {}
+                output = (child.get("outputs") or {}).get(parts[2])
+                expr = output.get("expression") if isinstance(output, dict) else None
+                inner = [r for r in (expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
+                found = self.resource_behind(inner, (*path, parts[1]), depth + 1)
+                if found:
+                    return found
+            elif len(parts) >= 2 and parts[0] not in ("var", "local", "data", "each", "count", "path", "self", "module"):
+                return prefix + ".".join(parts[:2])
+        return None
 
     def region_of(self, entry: CatalogEntry, values: dict[str, Any], configured: dict[str, Any], key: str | None,
                   step: Any, provider_step: list[Evidence]) -> Placement:
@@ -494,8 +551,9 @@ class _Builder:
                 else:
                     row.region = Placement(status="unknown", reason="its parent is not in the plan",
                                            evidence=[Evidence(file=self.rel, line=row.line, note=row.address)])
-            for index, bucket in p.flow_links:
-                destination = by_name.get(bucket)
+            targets = [(i, by_name.get(bucket)) for i, bucket in p.flow_links]
+            targets += [(i, find(address)) for i, address in p.flow_addresses]
+            for index, destination in targets:
                 if destination is None or index >= len(row.flows):
                     continue
                 flow = row.flows[index]
