@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analyzer import __version__
+from analyzer.helm import find_manifests, is_manifest_candidate, scan_manifests
 from analyzer.models import Evidence, Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
@@ -78,7 +79,13 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             planned.rows.extend(found.rows)
             planned.providers.extend(found.providers)
             planned.errors.extend(found.errors)
-        if path.is_file() and is_plan_candidate(path):
+        for manifest in find_manifests(path):
+            # rendered Kubernetes manifests (helm template output, kustomize builds, committed YAML)
+            found = scan_manifests(manifest, manifest.resolve().relative_to(base).as_posix())
+            files += 1
+            combined.rows.extend(found.rows)
+            combined.errors.extend(found.errors)
+        if path.is_file() and (is_plan_candidate(path) or is_manifest_candidate(path)):
             continue
         env = dict(os.environ if options.env is None else options.env)
         results = ResultCache(cache_dir)

@@ -72,3 +72,5 @@ def where(context: RuleContext) -> str:
 
 LOCATED_KINDS = ("bucket", "registry", "secret_store", "log_group", "cluster", "node_pool", "kms_key",
                  "database", "queue", "backup")
+# CKV_RES_5 also judges identities: an IRSA/workload-identity role in another account
+ACCOUNT_KINDS = (*LOCATED_KINDS, "identity")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
+from analyzer.rules.base import ACCOUNT_KINDS, Rule, RuleContext, Verdict
 
 from analyzer.models import InventoryRow, ProviderPlacement
 
@@ -40,7 +40,7 @@ def check_provider(provider: ProviderPlacement, context: RuleContext) -> list[Ve
 
 RULE = Rule(
     id="CKV_RES_5", name="Foreign account, project or subscription", severity="CRITICAL", target="row",
-    kinds=LOCATED_KINDS, check_row=check, check_provider=check_provider,
+    kinds=ACCOUNT_KINDS, check_row=check, check_provider=check_provider,
     description="The resource (or the provider creating it) is pinned to an AWS account, GCP project or Azure "
                 "subscription that is not the customer's.",
     guideline="Point the provider's allowed_account_ids/assume_role, project or subscription_id at the customer's account, "

@@ -1,0 +1,365 @@
+"""Rendered Kubernetes manifests (`helm template` output, kustomize builds, plain YAML) -> inventory rows.
+
+Reading is defensive, like the Terraform loader: a size limit, binary and UTF-8 checks, the
+safe loader only, and two guards against YAML alias bombs: at most MAX_ALIASES aliases per
+document (counted while composing, before anything is built) and at most MAX_NODES nodes per
+document once aliases are expanded (a billion-laughs document needs only a few dozen aliases).
+Every problem becomes a ScanError with the file and line; documents before it keep their rows.
+
+Rows:
+- workloads (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, ReplicaSet): kind
+  "workload", the images of every container, init container and ephemeral container, and the
+  control-plane endpoints named in their env values, args and command;
+- ConfigMaps and Secrets naming a control-plane endpoint (Secret `data` is base64-decoded):
+  kind "config" with those endpoints;
+- ServiceAccounts with a cloud identity annotation (IRSA `eks.amazonaws.com/role-arn`, GKE
+  `iam.gke.io/gcp-service-account`): kind "identity", the account/project resolved from it.
+
+A Kubernetes object runs in whichever cluster it is applied to: region and account are
+Placement(status="none") unless the object itself names an account (identities).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from analyzer.models import Evidence, Inventory, InventoryRow, Placement, ScanError
+from analyzer.registries import control_plane_regions
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ALIASES = 1000
+MAX_NODES = 1_000_000
+
+# kind -> path from the object to its pod spec
+WORKLOADS: dict[str, tuple[str, ...]] = {
+    "Pod": ("spec",),
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+}
+CONTAINER_GROUPS = ("containers", "initContainers", "ephemeralContainers")
+CONFIG_KINDS = ("ConfigMap", "Secret")
+
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+GKE_ANNOTATION = "iam.gke.io/gcp-service-account"
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/\S+$")
+_GCP_SA = re.compile(r"^[^@\s]+@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$")
+_NO_PLACEMENT = "a Kubernetes object runs in whichever cluster it is applied to"
+
+
+class ManifestError(Exception):
+    """A document the analyzer refuses to analyze (alias bomb, recursion)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting alias events per document while it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_document(self) -> Node | None:
+        self.alias_count = 0
+        return super().compose_document()  # type: ignore[no-any-return]
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                line = self.peek_event().start_mark.line + 1
+                raise ManifestError(f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?); "
+                                    "not analyzed", line)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def _check_expansion(root: Node) -> None:
+    """Reject a document whose alias-expanded size exceeds MAX_NODES, or that refers to itself.
+    Shared nodes are sized once, so this is linear in the composed graph."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ManifestError("recursive YAML alias (a node contains itself); not analyzed", node.start_mark.line + 1)
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            for child in node.value:
+                total += size(child)
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                total += size(key_node) + size(value_node)
+        if total > MAX_NODES:
+            raise ManifestError(f"document expands to more than {MAX_NODES:,} YAML nodes through aliases "
+                                "(alias bomb?); not analyzed", root.start_mark.line + 1)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The file's text, or ValueError with a user-facing reason."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit for one "
+                         "manifest file; not analyzed")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes); not analyzed")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ValueError(f"not valid UTF-8 (byte 0x{data[err.start]:02x} on line {line}); "
+                         "Kubernetes manifests must be UTF-8") from None
+    return text.removeprefix("\ufeff")
+
+
+def scan_manifests(path: Path, rel: str) -> Inventory:
+    """Every workload, endpoint-bearing ConfigMap/Secret and cloud-identity ServiceAccount in one
+    manifest file. Never raises: problems are ScanErrors naming rel and a line."""
+    inventory = Inventory()
+    try:
+        text = read_text(path)
+    except ValueError as err:
+        inventory.errors.append(ScanError(file=rel, message=str(err)))
+        return inventory
+    except OSError as err:
+        inventory.errors.append(ScanError(file=rel, message=f"cannot read: {err.strerror or err}"))
+        return inventory
+    loader = _GuardedLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            _check_expansion(node)
+            data = loader.construct_document(node)
+            for obj, obj_node in _objects(data, node):
+                _scan_object(obj, obj_node, rel, inventory)
+    except ManifestError as err:
+        inventory.errors.append(ScanError(file=rel, line=err.line, message=err.message))
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = " ".join(part for part in (err.context, err.problem) if part)
+        inventory.errors.append(ScanError(file=rel, line=line, message=f"YAML syntax error: {problem}"))
+    except yaml.YAMLError as err:
+        inventory.errors.append(ScanError(file=rel, message=f"YAML error: {err}"))
+    except RecursionError:
+        line = loader.peek_event().start_mark.line + 1 if _safe_peek(loader) else 0
+        inventory.errors.append(ScanError(file=rel, line=line, message="YAML nested too deeply; not analyzed"))
+    finally:
+        loader.dispose()
+    return inventory
+
+
+def _safe_peek(loader: _GuardedLoader) -> bool:
+    try:
+        return loader.peek_event() is not None
+    except Exception:  # the stream is broken already; the error names line 0
+        return False
+
+
+def _objects(data: Any, node: Node) -> Iterator[tuple[dict[str, Any], Node]]:
+    """The Kubernetes objects of one document (a `kind: List` yields its items)."""
+    if not _is_object(data):
+        return
+    if data["kind"] == "List" and isinstance(data.get("items"), list):
+        items_node = _child(node, "items")
+        nodes = items_node.value if isinstance(items_node, SequenceNode) else []
+        for index, item in enumerate(data["items"]):
+            if _is_object(item):
+                yield item, nodes[index] if index < len(nodes) else node
+        return
+    yield data, node
+
+
+def _is_object(data: Any) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
+
+
+def _child(node: Node | None, *keys: str) -> Node | None:
+    """The value node at keys under a mapping node (None when a key is absent)."""
+    for key in keys:
+        if not isinstance(node, MappingNode):
+            return None
+        node = next((value for k, value in node.value if isinstance(k, ScalarNode) and k.value == key), None)
+    return node
+
+
+def _line(node: Node | None, fallback: int) -> int:
+    return node.start_mark.line + 1 if node is not None else fallback
+
+
+def _dig(data: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _skips(metadata: dict[str, Any]) -> dict[str, str]:
+    """checkov's Kubernetes suppressions: annotations `checkov.io/skipN: CKV_RES_7=reason`."""
+    skips: dict[str, str] = {}
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return skips
+    for key, value in annotations.items():
+        if isinstance(key, str) and key.startswith("checkov.io/skip") and isinstance(value, str):
+            rule, _, reason = value.partition("=")
+            if rule.strip():
+                skips[rule.strip()] = reason.strip()
+    return skips
+
+
+def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory) -> None:
+    kind = obj["kind"]
+    if kind not in WORKLOADS and kind not in CONFIG_KINDS and kind != "ServiceAccount":
+        return
+    raw_metadata = obj.get("metadata")
+    metadata: dict[str, Any] = raw_metadata if isinstance(raw_metadata, dict) else {}
+    line = node.start_mark.line + 1
+    name = metadata.get("name") or (f"{metadata['generateName']}*" if metadata.get("generateName") else None)
+    if not isinstance(name, str):
+        inventory.errors.append(ScanError(file=rel, line=line, message=f"{kind} without metadata.name; not analyzed"))
+        return
+    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
+    address = f"{kind}/{namespace}/{name}"
+
+    def row(row_kind: str, **fields: Any) -> InventoryRow:
+        fields.setdefault("account", Placement(status="none", reason=_NO_PLACEMENT))
+        return InventoryRow(address=address, type=kind, kind=row_kind, cloud="kubernetes",
+                            region=Placement(status="none", reason=_NO_PLACEMENT), file=rel, line=line, root=rel,
+                            skips=_skips(metadata), **fields)
+
+    if kind in WORKLOADS:
+        images, unresolved, endpoints = _workload(obj, kind, address, rel, line, inventory)
+        inventory.rows.append(row("workload", images=images, unresolved_images=unresolved, endpoints=endpoints))
+    elif kind in CONFIG_KINDS:
+        endpoints = _config_endpoints(obj, node, kind, address, rel, line, inventory)
+        if endpoints:
+            inventory.rows.append(row("config", endpoints=endpoints))
+    else:
+        identity = _identity(metadata, node, address, rel, line)
+        if identity is not None:
+            role, account = identity
+            inventory.rows.append(row("identity", name=role, account=account))
+
+
+def _workload(obj: dict[str, Any], kind: str, address: str, rel: str, line: int,
+              inventory: Inventory) -> tuple[list[str], list[str], list[str]]:
+    spec = _dig(obj, WORKLOADS[kind])
+    images: list[str] = []
+    unresolved: list[str] = []
+    endpoints: list[str] = []
+    if not isinstance(spec, dict):
+        inventory.errors.append(ScanError(file=rel, line=line, address=address,
+                                          message=f"{address} has no pod spec at {'.'.join(WORKLOADS[kind])}"))
+        return images, unresolved, endpoints
+    for group in CONTAINER_GROUPS:
+        containers = spec.get(group)
+        if not isinstance(containers, list):
+            continue
+        for container in containers:
+            if not isinstance(container, dict):
+                continue
+            label = container.get("name") if isinstance(container.get("name"), str) else "(unnamed)"
+            image = container.get("image")
+            if not isinstance(image, str) or not image.strip():
+                unresolved.append(f"{group} {label} has no image")
+            elif "{{" in image:
+                unresolved.append(f"{group} {label} image {image} is an unrendered template")
+            elif image.strip() not in images:
+                images.append(image.strip())
+            for text in _container_strings(container):
+                _add_endpoints(text, endpoints)
+    return images, unresolved, endpoints
+
+
+def _container_strings(container: dict[str, Any]) -> Iterator[str]:
+    for key in ("command", "args"):
+        values = container.get(key)
+        if isinstance(values, list):
+            yield from (v for v in values if isinstance(v, str))
+    env = container.get("env")
+    if isinstance(env, list):
+        for entry in env:
+            if isinstance(entry, dict) and isinstance(entry.get("value"), str):
+                yield entry["value"]
+
+
+def _add_endpoints(text: str, endpoints: list[str]) -> None:
+    for endpoint, _cloud, _region in control_plane_regions(text):
+        if endpoint not in endpoints:
+            endpoints.append(endpoint)
+
+
+def _config_endpoints(obj: dict[str, Any], node: Node, kind: str, address: str, rel: str, line: int,
+                      inventory: Inventory) -> list[str]:
+    endpoints: list[str] = []
+    for section in ("data", "stringData"):
+        values = obj.get(section)
+        if not isinstance(values, dict):
+            continue
+        encoded = kind == "Secret" and section == "data"
+        for key, value in values.items():
+            if value is None:
+                continue
+            text = value if isinstance(value, str) else str(value)
+            if encoded:
+                try:
+                    raw = base64.b64decode("".join(text.split()), validate=True)
+                except (binascii.Error, ValueError):
+                    where = _line(_child(node, section, str(key)), line)
+                    inventory.errors.append(ScanError(file=rel, line=where, address=address,
+                                                      message=f"{address} data key {key} is not valid base64; "
+                                                              "its value was not analyzed"))
+                    continue
+                text = raw.decode("utf-8", errors="replace")
+            _add_endpoints(text, endpoints)
+    return endpoints
+
+
+def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
+              line: int) -> tuple[str, Placement] | None:
+    """(identity, account/project placement) from a ServiceAccount's workload-identity annotation."""
+    annotations = metadata.get("annotations")
+    if not isinstance(annotations, dict):
+        return None
+    for annotation, pattern, group, word in ((IRSA_ANNOTATION, _ROLE_ARN, "account", "IRSA role"),
+                                             (GKE_ANNOTATION, _GCP_SA, "project", "GKE workload identity")):
+        value = annotations.get(annotation)
+        if value is None:
+            continue
+        where = _line(_child(node, "metadata", "annotations", annotation), line)
+        text = str(value).strip()
+        match = pattern.match(text)
+        if match is None:
+            return text, Placement(status="unknown", reason=f"{annotation} {text!r} names no {group}",
+                                   evidence=[Evidence(file=rel, line=where, note=f"{address} {word} {text}")])
+        return text, Placement(value=match.group(group), status="resolved",
+                               evidence=[Evidence(file=rel, line=where,
+                                                  note=f"{address} {word} {text} ({group} {match.group(group)})")])
+    return None
