@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analyzer import __version__
-from analyzer.helm import find_manifests, is_manifest_candidate, scan_manifests
+from analyzer.helm import find_charts, find_manifests, is_manifest_candidate, scan_chart, scan_manifests
 from analyzer.models import Evidence, Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
@@ -82,6 +82,12 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         for manifest in find_manifests(path):
             # rendered Kubernetes manifests (helm template output, kustomize builds, committed YAML)
             found = scan_manifests(manifest, manifest.resolve().relative_to(base).as_posix())
+            files += 1
+            combined.rows.extend(found.rows)
+            combined.errors.extend(found.errors)
+        for chart in find_charts(path):
+            # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
+            found = scan_chart(chart, chart.resolve().relative_to(base).as_posix())
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)

@@ -138,15 +138,20 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
 def scan_manifests(path: Path, rel: str) -> Inventory:
     """Every workload, endpoint-bearing ConfigMap/Secret and cloud-identity ServiceAccount in one
     manifest file. Never raises: problems are ScanErrors naming rel and a line."""
-    inventory = Inventory()
     try:
         text = read_text(path)
     except ValueError as err:
-        inventory.errors.append(ScanError(file=rel, message=str(err)))
-        return inventory
+        return Inventory(errors=[ScanError(file=rel, message=str(err))])
     except OSError as err:
-        inventory.errors.append(ScanError(file=rel, message=f"cannot read: {err.strerror or err}"))
-        return inventory
+        return Inventory(errors=[ScanError(file=rel, message=f"cannot read: {err.strerror or err}")])
+    return scan_manifest_text(text, rel)
+
+
+def scan_manifest_text(text: str, rel: str, source_file: str | None = None) -> Inventory:
+    """scan_manifests for YAML already in memory (a rendered chart template). Rows and errors name
+    rel with lines of text; source_file, when given, is the file text was rendered from: error
+    messages then say their line is one of the rendered output, not of that file. Never raises."""
+    inventory = Inventory()
     loader = _GuardedLoader(text)
     try:
         while loader.check_node():
@@ -171,6 +176,10 @@ def scan_manifests(path: Path, rel: str) -> Inventory:
         inventory.errors.append(ScanError(file=rel, line=line, message="YAML nested too deeply; not analyzed"))
     finally:
         loader.dispose()
+    if source_file is not None:
+        for error in inventory.errors:
+            where = f"line {error.line} of the output rendered from" if error.line else "rendered from"
+            error.message = f"{error.message} ({where} {source_file})"
     return inventory
 
 
