@@ -61,6 +61,11 @@ def _cli_vars(argv: list[str]) -> list[CliVar]:
     return out
 
 
+def _var_sources(var_file: list[str], var: list[str]) -> list[CliVar]:
+    """--var-file/--var in command-line order (read from argv; typer groups them by option)."""
+    return _cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var]
+
+
 def _fail_usage(message: str) -> None:
     # plain echo: rich would wrap long file paths, and users grep these lines
     typer.echo(f"error: {message}", err=True)
@@ -170,7 +175,7 @@ def scan(
     policy = _policy(paths, config, region, account)
     keep, only_roots = _changed_filter(paths, changed_from)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
-    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+    options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           skip_checks=skips, use_cache=not no_cache,
                           progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
                           only_roots=only_roots)
@@ -206,7 +211,7 @@ def inventory(
     if fmt not in INVENTORY_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
     keep, only_roots = _changed_filter(paths, changed_from)
-    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+    options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep, only_roots=only_roots)
     result, _files, base = build_inventory(paths, options)
     sys.stdout.write(render_inventory(result, fmt, str(base)))
@@ -233,7 +238,7 @@ def report_cmd(
     if fmt not in REVIEW_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(REVIEW_FORMATS)}")
     policy = _policy(paths, config, region, account)
-    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+    options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(output is not None))
     text = render_review(run_scan(paths, policy, options), fmt)
     if output is None or str(output) == "-":
@@ -274,7 +279,7 @@ def baseline_cmd(
     _validate_paths(paths)
     policy = _policy(paths, config, region, account)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
-    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+    options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           skip_checks=skips, use_cache=not no_cache, progress=_progress(True))
     report = run_scan(paths, policy, options)
     accepted = baseline_from_report(report)
@@ -304,7 +309,7 @@ def init_cmd(
     target = output or ((path if path.is_dir() else path.parent) / POLICY_FILE)
     if target.exists() and not force:
         _fail_usage(f"{target} already exists; pass --force to overwrite it")
-    options = ScanOptions(cli_vars=_cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var],
+    options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(True))
     inventory, _files, _base = build_inventory([path], options)
     inferred = infer_policy(inventory)

@@ -26,10 +26,10 @@ from typing import Any, Sequence
 
 from analyzer.helm.manifests import read_text, scan_manifest_text
 from analyzer.models import Inventory, ScanError
+from analyzer.walk import SKIPPED_DIRS
 
 DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without --name
 DEFAULT_NAMESPACE = "default"
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".residency-cache"}
 # "(dataplane/templates/x.yaml:6:15)", "dataplane/templates/x.yaml:6:15\n  executing ..."
 _TEMPLATE_AT = re.compile(r"(?P<path>[\w.\-/]+\.(?:yaml|yml|tpl|txt|json)):(?P<line>\d+)(?::\d+)?")
 
@@ -42,7 +42,7 @@ def find_charts(root: Path) -> list[Path]:
         return []
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         if "Chart.yaml" in files:
             found.append(Path(folder))
             dirs[:] = [d for d in dirs if d != "charts"]

@@ -15,8 +15,9 @@ import os
 import re
 from pathlib import Path
 
+from analyzer.walk import SKIPPED_DIRS
+
 _SUFFIXES = (".yaml", ".yml")
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".residency-cache"}
 _SNIFF_BYTES = 65536
 _API_VERSION = re.compile(rb"""(?m)^[ \t]*(?:-[ \t]+)?["']?apiVersion["']?[ \t]*:|[{,][ \t]*["']?apiVersion["']?[ \t]*:""")
 _KIND = re.compile(rb"""(?m)^[ \t]*(?:-[ \t]+)?["']?kind["']?[ \t]*:|[{,][ \t]*["']?kind["']?[ \t]*:""")
@@ -72,7 +73,7 @@ def find_manifests(root: Path) -> list[Path]:
         if "Chart.yaml" in files:
             dirs[:] = []
             continue
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         for name in sorted(files):
             path = Path(folder) / name
             if is_manifest_candidate(path) and path.is_file() and sniff(path):

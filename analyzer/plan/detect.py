@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
+from analyzer.walk import SKIPPED_DIRS
+
 JsonKind = Literal["plan", "state"]
 
 PLAN_KEYS = ("planned_values", "resource_changes", "configuration", "prior_state", "resource_drift")
@@ -40,7 +42,6 @@ def sniff(path: Path) -> bool:
     return text.startswith(b"{") and b'"format_version"' in text
 
 
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 
 
 def is_plan_candidate(path: Path) -> bool:
@@ -55,7 +56,7 @@ def find_plan_files(root: Path) -> list[Path]:
         return [root] if is_plan_candidate(root) else []
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         for name in sorted(files):
             path = Path(folder) / name
             if is_plan_candidate(path) and path.is_file() and sniff(path):

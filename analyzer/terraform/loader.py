@@ -23,10 +23,10 @@ from analyzer.hcl import ast
 from analyzer.hcl.json_syntax import parse_json_text
 from analyzer.hcl.parse import HclSyntaxError, parse_file_text
 from analyzer.models import ScanError
+from analyzer.walk import SKIPPED_DIRS
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 _CACHE_VERSION = b"residency-ast-2"
-_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".residency-cache"}
 _SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _PARALLEL_THRESHOLD = 48
 
@@ -90,7 +90,7 @@ def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str]) ->
                 errors.append(ScanError(file=rel(path), message=f"cannot read: {err.strerror or err}"))
                 continue
             if is_dir:
-                if entry.name not in _SKIP_DIRS:
+                if entry.name not in SKIPPED_DIRS:
                     walk(path)
             elif is_file and terraform_file_kind(entry.name):
                 found.append(path)
