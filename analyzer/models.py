@@ -49,6 +49,15 @@ class Flow(BaseModel):
     line: int
 
 
+class Conflict(BaseModel):
+    """Helm configuration and the Terraform that creates the resource disagree on where it is."""
+
+    field: Literal["region", "account"]
+    helm: Placement
+    terraform: Placement
+    address: str = Field(description="the Terraform resource the Helm reference names")
+
+
 class InventoryRow(BaseModel):
     """One located resource of the residency map."""
 
@@ -70,6 +79,9 @@ class InventoryRow(BaseModel):
     unresolved_images: list[str] = Field(default_factory=list, description="why an image reference is not known")
     endpoints: list[str] = Field(default_factory=list)
     skips: dict[str, str] = Field(default_factory=dict, description="inline checkov:skip rule -> reason")
+    refers_to: str | None = Field(default=None, description="for a reference read from Kubernetes configuration: "
+                                  "the scanned Terraform resource it names")
+    conflicts: list[Conflict] = Field(default_factory=list)
 
 
 class ProviderPlacement(BaseModel):

@@ -74,3 +74,31 @@ LOCATED_KINDS = ("bucket", "registry", "secret_store", "log_group", "cluster", "
                  "database", "queue", "backup")
 # CKV_RES_5 also judges identities: an IRSA/workload-identity role in another account
 ACCOUNT_KINDS = (*LOCATED_KINDS, "identity")
+# CKV_RES_1 also judges regions named in Kubernetes configuration: a `region:` setting, an endpoint
+REGION_KINDS = (*LOCATED_KINDS, "setting", "endpoint")
+
+
+def judged_elsewhere(row: InventoryRow) -> str | None:
+    """Why a row's own placement is not judged: it inherits it from a parent in the inventory, or
+    it is a Helm reference to a scanned Terraform resource (that row is judged; a disagreement
+    between the two is judged on the reference as a conflict)."""
+    if row.parent is not None:
+        return f"inherits its placement from {row.parent}"
+    if row.refers_to is not None:
+        return f"names {row.refers_to}, which is judged itself"
+    return None
+
+
+def conflict_verdicts(row: InventoryRow, field: str) -> list[Verdict]:
+    """Helm configuration says one region/account, the Terraform creating the resource another."""
+    verdicts = []
+    for conflict in row.conflicts:
+        if conflict.field != field:
+            continue
+        subject = f"{row.kind.replace('_', ' ')} {row.name}" if row.name else row.kind
+        verdicts.append(Verdict(
+            f"{row.address} names {subject} in {field} {conflict.helm.value}, but {conflict.address} creates it in "
+            f"{conflict.terraform.value}", [*conflict.helm.evidence, *conflict.terraform.evidence],
+            conflict.helm.value if field == "region" else row.region.value,
+            conflict.helm.value if field == "account" else row.account.value))
+    return verdicts

@@ -8,7 +8,7 @@ from analyzer.models import InventoryRow
 
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
-    if row.region.status != "unknown" or not context.fail_on_unknown:
+    if row.region.status != "unknown" or not context.fail_on_unknown or row.refers_to is not None:
         return []
     return [Verdict(f"region of {row.address} cannot be resolved statically: {row.region.reason}",
                     row.region.evidence, None, row.account.value)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict
+from analyzer.rules.base import LOCATED_KINDS, Rule, RuleContext, Verdict, judged_elsewhere
 
 from analyzer.models import InventoryRow
 
@@ -10,8 +10,8 @@ from analyzer.models import InventoryRow
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     if row.multi_region is None and row.region.status not in ("multi", "global"):
         return []
-    if row.parent is not None:
-        return []  # placement inherited from its parent, which is reported
+    if judged_elsewhere(row):
+        return []  # placement inherited from a row that is reported itself
     why = row.multi_region or f"location {row.region.value} is {row.region.status}"
     return [Verdict(f"{row.address} is not pinned to one region: {why}", row.region.evidence, row.region.value, row.account.value)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.rules.base import ACCOUNT_KINDS, Rule, RuleContext, Verdict
+from analyzer.rules.base import ACCOUNT_KINDS, Rule, RuleContext, Verdict, conflict_verdicts
 
 from analyzer.models import InventoryRow, ProviderPlacement
 
@@ -11,6 +11,8 @@ WORD = {"aws": "account", "gcp": "project", "azure": "subscription"}
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     account = row.account
+    if row.refers_to is not None:
+        return conflict_verdicts(row, "account")  # the Terraform row it names is judged itself
     if account.status != "resolved" or not context.accounts or account.value in context.accounts:
         return []
     word = WORD.get(row.cloud, "account")

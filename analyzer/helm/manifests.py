@@ -30,12 +30,12 @@ from typing import Any, Iterator
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from analyzer.helm.reference_rows import config_sources, env_sources, reference_rows
+from analyzer.helm.safe_yaml import GuardedLoader, ManifestError, check_expansion
 from analyzer.models import Evidence, Inventory, InventoryRow, Placement, ScanError
 from analyzer.registries import control_plane_regions
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ALIASES = 1000
-MAX_NODES = 1_000_000
 
 # kind -> path from the object to its pod spec
 WORKLOADS: dict[str, tuple[str, ...]] = {
@@ -49,72 +49,13 @@ WORKLOADS: dict[str, tuple[str, ...]] = {
 }
 CONTAINER_GROUPS = ("containers", "initContainers", "ephemeralContainers")
 CONFIG_KINDS = ("ConfigMap", "Secret")
+KUBERNETES_KINDS = frozenset((*WORKLOADS, *CONFIG_KINDS, "ServiceAccount"))  # the kinds rows are made of
 
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 GKE_ANNOTATION = "iam.gke.io/gcp-service-account"
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/\S+$")
 _GCP_SA = re.compile(r"^[^@\s]+@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$")
 _NO_PLACEMENT = "a Kubernetes object runs in whichever cluster it is applied to"
-
-
-class ManifestError(Exception):
-    """A document the analyzer refuses to analyze (alias bomb, recursion)."""
-
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
-class _GuardedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, counting alias events per document while it composes."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.alias_count = 0
-
-    def compose_document(self) -> Node | None:
-        self.alias_count = 0
-        return super().compose_document()  # type: ignore[no-any-return]
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(yaml.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIASES:
-                line = self.peek_event().start_mark.line + 1
-                raise ManifestError(f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?); "
-                                    "not analyzed", line)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
-
-
-def _check_expansion(root: Node) -> None:
-    """Reject a document whose alias-expanded size exceeds MAX_NODES, or that refers to itself.
-    Shared nodes are sized once, so this is linear in the composed graph."""
-    sizes: dict[int, int] = {}
-    active: set[int] = set()
-
-    def size(node: Node) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in active:
-            raise ManifestError("recursive YAML alias (a node contains itself); not analyzed", node.start_mark.line + 1)
-        active.add(key)
-        total = 1
-        if isinstance(node, SequenceNode):
-            for child in node.value:
-                total += size(child)
-        elif isinstance(node, MappingNode):
-            for key_node, value_node in node.value:
-                total += size(key_node) + size(value_node)
-        if total > MAX_NODES:
-            raise ManifestError(f"document expands to more than {MAX_NODES:,} YAML nodes through aliases "
-                                "(alias bomb?); not analyzed", root.start_mark.line + 1)
-        active.discard(key)
-        sizes[key] = total
-        return total
-
-    size(root)
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -152,13 +93,13 @@ def scan_manifest_text(text: str, rel: str, source_file: str | None = None) -> I
     rel with lines of text; source_file, when given, is the file text was rendered from: error
     messages then say their line is one of the rendered output, not of that file. Never raises."""
     inventory = Inventory()
-    loader = _GuardedLoader(text)
+    loader = GuardedLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            _check_expansion(node)
+            check_expansion(node)
             data = loader.construct_document(node)
             for obj, obj_node in _objects(data, node):
                 _scan_object(obj, obj_node, rel, inventory)
@@ -183,7 +124,7 @@ def scan_manifest_text(text: str, rel: str, source_file: str | None = None) -> I
     return inventory
 
 
-def _safe_peek(loader: _GuardedLoader) -> bool:
+def _safe_peek(loader: GuardedLoader) -> bool:
     try:
         return loader.peek_event() is not None
     except Exception:  # the stream is broken already; the error names line 0
@@ -266,10 +207,14 @@ def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory
     if kind in WORKLOADS:
         images, unresolved, endpoints = _workload(obj, kind, address, rel, line, inventory)
         inventory.rows.append(row("workload", images=images, unresolved_images=unresolved, endpoints=endpoints))
+        sources = env_sources(list(_containers(obj, node, kind)))
+        inventory.rows.extend(reference_rows(sources, row("reference"), rel, inventory.errors))
     elif kind in CONFIG_KINDS:
         endpoints = _config_endpoints(obj, node, kind, address, rel, line, inventory)
         if endpoints:
             inventory.rows.append(row("config", endpoints=endpoints))
+        sources = config_sources(obj, node, kind, address, rel, inventory.errors)
+        inventory.rows.extend(reference_rows(sources, row("reference"), rel, inventory.errors))
     else:
         identity = _identity(metadata, node, address, rel, line)
         if identity is not None:
@@ -305,6 +250,24 @@ def _workload(obj: dict[str, Any], kind: str, address: str, rel: str, line: int,
             for text in _container_strings(container):
                 _add_endpoints(text, endpoints)
     return images, unresolved, endpoints
+
+
+def _containers(obj: dict[str, Any], node: Node, kind: str) -> Iterator[tuple[str, dict[str, Any], Node | None]]:
+    """(group and name, container, its node) for every container of a workload's pod spec."""
+    spec = _dig(obj, WORKLOADS[kind])
+    spec_node = _child(node, *WORKLOADS[kind])
+    if not isinstance(spec, dict):
+        return
+    for group in CONTAINER_GROUPS:
+        containers = spec.get(group)
+        group_node = _child(spec_node, group)
+        if not isinstance(containers, list):
+            continue
+        for index, container in enumerate(containers):
+            if isinstance(container, dict):
+                item = group_node.value[index] if isinstance(group_node, SequenceNode) and index < len(
+                    group_node.value) else None
+                yield f"{group} {container.get('name', index)}", container, item
 
 
 def _container_strings(container: dict[str, Any]) -> Iterator[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from analyzer import regions
-from analyzer.catalog import CatalogEntry, catalog
+from analyzer.catalog import NAME_ATTRIBUTES, CatalogEntry, catalog
 from analyzer.models import (
     Cloud,
     Evidence,
@@ -416,7 +416,7 @@ class _Builder:
         if region.status == "multi" and multi is None:
             multi = f"location {region.value} spans several regions"
         flows, links = _flows(entry, values, line, step)
-        row_name = next((values[a] for a in ("bucket", "name", "cluster_name") if isinstance(values.get(a), str)), None)
+        row_name = next((values[a] for a in NAME_ATTRIBUTES if isinstance(values.get(a), str)), None)
         provider_address = None
         if key and key not in self.provider_config:
             provider_address = f"provider.{key}"

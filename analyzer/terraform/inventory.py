@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from analyzer.catalog import catalog
+from analyzer.catalog import NAME_ATTRIBUTES, catalog
 from analyzer.models import (
     Evidence,
     Inventory,
@@ -194,7 +194,7 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
 
 
 def _name_of(instance: ResourceInstance) -> str | None:
-    for attr in ("bucket", "name", "cluster_name"):
+    for attr in NAME_ATTRIBUTES:
         if attr in instance.declared.block.attrs:
             value = materialize(instance.get(attr, None))
             if isinstance(value, str):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.helm import find_manifests, scan_manifests
-from analyzer.helm.manifests import MAX_ALIASES
+from analyzer.helm.safe_yaml import MAX_ALIASES
 from analyzer.models import Inventory
 from analyzer.policy import Policy
 from analyzer.verdicts import build_context, evaluate_rules
@@ -26,8 +26,12 @@ def inventory() -> Inventory:
     return scan_manifests(GOOD, "dataplane.yaml")
 
 
+OBJECT_KINDS = ("workload", "config", "identity")  # the rest are references read from their configuration
+
+
 def _rows(inventory: Inventory) -> dict[str, tuple]:
-    return {r.address: (r.type, r.kind, r.line, r.images, r.endpoints) for r in inventory.rows}
+    return {r.address: (r.type, r.kind, r.line, r.images, r.endpoints) for r in inventory.rows
+            if r.kind in OBJECT_KINDS}
 
 
 def test_rows_addresses_lines_images_endpoints(inventory: Inventory) -> None:
@@ -42,13 +46,27 @@ def test_rows_addresses_lines_images_endpoints(inventory: Inventory) -> None:
         "CronJob/default/union-cleanup": ("CronJob", "workload", 107, [f"{ECR}/cleanup:2024.6.1"], [ENDPOINT]),
     }
     # the Secret names no endpoint: no row
-    assert [r.address for r in inventory.rows] == [
+    assert [r.address for r in inventory.rows if r.kind in OBJECT_KINDS] == [
         "ServiceAccount/union/union-operator", "ConfigMap/union/union-operator-config",
         "Deployment/union/union-operator", "DaemonSet/logging/fluentbit", "CronJob/default/union-cleanup"]
 
 
+def test_references_in_config_and_env(inventory: Inventory) -> None:
+    """The bucket in the operator's config.yaml (region from storage.connection beside it) and the
+    AWS_REGION env value are rows of the object that names them, with the line of each value."""
+    got = [(r.address, r.type, r.kind, r.cloud, r.name, r.line, r.region.value, r.region.status,
+            [(e.line, e.note) for e in r.region.evidence]) for r in inventory.rows if r.kind not in OBJECT_KINDS]
+    assert got == [
+        ("ConfigMap/union/union-operator-config", "ConfigMap", "bucket", "aws", "acme-dataplane-eu-west-1", 26,
+         "eu-west-1", "resolved",
+         [(28, "ConfigMap/union/union-operator-config config.yaml: storage.connection.region = eu-west-1")]),
+        ("Deployment/union/union-operator", "Deployment", "setting", "aws", None, 73, "eu-west-1", "resolved",
+         [(73, "Deployment/union/union-operator containers operator env AWS_REGION = eu-west-1")]),
+    ]
+
+
 def test_rows_are_kubernetes_without_placement(inventory: Inventory) -> None:
-    for row in inventory.rows:
+    for row in (r for r in inventory.rows if r.kind in OBJECT_KINDS):
         assert row.cloud == "kubernetes"
         assert row.file == "dataplane.yaml"
         assert row.region.status == "none"
@@ -160,7 +178,7 @@ def test_bad_files_are_errors_and_the_good_file_is_still_analyzed(tmp_path: Path
     started = time.perf_counter()
     combined = _scan_folder(folder)
     assert time.perf_counter() - started < 10
-    assert len([r for r in combined.rows if r.file == "dataplane.yaml"]) == 5
+    assert len([r for r in combined.rows if r.file == "dataplane.yaml"]) == 7
     errors = {e.file: (e.line, e.message) for e in combined.errors}
     assert set(errors) == {"malformed.yaml", "laughs.yaml", "many-aliases.yaml", "huge.yaml", "binary.yaml",
                            "latin1.yml"}
@@ -200,4 +218,4 @@ def test_documents_before_a_syntax_error_keep_their_rows(tmp_path: Path) -> None
     text = GOOD.read_text() + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: [x\n"
     (tmp_path / "m.yaml").write_text(text)
     inventory = scan_manifests(tmp_path / "m.yaml", "m.yaml")
-    assert len(inventory.rows) == 5 and len(inventory.errors) == 1
+    assert len(inventory.rows) == 7 and len(inventory.errors) == 1

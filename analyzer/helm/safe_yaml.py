@@ -1,0 +1,76 @@
+"""PyYAML's safe loader with two guards against alias bombs, shared by every YAML the Helm side reads.
+
+At most MAX_ALIASES aliases per document (counted while composing, before anything is built)
+and at most MAX_NODES nodes per document once aliases are expanded (a billion-laughs document
+needs only a few dozen aliases).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+MAX_ALIASES = 1000
+MAX_NODES = 1_000_000
+
+
+class ManifestError(Exception):
+    """A document the analyzer refuses to analyze (alias bomb, recursion)."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class GuardedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, counting alias events per document while it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_document(self) -> Node | None:
+        self.alias_count = 0
+        return super().compose_document()  # type: ignore[no-any-return]
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                line = self.peek_event().start_mark.line + 1
+                raise ManifestError(f"more than {MAX_ALIASES} YAML aliases in one document (alias bomb?); "
+                                    "not analyzed", line)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+def check_expansion(root: Node) -> None:
+    """Reject a document whose alias-expanded size exceeds MAX_NODES, or that refers to itself.
+    Shared nodes are sized once, so this is linear in the composed graph."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(node: Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise ManifestError("recursive YAML alias (a node contains itself); not analyzed", node.start_mark.line + 1)
+        active.add(key)
+        total = 1
+        if isinstance(node, SequenceNode):
+            for child in node.value:
+                total += size(child)
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                total += size(key_node) + size(value_node)
+        if total > MAX_NODES:
+            raise ManifestError(f"document expands to more than {MAX_NODES:,} YAML nodes through aliases "
+                                "(alias bomb?); not analyzed", root.start_mark.line + 1)
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root)
