@@ -9,6 +9,7 @@ from itertools import groupby
 from rich.console import Console
 from rich.table import Table
 
+from analyzer.helm.manifests import KUBERNETES_KINDS
 from analyzer.models import Inventory, InventoryRow, Placement
 
 
@@ -26,13 +27,22 @@ def _evidence(row: InventoryRow) -> list[str]:
     return [e.render() for e in row.region.evidence] + [e.render() for e in row.account.evidence if e not in row.region.evidence]
 
 
+def _label(row: InventoryRow) -> str:
+    """The address, and for a reference read from Kubernetes configuration what it names."""
+    if row.type not in KUBERNETES_KINDS or row.kind in ("workload", "identity", "config") or not row.name:
+        return row.address
+    target = f" = {row.refers_to}" if row.refers_to else ""
+    return f"{row.address} → {row.kind.replace('_', ' ')} {row.name}{target}"
+
+
 def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
     rows = sorted(inventory.rows, key=lambda r: (r.kind, r.root, r.address))
     if fmt == "json":
         data = {
             "root": root,
             "inventory": [{
-                "address": r.address, "type": r.type, "kind": r.kind, "cloud": r.cloud, "root": r.root,
+                "address": r.address, "type": r.type, "kind": r.kind, "cloud": r.cloud, "root": r.root, "name": r.name,
+                "refers_to": r.refers_to,
                 "region": r.region.value, "region_status": r.region.status, "account": r.account.value,
                 "account_status": r.account.status, "file": r.file, "line": r.line, "evidence": _evidence(r),
             } for r in sorted(inventory.rows, key=lambda r: (r.root, r.file, r.line, r.address))],
@@ -44,7 +54,7 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
         for kind, group in groupby(rows, key=lambda r: r.kind):
             lines += [f"## {kind}", "", "| Resource | Cloud | Region | Account | Location |", "|---|---|---|---|---|"]
             for r in group:
-                lines.append(f"| `{r.address}` | {r.cloud} | {_place(r.region)} | {_place(r.account)} | `{r.file}:{r.line}` |".replace("\n", " "))
+                lines.append(f"| `{_label(r)}` | {r.cloud} | {_place(r.region)} | {_place(r.account)} | `{r.file}:{r.line}` |".replace("\n", " "))
             lines.append("")
         if inventory.errors:
             lines += ["## Not analyzed", ""] + [f"- `{e.file}:{e.line}` {e.message}" for e in inventory.errors] + [""]
@@ -56,7 +66,7 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
         for column in ("Resource", "Cloud", "Region", "Account", "Location", "Evidence"):
             table.add_column(column, overflow="fold")
         for r in group:
-            table.add_row(r.address, r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}",
+            table.add_row(_label(r), r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}",
                           "\n".join(_evidence(r)[:4]))
         console.print(table)
     if inventory.errors:

@@ -55,6 +55,8 @@ IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 GKE_ANNOTATION = "iam.gke.io/gcp-service-account"
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/\S+$")
 _GCP_SA = re.compile(r"^[^@\s]+@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$")
+AZURE_ANNOTATION = "azure.workload.identity/client-id"
+_CLIENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _NO_PLACEMENT = "a Kubernetes object runs in whichever cluster it is applied to"
 
 
@@ -334,4 +336,14 @@ def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
         return text, Placement(value=match.group(group), status="resolved",
                                evidence=[Evidence(file=rel, line=where,
                                                   note=f"{address} {word} {text} ({group} {match.group(group)})")])
+    client_id = annotations.get(AZURE_ANNOTATION)
+    if client_id is not None:
+        # a client ID is a GUID of the managed identity, not of its subscription: recorded, not judged
+        where = _line(_child(node, "metadata", "annotations", AZURE_ANNOTATION), line)
+        text = str(client_id).strip()
+        shape = "" if _CLIENT_ID.match(text) else " (not a GUID)"
+        return text, Placement(status="unknown", reason=f"Azure workload identity client ID {text}{shape} names no "
+                                                        "subscription; the user-assigned identity holding it decides",
+                               evidence=[Evidence(file=rel, line=where,
+                                                  note=f"{address} Azure workload identity client ID {text}")])
     return None

@@ -81,6 +81,12 @@ def inventory_dict(row: InventoryRow) -> dict[str, Any]:
         out["flows"] = [flow_dict(flow) for flow in flows]
     if row.images:
         out["images"] = sorted(row.images)
+    if row.refers_to is not None:
+        out["name"] = row.name
+        out["refers_to"] = row.refers_to
+    if row.conflicts:
+        out["conflicts"] = [{"field": c.field, "helm": c.helm.value, "terraform": c.terraform.value,
+                             "address": c.address} for c in row.conflicts]
     return out
 
 
