@@ -6,6 +6,8 @@ kind, cloud, cloud-side name, line and region/account (with the key the value ca
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer.helm.config_tree import parse_config
 from analyzer.helm.references import extract
@@ -161,3 +163,12 @@ def test_alias_bomb_in_embedded_yaml_is_refused() -> None:
 def test_plain_text_is_scanned_line_by_line() -> None:
     text = "upload results to s3://acme-results\nthen notify\n"
     assert _refs(text, "README") == [("bucket", "aws", "acme-results", 1, None, None)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("[]{}:=,#;@-&*!|>'\" \n\tabs3/.eu-wst1")), max_size=200),
+       name=st.sampled_from(["storage.yaml", "fluent-bit.conf", "vector.toml", "secrets.json", "AWS_REGION", "x"]))
+def test_any_text_parses_without_raising(text: str, name: str) -> None:
+    parsed = parse_config(text, name)
+    for reference in extract(parsed.tree):
+        assert reference.line >= 1
