@@ -90,21 +90,28 @@ def scan_manifests(path: Path, rel: str) -> Inventory:
     return scan_manifest_text(text, rel)
 
 
-def scan_manifest_text(text: str, rel: str, source_file: str | None = None) -> Inventory:
+def scan_manifest_text(text: str, rel: str, source_file: str | None = None,
+                       default_namespace: str = "default") -> Inventory:
     """scan_manifests for YAML already in memory (a rendered chart template). Rows and errors name
     rel with lines of text; source_file, when given, is the file text was rendered from: error
-    messages then say their line is one of the rendered output, not of that file. Never raises."""
+    messages then say their line is one of the rendered output, not of that file. Objects without
+    metadata.namespace are addressed in default_namespace (Helm installs them in the release's).
+    Never raises."""
     inventory = Inventory()
-    loader = GuardedLoader(text)
     try:
-        while loader.check_node():
+        loader: GuardedLoader | None = GuardedLoader(text)
+    except yaml.reader.ReaderError as err:  # a control character: the reader refuses the stream up front
+        inventory.errors.append(_reader_error(text, err))
+        loader = None
+    try:
+        while loader is not None and loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
             check_expansion(node)
             data = loader.construct_document(node)
             for obj, obj_node in _objects(data, node):
-                _scan_object(obj, obj_node, rel, inventory)
+                _scan_object(obj, obj_node, rel, inventory, default_namespace)
     except ManifestError as err:
         inventory.errors.append(ScanError(file=rel, line=err.line, message=err.message))
     except yaml.MarkedYAMLError as err:
@@ -112,18 +119,30 @@ def scan_manifest_text(text: str, rel: str, source_file: str | None = None) -> I
         line = mark.line + 1 if mark is not None else 0
         problem = " ".join(part for part in (err.context, err.problem) if part)
         inventory.errors.append(ScanError(file=rel, line=line, message=f"YAML syntax error: {problem}"))
+    except yaml.reader.ReaderError as err:
+        inventory.errors.append(_reader_error(text, err))
     except yaml.YAMLError as err:
         inventory.errors.append(ScanError(file=rel, message=f"YAML error: {err}"))
     except RecursionError:
-        line = loader.peek_event().start_mark.line + 1 if _safe_peek(loader) else 0
+        line = loader.peek_event().start_mark.line + 1 if loader is not None and _safe_peek(loader) else 0
         inventory.errors.append(ScanError(file=rel, line=line, message="YAML nested too deeply; not analyzed"))
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+    for error in inventory.errors:
+        error.file = error.file or rel
     if source_file is not None:
         for error in inventory.errors:
             where = f"line {error.line} of the output rendered from" if error.line else "rendered from"
             error.message = f"{error.message} ({where} {source_file})"
     return inventory
+
+
+def _reader_error(text: str, err: yaml.reader.ReaderError) -> ScanError:
+    line = text.count("\n", 0, max(err.position, 0)) + 1
+    character = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or "?")
+    return ScanError(file="", line=line, message=f"YAML error: unacceptable character #x{character:04x} "
+                                                 f"({err.reason}); not analyzed")
 
 
 def _safe_peek(loader: GuardedLoader) -> bool:
@@ -186,7 +205,7 @@ def _skips(metadata: dict[str, Any]) -> dict[str, str]:
     return skips
 
 
-def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory) -> None:
+def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory, default_namespace: str) -> None:
     kind = obj["kind"]
     if kind not in WORKLOADS and kind not in CONFIG_KINDS and kind != "ServiceAccount":
         return
@@ -197,7 +216,7 @@ def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory
     if not isinstance(name, str):
         inventory.errors.append(ScanError(file=rel, line=line, message=f"{kind} without metadata.name; not analyzed"))
         return
-    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
+    namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else default_namespace
     address = f"{kind}/{namespace}/{name}"
 
     def row(row_kind: str, **fields: Any) -> InventoryRow:
