@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -19,6 +20,9 @@ from analyzer.policy import (
     policy_from_env,
 )
 from analyzer.terraform.variables import CliVar
+
+if TYPE_CHECKING:
+    from analyzer.helm import ChartOptions
 
 app = typer.Typer(
     name="residency",
@@ -70,6 +74,64 @@ def _fail_usage(message: str) -> None:
     # plain echo: rich would wrap long file paths, and users grep these lines
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
+
+
+# Helm options, shared by scan, inventory, report and baseline; they apply to every chart the scan renders
+_CHARTS = "Applies to every Helm chart the scan renders."
+ValuesOption = Annotated[list[str], typer.Option(
+    "--values", "-v", help=f"Helm values file (helm -f), in order, later files win; repeatable. {_CHARTS} "
+    "Relative to the working folder.")]
+SetOption = Annotated[list[str], typer.Option(
+    "--set", help=f"Helm --set K=V (typed: 1 is a number, true a bool); repeatable. {_CHARTS} As in Helm, "
+    "values files come first, then every --set-json, every --set, every --set-string.")]
+SetStringOption = Annotated[list[str], typer.Option(
+    "--set-string", help=f"Helm --set-string K=V (the value stays a string); repeatable. {_CHARTS}")]
+SetJsonOption = Annotated[list[str], typer.Option(
+    "--set-json", help=f"Helm --set-json K=JSON; repeatable. {_CHARTS}")]
+ReleaseOption = Annotated[str, typer.Option(
+    "--release-name", help=f"Helm release name (.Release.Name). {_CHARTS}")]
+NamespaceOption = Annotated[str, typer.Option(
+    "--namespace", help=f"Kubernetes namespace (.Release.Namespace). {_CHARTS}")]
+EngineOption = Annotated[str, typer.Option(
+    "--helm-engine", help="How charts are rendered: auto (a `helm` on PATH, else the embedded Helm SDK), sdk, or "
+    "binary. A helm inside the scanned tree is never run.")]
+_NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")  # a DNS-1123 label, as Kubernetes requires
+
+
+def _chart_options(paths: list[Path], values: list[str], sets: list[str], set_strings: list[str],
+                   set_jsons: list[str], release: str, namespace: str, engine: str) -> ChartOptions:
+    """The Helm options for every chart of the scan; exit 2 on a malformed flag. A values file that
+    cannot be read is not checked here: it becomes a CKV_RES_9 finding on that file."""
+    import dataclasses
+
+    import helm_python
+
+    from analyzer.helm import ChartOptions
+    from analyzer.helm.charts import ValuesError, merge_values
+    from analyzer.helm.engine import EngineError, select_renderer
+    from analyzer.scan import _common_root
+
+    try:
+        helm_python.validate_release_name(release)
+    except helm_python.HelmError as err:
+        _fail_usage(f"--release-name {release}: {getattr(err, 'detail', None) or err}")
+    if not _NAMESPACE.fullmatch(namespace):
+        _fail_usage(f"--namespace {namespace}: not a Kubernetes namespace name (lowercase letters, digits and "
+                    "'-', at most 63 characters, starting and ending with a letter or digit)")
+    options = ChartOptions(values_files=tuple(Path(v) for v in values), sets=tuple(sets),
+                           set_strings=tuple(set_strings), set_jsons=tuple(set_jsons), release=release,
+                           namespace=namespace)
+    try:  # a malformed --set* is a usage error once, not a finding per chart
+        merge_values(dataclasses.replace(options, values_files=()))
+    except ValuesError as err:
+        _fail_usage(str(err))
+    try:
+        renderer, warning = select_renderer(engine, _common_root(paths))
+    except EngineError as err:
+        _fail_usage(str(err))
+    if warning is not None:
+        typer.echo(f"warning: {warning}", err=True)
+    return dataclasses.replace(options, renderer=renderer)
 
 
 def _policy(paths: list[Path], config: Optional[Path], region: Optional[str], accounts: list[str]) -> Policy:
@@ -151,6 +213,13 @@ def scan(
                                                      "findings in it are reported as suppressed.")] = None,
     changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
                                                         "roots whose files (or local modules) changed since this git ref.")] = None,
+    values: ValuesOption = [],
+    set_: SetOption = [],
+    set_string: SetStringOption = [],
+    set_json: SetJsonOption = [],
+    release_name: ReleaseOption = "release-name",
+    namespace: NamespaceOption = "default",
+    helm_engine: EngineOption = "auto",
 ) -> None:
     """Scan Terraform for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
@@ -160,6 +229,7 @@ def scan(
     gc.disable()  # a one-shot process: rendering a large report need not pay for cycle collection
 
     _validate_paths(paths)
+    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
     formats = fmt or ["cli"]
     for name in formats:
         if name not in SCAN_FORMATS:
@@ -178,7 +248,7 @@ def scan(
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           skip_checks=skips, use_cache=not no_cache,
                           progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
-                          only_roots=only_roots)
+                          only_roots=only_roots, helm=helm)
     report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
@@ -202,17 +272,26 @@ def inventory(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
     changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
                                                         "roots whose files (or local modules) changed since this git ref.")] = None,
+    values: ValuesOption = [],
+    set_: SetOption = [],
+    set_string: SetStringOption = [],
+    set_json: SetJsonOption = [],
+    release_name: ReleaseOption = "release-name",
+    namespace: NamespaceOption = "default",
+    helm_engine: EngineOption = "auto",
 ) -> None:
     """Print the residency map: every located resource with region, account and evidence."""
     from analyzer.inventory_view import render_inventory
     from analyzer.scan import ScanOptions, build_inventory
 
     _validate_paths(paths)
+    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
     if fmt not in INVENTORY_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
     keep, only_roots = _changed_filter(paths, changed_from)
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep, only_roots=only_roots)
+                          use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep, only_roots=only_roots,
+                          helm=helm)
     result, _files, base = build_inventory(paths, options)
     sys.stdout.write(render_inventory(result, fmt, str(base)))
 
@@ -228,6 +307,13 @@ def report_cmd(
     var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
     var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    values: ValuesOption = [],
+    set_: SetOption = [],
+    set_string: SetStringOption = [],
+    set_json: SetJsonOption = [],
+    release_name: ReleaseOption = "release-name",
+    namespace: NamespaceOption = "default",
+    helm_engine: EngineOption = "auto",
 ) -> None:
     """Write a reviewer's residency report: resources by data classification, their placement
     evidence and findings, and the command that confirms each placement after deployment."""
@@ -235,11 +321,12 @@ def report_cmd(
     from analyzer.scan import ScanOptions, run_scan
 
     _validate_paths(paths)
+    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
     if fmt not in REVIEW_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(REVIEW_FORMATS)}")
     policy = _policy(paths, config, region, account)
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          use_cache=not no_cache, progress=_progress(output is not None))
+                          use_cache=not no_cache, progress=_progress(output is not None), helm=helm)
     text = render_review(run_scan(paths, policy, options), fmt)
     if output is None or str(output) == "-":
         sys.stdout.write(text)
@@ -271,16 +358,24 @@ def baseline_cmd(
     var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
     skip_check: Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")] = [],
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    values: ValuesOption = [],
+    set_: SetOption = [],
+    set_string: SetStringOption = [],
+    set_json: SetJsonOption = [],
+    release_name: ReleaseOption = "release-name",
+    namespace: NamespaceOption = "default",
+    helm_engine: EngineOption = "auto",
 ) -> None:
     """Write the current active findings' fingerprints to a baseline file for `scan --baseline`."""
     from analyzer.baseline import baseline_from_report, write_baseline
     from analyzer.scan import ScanOptions, run_scan
 
     _validate_paths(paths)
+    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
     policy = _policy(paths, config, region, account)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          skip_checks=skips, use_cache=not no_cache, progress=_progress(True))
+                          skip_checks=skips, use_cache=not no_cache, progress=_progress(True), helm=helm)
     report = run_scan(paths, policy, options)
     accepted = baseline_from_report(report)
     try:

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from analyzer import __version__
-from analyzer.helm import find_charts, find_manifests, is_manifest_candidate, scan_chart, scan_manifests
+from analyzer.crosscheck import cross_check
+from analyzer.helm import ChartOptions, find_charts, find_manifests, is_manifest_candidate, scan_chart, scan_manifests
 from analyzer.models import Evidence, Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
@@ -38,6 +39,9 @@ class ScanOptions:
     inventory_filter: Callable[[Inventory], Inventory] | None = None
     # evaluate only these Terraform roots (relative to the scan root); None = every root
     only_roots: frozenset[str] | None = None
+    # Helm charts: values files, --set*, release, namespace and the rendering engine, applied to
+    # every chart the scan renders (the default renders with the embedded SDK and no overrides)
+    helm: ChartOptions = field(default_factory=ChartOptions)
 
 
 @contextmanager
@@ -87,7 +91,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             combined.errors.extend(found.errors)
         for chart in find_charts(path):
             # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
-            found = scan_chart(chart, chart.resolve().relative_to(base).as_posix())
+            found = scan_chart(chart, chart.resolve().relative_to(base).as_posix(), options.helm)
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)
@@ -111,6 +115,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         combined.providers.extend(inventory.providers)
         combined.errors.extend(inventory.errors)
     _join_plans_with_sources(combined, planned)
+    cross_check(combined)  # Helm references <-> the Terraform resources they name
     if options.inventory_filter is not None:
         combined = options.inventory_filter(combined)
     combined.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))

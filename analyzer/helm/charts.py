@@ -1,9 +1,20 @@
-"""Helm charts in source form -> rendered offline with helm-python-sdk -> inventory rows.
+"""Helm charts in source form -> rendered offline -> inventory rows.
 
-Rendering is `helm template` without the binary: nothing is fetched (no `dependency update`,
-no repositories, no registries; `lookup` returns nothing). Values are layered like
-`helm template -f a.yaml -f b.yaml --set k=v`: the chart's values.yaml, then each values file
-in order, then each --set expression, maps merged key by key and everything else replaced.
+Rendering is `helm template` with nothing fetched (no `dependency update`, no repositories,
+no registries, no plugins; `lookup` returns nothing), by the engine in ChartOptions.renderer
+(analyzer/helm/engine.py: the embedded Helm SDK, or an isolated `helm` binary). Values are
+layered here, identically for both engines, the way `helm template` does it: the chart's
+values.yaml under each -f file in order, then every --set-json, then every --set, then every
+--set-string (Helm applies them by kind, not in command-line order; each kind in its given
+order); maps merge key by key and everything else is replaced. Where that differs from Helm's
+in-place --set parser: a list index (`--set list[1]=x`) replaces a values file's list where Helm
+edits it, a `--set-json key={...}` object merges into a values file's map at that key where
+Helm replaces it, and `--set a.b=1` over a scalar from a values file replaces the scalar where
+Helm reports an error (the chart's own values.yaml is layered under all of this by the engine,
+as in Helm, so these cases only arise between overrides). Values reach either engine as JSON,
+so a number from --set is a float64 in templates (as a values file's numbers are in Helm) where
+Helm's own --set gives an int64: a 12-digit account ID printed bare renders as 1.11122223333e+11;
+--set-string keeps it exact.
 
 Every rendered template goes through scan_manifest_text with rel `<chart rel>/<template path>`
 (e.g. `deploy/dataplane/templates/deployment.yaml`), so rows name the template file. Lines are
@@ -12,26 +23,41 @@ as often as in the output (literal lines such as `apiVersion: apps/v1` or `kind:
 otherwise rows say line 0 and evidence falls back to the row's line.
 
 Problems are ScanErrors, never exceptions: a chart that does not load or render (the message
-names the template file:line when helm gives one) is reported on its Chart.yaml; a dependency
-declared in Chart.yaml but not vendored under charts/ is reported by name while the rest of the
-chart still renders.
+names the template file:line when helm gives one) is reported on its Chart.yaml; a values file
+that cannot be read or parsed is reported on that file as the user gave it (and the chart is not
+rendered); a dependency declared in Chart.yaml but not vendored under charts/ is reported by
+name while the rest of the chart still renders (always with the SDK: `helm template` refuses a
+chart with missing subcharts).
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Sequence
+from typing import Any, Callable
 
-from analyzer.helm.manifests import read_text, scan_manifest_text
+from analyzer.helm.engine import BinaryRenderer, Renderer, RenderError, SdkRenderer
+from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
 from analyzer.models import Inventory, ScanError
 from analyzer.walk import SKIPPED_DIRS
 
-DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without --name
+DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without a name
 DEFAULT_NAMESPACE = "default"
-# "(dataplane/templates/x.yaml:6:15)", "dataplane/templates/x.yaml:6:15\n  executing ..."
-_TEMPLATE_AT = re.compile(r"(?P<path>[\w.\-/]+\.(?:yaml|yml|tpl|txt|json)):(?P<line>\d+)(?::\d+)?")
+
+
+@dataclass(frozen=True)
+class ChartOptions:
+    """What `helm template` gets besides the chart; the same for every chart a scan renders."""
+
+    values_files: tuple[Path, ...] = ()  # -f/--values, in order; shown in messages as given
+    sets: tuple[str, ...] = ()  # --set (typed: `a=1` is the number 1)
+    set_strings: tuple[str, ...] = ()  # --set-string (`a=1` is the string "1")
+    set_jsons: tuple[str, ...] = ()  # --set-json (`a={"b":1}`, or a whole JSON object)
+    release: str = DEFAULT_RELEASE
+    namespace: str = DEFAULT_NAMESPACE
+    renderer: Renderer = field(default_factory=SdkRenderer)
 
 
 def find_charts(root: Path) -> list[Path]:
@@ -49,15 +75,16 @@ def find_charts(root: Path) -> list[Path]:
     return found
 
 
-def scan_chart(chart_dir: Path, rel: str, values_files: Sequence[Path] = (), sets: Sequence[str] = (), *,
-               release: str = DEFAULT_RELEASE, namespace: str = DEFAULT_NAMESPACE) -> Inventory:
+def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None) -> Inventory:
     """Render the chart at chart_dir (rel: its path relative to the scan root) and scan every
     rendered template. Never raises."""
+    options = options or ChartOptions()
     inventory = Inventory()
     rel = rel.removesuffix("/")
     if rel in ("", "."):
         rel = "."  # the scanned folder is the chart itself
     chart_file = _join(rel, "Chart.yaml")
+    chart_name = rel if rel != "." else chart_dir.name
 
     def error(message: str, file: str = chart_file, line: int = 0) -> Inventory:
         inventory.errors.append(ScanError(file=file, line=line, message=message))
@@ -67,23 +94,12 @@ def scan_chart(chart_dir: Path, rel: str, values_files: Sequence[Path] = (), set
         import helm_python
     except ImportError as err:  # the native library is bundled; a broken install is reported, not raised
         return error(f"helm-python-sdk is not available ({err}); chart not rendered")
+    try:
+        overrides = merge_values(options)
+    except ValuesError as err:
+        return error(f"{err}; chart {chart_name} not rendered", file=err.file or chart_file)
 
-    overrides: dict[str, Any] = {}
-    for values_file in values_files:
-        try:
-            layer = helm_python.values_from_yaml(read_text(values_file))
-        except (ValueError, helm_python.HelmError) as err:  # HelmValuesError is a ValueError too
-            return error(f"values file {values_file}: {_message(err)}; chart not rendered", file=str(values_file))
-        except OSError as err:
-            return error(f"values file {values_file}: cannot read: {err.strerror or err}; chart not rendered",
-                         file=str(values_file))
-        _merge(overrides, layer)
-    for expression in sets:
-        try:
-            _merge(overrides, helm_python.parse_set_string(expression))
-        except helm_python.HelmError as err:
-            return error(f"--set {expression}: {_message(err)}; chart not rendered")
-
+    renderer = options.renderer
     try:
         for dependency in helm_python.dependency_list(chart_dir):
             status = dependency.get("status")
@@ -91,17 +107,20 @@ def scan_chart(chart_dir: Path, rel: str, values_files: Sequence[Path] = (), set
             if status == "missing":
                 error(f"subchart {name} is not vendored; not analyzed (the analyzer never fetches "
                       f"dependencies: run `helm dependency build` and commit {rel}/charts/)")
+                if isinstance(renderer, BinaryRenderer):
+                    renderer = SdkRenderer()  # `helm template` would refuse the whole chart
             elif status not in ("ok", "unpacked"):
                 error(f"subchart {name} under {rel}/charts/: {status}")
-        with helm_python.Chart.load(chart_dir) as chart:
-            rendered = chart.render(overrides, name=release, namespace=namespace)
     except helm_python.HelmError as err:
-        return error(_render_error(err, rel))
+        return error(_render_error(RenderError(_message(err)), rel))
     except OSError as err:  # a ctypes/file problem outside helm's own error codes
         return error(f"chart not rendered: {err}")
+    try:
+        rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
+    except RenderError as err:
+        return error(_render_error(err, rel))
 
-    for template, text in sorted(rendered.items()):
-        path = _chart_path(template)
+    for path, text in sorted(rendered.items()):
         if PurePosixPath(path).name == "NOTES.txt" or not text.strip():
             continue
         template_rel = _join(rel, path)
@@ -110,6 +129,74 @@ def scan_chart(chart_dir: Path, rel: str, values_files: Sequence[Path] = (), set
         inventory.rows.extend(found.rows)
         inventory.errors.extend(found.errors)
     return inventory
+
+
+class ValuesError(Exception):
+    """A values file or --set* expression that cannot be used; `file` is the values file (as given)."""
+
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+
+
+def merge_values(options: ChartOptions) -> dict[str, Any]:
+    """The override values `helm template` would build from options (see the module docstring),
+    or ValuesError naming the values file or expression at fault."""
+    import helm_python
+
+    overrides: dict[str, Any] = {}
+    for values_file in options.values_files:
+        try:
+            layer = helm_python.values_from_yaml(_read_values(values_file))
+        except (ValueError, helm_python.HelmError) as err:  # HelmValuesError is a ValueError too
+            raise ValuesError(f"values file {values_file}: {_message(err)}", str(values_file)) from None
+        except OSError as err:
+            raise ValuesError(f"values file {values_file}: cannot read: {err.strerror or err}",
+                              str(values_file)) from None
+        _merge(overrides, layer)
+    parsers: list[tuple[str, tuple[str, ...], Callable[[str], dict[str, Any]]]] = [
+        ("--set-json", options.set_jsons, _parse_set_json),
+        ("--set", options.sets, helm_python.parse_set_string),
+        ("--set-string", options.set_strings, helm_python.parse_set_string_values),
+    ]
+    for flag, expressions, parse in parsers:  # Helm's order: by kind, each kind in the order given
+        for expression in expressions:
+            try:
+                _merge(overrides, parse(expression))
+            except (ValueError, helm_python.HelmError) as err:
+                raise ValuesError(f"{flag} {expression}: {_message(err)}") from None
+    return overrides
+
+
+def _read_values(path: Path) -> str:
+    """A values file's text, or ValueError with a user-facing reason."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ValueError(f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES / 1048576:.0f} MB limit "
+                         "for a values file")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise ValueError("binary file (contains NUL bytes), not YAML")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ValueError(f"not valid UTF-8 (byte 0x{data[err.start]:02x} on line {line})") from None
+
+
+def _parse_set_json(expression: str) -> dict[str, Any]:
+    """--set-json: `key=<JSON>` pairs, or (as Helm 4 accepts) one whole JSON object."""
+    import helm_python
+
+    if expression.strip().startswith("{"):
+        try:
+            parsed = json.loads(expression)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"not a JSON object: {err}") from None
+        if not isinstance(parsed, dict):
+            raise ValueError("not a JSON object")
+        return parsed
+    return helm_python.parse_set_json(expression)
 
 
 def _merge(base: dict[str, Any], layer: dict[str, Any]) -> None:
@@ -126,19 +213,11 @@ def _message(err: Exception) -> str:
     return str(detail if detail else err).strip()
 
 
-def _chart_path(template: str) -> str:
-    """`dataplane/templates/x.yaml` (helm names templates under the chart's name) -> `templates/x.yaml`."""
-    _, _, path = template.partition("/")
-    return path or template
-
-
-def _render_error(err: Exception, rel: str) -> str:
-    message = " ".join(_message(err).split())
-    match = _TEMPLATE_AT.search(message)
-    if match is None:
-        return f"chart not rendered: {message}"
-    where = f"{_join(rel, _chart_path(match.group('path')))}:{match.group('line')}"
-    return f"chart not rendered: {where}: {message}"
+def _render_error(err: RenderError, rel: str) -> str:
+    if err.template is None:
+        return f"chart not rendered: {err.message}"
+    where = _join(rel, err.template) + (f":{err.line}" if err.line else "")
+    return f"chart not rendered: {where}: {err.message}"
 
 
 def _template_source(chart_dir: Path, path: str) -> list[str] | None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from analyzer.helm import find_charts, find_manifests, scan_chart
+import pytest
+
+from analyzer.helm import ChartOptions, charts, find_charts, find_manifests, scan_chart
+from analyzer.helm.charts import ValuesError, merge_values
 from analyzer.models import Inventory
 
 CHARTS = Path(__file__).resolve().parent.parent.parent / "fixtures" / "helm" / "charts"
@@ -45,7 +48,7 @@ def test_renders_fixture_chart_rows() -> None:
 
 
 def test_values_file_overrides_endpoint_region() -> None:
-    inventory = scan_chart(DATAPLANE, REL, [DATAPLANE / "values-eu.yaml"])
+    inventory = scan_chart(DATAPLANE, REL, ChartOptions(values_files=(DATAPLANE / "values-eu.yaml",)))
     assert inventory.errors == []
     rows = _rows(inventory)
     assert rows["ConfigMap/default/release-name-config"][5] == ["dns:///acme.eu-central-1.union.ai"]
@@ -57,9 +60,9 @@ def test_values_file_overrides_endpoint_region() -> None:
 def test_layering_files_then_sets(tmp_path: Path) -> None:
     later = tmp_path / "later.yaml"
     later.write_text("controlPlane:\n  org: globex\nimage:\n  tag: '2024.7.0'\n")
-    inventory = scan_chart(DATAPLANE, REL, [DATAPLANE / "values-eu.yaml", later],
-                           ["controlPlane.region=ap-south-1", "image.tag=2024.8.0"],
-                           release="union", namespace="union")
+    inventory = scan_chart(DATAPLANE, REL, ChartOptions(
+        values_files=(DATAPLANE / "values-eu.yaml", later),
+        sets=("controlPlane.region=ap-south-1", "image.tag=2024.8.0"), release="union", namespace="union"))
     assert inventory.errors == []
     rows = _rows(inventory)
     assert rows["ConfigMap/union/union-config"][5] == ["dns:///globex.ap-south-1.union.ai"]
@@ -67,7 +70,7 @@ def test_layering_files_then_sets(tmp_path: Path) -> None:
 
 
 def test_set_null_removes_a_default() -> None:
-    inventory = scan_chart(DATAPLANE, REL, sets=["serviceAccount.annotations=null"])
+    inventory = scan_chart(DATAPLANE, REL, ChartOptions(sets=("serviceAccount.annotations=null",)))
     assert inventory.errors == []
     assert "ServiceAccount/default/union-operator" not in _rows(inventory)  # no identity annotation, no row
 
@@ -127,7 +130,7 @@ def test_vendored_subchart_rows_point_into_charts(tmp_path: Path) -> None:
         "      containers:\n        - name: a\n          image: {{ .Values.image | default \"busybox:1.36\" }}\n")
     with (chart / "Chart.yaml").open("a") as handle:
         handle.write("dependencies:\n  - name: agent\n    version: 1.0.0\n")
-    inventory = scan_chart(chart, "dataplane", sets=["agent.image=busybox:1.37"])
+    inventory = scan_chart(chart, "dataplane", ChartOptions(sets=("agent.image=busybox:1.37",)))
     assert inventory.errors == []
     rows = _rows(inventory)
     assert rows["DaemonSet/default/agent"][2:5] == ("dataplane/charts/agent/templates/ds.yaml", 1, ["busybox:1.37"])
@@ -137,13 +140,16 @@ def test_vendored_subchart_rows_point_into_charts(tmp_path: Path) -> None:
 def test_bad_inputs_are_scan_errors(tmp_path: Path) -> None:
     bad_values = tmp_path / "bad.yaml"
     bad_values.write_text("a: [\n")
-    inventory = scan_chart(DATAPLANE, REL, [bad_values])
+    inventory = scan_chart(DATAPLANE, REL, ChartOptions(values_files=(bad_values,)))
     assert inventory.rows == [] and len(inventory.errors) == 1
     assert inventory.errors[0].file == str(bad_values)
-    inventory = scan_chart(DATAPLANE, REL, [tmp_path / "absent.yaml"])
-    assert inventory.rows == [] and "cannot read" in inventory.errors[0].message
-    inventory = scan_chart(DATAPLANE, REL, sets=["a.b"])
-    assert inventory.rows == [] and inventory.errors[0].message.startswith("--set a.b: ")
+    inventory = scan_chart(DATAPLANE, REL, ChartOptions(values_files=(tmp_path / "absent.yaml",)))
+    assert inventory.rows == [] and [(e.file, e.message) for e in inventory.errors] == [
+        (str(tmp_path / "absent.yaml"), f"values file {tmp_path / 'absent.yaml'}: cannot read: No such file or "
+                                        f"directory; chart {REL} not rendered")]
+    inventory = scan_chart(DATAPLANE, REL, ChartOptions(sets=("a.b",)))
+    assert inventory.rows == [] and [(e.file, e.message) for e in inventory.errors] == [
+        (f"{REL}/Chart.yaml", f'--set a.b: key "b" has no value; chart {REL} not rendered')]
     inventory = scan_chart(tmp_path / "nochart", "nochart")
     assert inventory.rows == [] and inventory.errors[0].file == "nochart/Chart.yaml"
 
@@ -157,3 +163,34 @@ def test_find_charts_and_manifests_split_the_tree(tmp_path: Path) -> None:
     assert find_manifests(tmp_path) == []  # chart templates are not rendered manifests
     assert find_charts(chart / "Chart.yaml") == []
 
+
+
+def test_values_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(charts, "MAX_FILE_BYTES", 1024 * 1024)
+    big = tmp_path / "big.yaml"
+    big.write_text("a: " + "x" * 1024 * 1024 + "\n")
+    inventory = scan_chart(DATAPLANE, ".", ChartOptions(values_files=(big,)))
+    assert inventory.rows == [] and [e.message for e in inventory.errors] == [
+        f"values file {big}: file is 1.0 MB, over the 1 MB limit for a values file; chart dataplane not rendered"]
+
+
+def test_set_kinds_layer_in_helms_order(tmp_path: Path) -> None:
+    """Values files, then every --set-json, every --set, every --set-string, whatever the order given."""
+    later = tmp_path / "later.yaml"
+    later.write_text("controlPlane:\n  org: file\n  region: eu-west-1\n")
+    options = ChartOptions(values_files=(later,), set_strings=("controlPlane.org=string",),
+                           sets=("controlPlane.org=set", "controlPlane.region=eu-north-1"),
+                           set_jsons=('controlPlane={"org": "json", "region": "eu-south-1"}',))
+    assert merge_values(options) == {"controlPlane": {"org": "string", "region": "eu-north-1"}}
+    rows = _rows(scan_chart(DATAPLANE, REL, options))
+    assert rows["ConfigMap/default/release-name-config"][5] == ["dns:///string.eu-north-1.union.ai"]
+    # the typed parsers: --set types, --set-string keeps strings, --set-json takes JSON or one JSON object
+    assert merge_values(ChartOptions(sets=("a=1,b=true,c=null,d={x,2}",))) == {
+        "a": 1, "b": True, "c": None, "d": ["x", 2]}
+    assert merge_values(ChartOptions(set_strings=("a=1,b=true,c=null",))) == {"a": "1", "b": "true", "c": "null"}
+    assert merge_values(ChartOptions(set_jsons=('a={"b":[1,2]}', '{"c": {"d": 1}}'))) == {
+        "a": {"b": [1, 2]}, "c": {"d": 1}}
+    with pytest.raises(ValuesError) as caught:
+        merge_values(ChartOptions(set_jsons=('{"a": 1} trailing',)))
+    assert str(caught.value) == '--set-json {"a": 1} trailing: not a JSON object: Extra data: line 1 column 10 (char 9)'
+    assert caught.value.file is None
