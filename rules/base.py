@@ -78,6 +78,17 @@ ACCOUNT_KINDS = (*LOCATED_KINDS, "identity")
 REGION_KINDS = (*LOCATED_KINDS, "setting", "endpoint")
 
 
+def subject(row: InventoryRow) -> str:
+    """How messages name a row: its address, and for a reference read from Kubernetes configuration
+    (address `Kind/namespace/name`) also what it names."""
+    if not row.address.startswith(f"{row.type}/") or row.kind in ("workload", "config", "identity"):
+        return row.address
+    if row.kind == "setting" or not row.name:
+        return f"{row.address} names a {row.kind.replace('_', ' ')}" if row.kind != "setting" else \
+            f"{row.address} sets a region that"
+    return f"{row.address} names {row.kind.replace('_', ' ')} {row.name}, which"
+
+
 def judged_elsewhere(row: InventoryRow) -> str | None:
     """Why a row's own placement is not judged: it inherits it from a parent in the inventory, or
     it is a Helm reference to a scanned Terraform resource (that row is judged; a disagreement

@@ -19,10 +19,12 @@ from typing import Any
 
 from analyzer.rules import RULES
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
 from checkov.terraform.checks.provider.base_check import BaseProviderCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 from analyzer.catalog import catalog
+from analyzer.helm.manifests import KUBERNETES_KINDS
 from analyzer.models import Finding
 from analyzer.policy import Policy, find_policy, load_policy, policy_from_env
 from analyzer.scan import ScanOptions, build_inventory
@@ -112,9 +114,35 @@ class _ResidencyProviderCheck(BaseProviderCheck):
             return CheckResult.FAILED
 
 
+class _ResidencyKubernetesCheck(BaseK8Check):
+    """The same verdicts for rendered manifests (`checkov --framework kubernetes`): an object's
+    address is `Kind/namespace/name`, as the native inventory names it."""
+
+    def __init__(self, rule_id: str, name: str, guideline: str) -> None:
+        self.rule_id = rule_id
+        super().__init__(name=name, id=rule_id, categories=[CheckCategories.GENERAL_SECURITY],
+                         supported_entities=sorted(KUBERNETES_KINDS), guideline=guideline)
+
+    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+        try:
+            raw = conf.get("metadata")
+            metadata: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
+            address = f"{conf.get('kind')}/{namespace}/{metadata.get('name')}"
+            findings = [f for f in _lookup(self.rule_id, address) if f.suppressed is None]
+            if findings:
+                self.details = [f.message for f in findings]
+                return CheckResult.FAILED
+            return CheckResult.PASSED
+        except Exception as err:  # noqa: BLE001
+            self.details = [f"residency could not evaluate this object: {type(err).__name__}: {err}"]
+            return CheckResult.FAILED
+
+
 _TYPES = sorted(catalog())
 for _rule in RULES:
     if _rule.check_row is not None:
         _ResidencyResourceCheck(_rule.id, _rule.name, _TYPES, _rule.guideline)
+        _ResidencyKubernetesCheck(_rule.id, _rule.name, _rule.guideline)
     if _rule.check_provider is not None:
         _ResidencyProviderCheck(_rule.id, _rule.name, _rule.guideline)

@@ -9,6 +9,7 @@ from analyzer.rules.base import (
     Verdict,
     conflict_verdicts,
     judged_elsewhere,
+    subject,
     where,
 )
 
@@ -21,7 +22,7 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
         return conflict_verdicts(row, "region")
     if region.status != "resolved" or not context.regions or region.value in context.regions:
         return []
-    return [Verdict(f"{row.address} is in {region.value}, outside the allowed region {where(context)}",
+    return [Verdict(f"{subject(row)} is in {region.value}, outside the allowed region {where(context)}",
                     region.evidence, region.value, row.account.value)]
 
 

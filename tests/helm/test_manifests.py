@@ -231,3 +231,21 @@ def test_azure_workload_identity_is_recorded_without_a_subscription(tmp_path: Pa
     assert sa.account.reason.startswith("Azure workload identity client ID 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 "
                                         "names no subscription")
     assert [(e.file, e.line) for e in sa.account.evidence] == [("sa.yaml", 7)]
+
+
+def test_logging_fixture_references() -> None:
+    """fluent-bit outputs (INI-like sections), env values and ARNs of a committed render."""
+    inventory = scan_manifests(RENDERED / "logging.yaml", "logging.yaml")
+    assert inventory.errors == []
+    got = [(r.address, r.kind, r.cloud, r.name, r.line, r.region.value, r.region.status, r.account.value)
+           for r in inventory.rows if r.kind not in OBJECT_KINDS]
+    assert got == [
+        ("ConfigMap/logging/fluent-bit-config", "log_group", "aws", "/acme/dataplane/containers", 35,
+         "eu-west-1", "resolved", None),
+        ("ConfigMap/logging/fluent-bit-config", "bucket", "aws", "acme-audit-archive", 42, "us-east-1", "resolved",
+         None),
+        ("CronJob/logging/log-archiver", "setting", "aws", None, 68, "eu-west-1", "resolved", None),
+        ("CronJob/logging/log-archiver", "bucket", "gcp", "acme-log-archive", 70, None, "unknown", None),
+        ("CronJob/logging/log-archiver", "secret_store", "aws", "logging/archiver-Xy12Ab", 72, "eu-west-1",
+         "resolved", "111122223333"),
+    ]

@@ -1,0 +1,53 @@
+"""Both rule hosts agree on rendered Kubernetes manifests: `residency scan` natively and stock
+checkov's kubernetes framework loading rules/ with --external-checks-dir."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from analyzer.policy import Policy
+from analyzer.scan import ScanOptions, run_scan
+from tests.conftest import FIXTURES
+from tests.test_checkov_parity import COMPARED, RULES_DIR, _checkov_binary
+
+POLICY = 'region: eu-west-1\naccounts: ["111122223333"]\n'
+
+
+def _checkov_kubernetes(folder: Path, binary: str) -> set[tuple[str, str]]:
+    result = subprocess.run(
+        [binary, "-d", str(folder), "--framework", "kubernetes", "--skip-download", "--quiet", "-o", "json",
+         "--external-checks-dir", str(RULES_DIR), "--check", ",".join(COMPARED)],
+        capture_output=True, text=True, timeout=300, cwd=folder)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    data = json.loads(result.stdout or "{}")
+    failed = set()
+    for report in data if isinstance(data, list) else [data]:
+        for check in report.get("results", {}).get("failed_checks", []):
+            kind, namespace, name = check["resource"].split(".", 2)  # checkov: Kind.namespace.name
+            failed.add((check["check_id"], f"{kind}/{namespace}/{name}"))
+    return failed
+
+
+def test_rendered_manifests_same_verdicts(tmp_path: Path) -> None:
+    binary = _checkov_binary()
+    if binary is None:
+        pytest.skip("checkov is not installed (pip install -e '.[dev]')")
+    for manifest in sorted((FIXTURES / "helm" / "rendered").glob("*.yaml")):
+        shutil.copy(manifest, tmp_path / manifest.name)
+    (tmp_path / "residency.yaml").write_text(POLICY)
+    report = run_scan([tmp_path], Policy(region="eu-west-1", accounts=["111122223333"]), ScanOptions(use_cache=False))
+    native = {(f.rule_id, f.address) for f in report.findings if f.suppressed is None and f.rule_id in COMPARED}
+    assert native == {
+        ("CKV_RES_1", "ConfigMap/logging/fluent-bit-config"),  # the audit bucket's us-east-1 in fluent-bit.conf
+        ("CKV_RES_2", "CronJob/logging/log-archiver"),  # gs://acme-log-archive, no region anywhere
+        ("CKV_RES_10", "ConfigMap/union/union-operator-config"),
+        ("CKV_RES_10", "CronJob/default/union-cleanup"),
+        ("CKV_RES_7", "DaemonSet/logging/fluentbit"),
+        ("CKV_RES_7", "Deployment/union/union-operator"),
+    }
+    assert _checkov_kubernetes(tmp_path, binary) == native
