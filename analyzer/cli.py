@@ -31,6 +31,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+PATHS_HELP = ("Terraform roots, plan/state JSON, Helm charts (folders with Chart.yaml), rendered manifests, "
+              "or a repository holding several.")
 SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown")
 INVENTORY_FORMATS = ("table", "json", "markdown")
 
@@ -44,7 +46,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                          help="Show the version and exit.")] = None) -> None:
-    """Static residency checks for Terraform (and, soon, Helm) data planes."""
+    """Static residency checks for the Terraform and Helm that create a data plane."""
 
 
 def _cli_vars(argv: list[str]) -> list[CliVar]:
@@ -198,7 +200,7 @@ def _changed_filter(paths: list[Path], ref: Optional[str]):
 
 @app.command()
 def scan(
-    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
     account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
     config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
@@ -221,7 +223,7 @@ def scan(
     namespace: NamespaceOption = "default",
     helm_engine: EngineOption = "auto",
 ) -> None:
-    """Scan Terraform for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
+    """Scan Terraform, plans and Helm for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
     from analyzer.report import render
     from analyzer.scan import ScanOptions, run_scan
@@ -265,7 +267,7 @@ def scan(
 
 @app.command()
 def inventory(
-    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(INVENTORY_FORMATS)}.")] = "table",
     var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
     var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
@@ -298,7 +300,7 @@ def inventory(
 
 @app.command("report")
 def report_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
     region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
@@ -349,7 +351,7 @@ def checkov_dir() -> None:
 
 @app.command("baseline")
 def baseline_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="Terraform roots, a repository holding several, or files.")],
+    paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path("residency-baseline.json"),
     region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
     account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
