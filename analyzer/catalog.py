@@ -10,8 +10,9 @@ from analyzer.data import load_data
 
 CLOUD_PREFIXES = {"aws": "aws", "google": "gcp", "azurerm": "azure", "kubernetes": "kubernetes", "helm": "kubernetes"}
 # attributes holding a resource's cloud-side name, tried in order: what Helm configuration and
-# container images name it by (Artifact Registry repositories go by repository_id)
-NAME_ATTRIBUTES = ("bucket", "name", "cluster_name", "repository_id")
+# container images name it by (Artifact Registry repositories go by repository_id, Secret Manager
+# secrets by secret_id)
+NAME_ATTRIBUTES = ("bucket", "name", "cluster_name", "repository_id", "secret_id")
 DEFAULT_REGION_ATTRS = {"aws": ["region"], "gcp": ["location", "region", "zone"], "azure": ["location"], "kubernetes": []}
 
 

@@ -212,7 +212,7 @@ def _from_pattern(entry: dict[str, Any], match: re.Match[str], leaf: Leaf, scope
     return _scoped(reference, scope)
 
 
-def _arn_name(resource: str, spec: dict[str, str] | None) -> str | None:
+def _arn_name(resource: str, spec: dict[str, Any] | None) -> str | None:
     if spec is None:
         return None
     prefix = spec.get("after", "")
@@ -222,4 +222,8 @@ def _arn_name(resource: str, spec: dict[str, str] | None) -> str | None:
     stop = spec.get("stop")
     if stop:
         rest = rest.split(stop, 1)[0]
+    if spec.get("strip"):
+        rest = re.sub(spec["strip"], "", rest)
+    if rest and spec.get("keep_prefix"):
+        rest = prefix + rest
     return rest or None

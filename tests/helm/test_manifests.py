@@ -246,6 +246,6 @@ def test_logging_fixture_references() -> None:
          None),
         ("CronJob/logging/log-archiver", "setting", "aws", None, 68, "eu-west-1", "resolved", None),
         ("CronJob/logging/log-archiver", "bucket", "gcp", "acme-log-archive", 70, None, "unknown", None),
-        ("CronJob/logging/log-archiver", "secret_store", "aws", "logging/archiver-Xy12Ab", 72, "eu-west-1",
+        ("CronJob/logging/log-archiver", "secret_store", "aws", "logging/archiver", 72, "eu-west-1",
          "resolved", "111122223333"),
     ]
