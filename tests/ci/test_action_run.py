@@ -47,7 +47,7 @@ def test_findings_write_reports_annotations_summary_and_exit_1(tmp_path: Path) -
 
     text = summary.read_text()
     assert text.startswith("previous step\n## Residency report")
-    assert "**1 finding in 9 resources" in text and "`aws_s3_bucket.audit_dr`" in text
+    assert "**1 finding in 10 resources" in text and "`aws_s3_bucket.audit_dr`" in text
     assert gh_output.read_text() == "exit-code=1\n"
 
 
