@@ -1,0 +1,1 @@
+"""Scale benchmark for `residency scan` (see README.md); run `python bench/benchmark.py --help`."""
