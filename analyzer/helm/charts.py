@@ -22,8 +22,23 @@ best effort: a rendered line is mapped back to the template when the same text a
 as often as in the output (literal lines such as `apiVersion: apps/v1` or `kind: Deployment`);
 otherwise rows say line 0 and evidence falls back to the row's line.
 
+Objects without metadata.namespace are addressed in ChartOptions.namespace, the release
+namespace Helm installs them into.
+
+Before Helm sees the chart, its tree is vetted (os.walk, links not followed), because Helm's loader
+follows every symlink it meets, wherever it leads: a symlink that leaves the chart folder, loops
+or dangles, and a file that is not a regular file (a named pipe would block the loader), is a
+ScanError on that path and the chart is not rendered; links within the chart render, as in Helm
+(which logs each one on stderr). Messages name the link relative to the scan, with its target as
+written (resolved against the chart when it is an absolute path into it), never the scanning
+machine's folders. A values.schema.json that is not JSON is reported on that file:line (Helm
+words it as values failing the schema), and a rendered template whose file is not UTF-8 (Helm
+renders the bad bytes as U+FFFD) on its file:line, the rest of the chart still analyzed.
+
 Problems are ScanErrors, never exceptions: a chart that does not load or render (the message
-names the template file:line when helm gives one) is reported on its Chart.yaml; a values file
+names the template file:line when helm gives one) is reported on its Chart.yaml, or on the chart
+file Helm could not parse (`cannot load values.yaml: ... yaml: line 3: ...`, also in a subchart
+folder; a subchart archive when the file is inside one) at the line Helm gives; a values file
 that cannot be read or parsed is reported on that file as the user gave it (and the chart is not
 rendered); a dependency declared in Chart.yaml but not vendored under charts/ is reported by
 name while the rest of the chart still renders (always with the SDK: `helm template` refuses a
@@ -32,8 +47,11 @@ chart with missing subcharts).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
@@ -45,6 +63,17 @@ from analyzer.walk import SKIPPED_DIRS
 
 DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without a name
 DEFAULT_NAMESPACE = "default"
+SCHEMA_FILE = "values.schema.json"
+# a chart file Helm's loader could not parse: "cannot load values.yaml: ... yaml: line 3: ...", behind
+# one "error unpacking subchart <folder or archive under charts/> in <parent chart>: " per level
+_UNPACKING = re.compile(r"error unpacking subchart (?P<name>[^\s/:]+) in [^\s:]+: ")
+_CANNOT_LOAD = re.compile(r"cannot load (?P<file>[\w.\-]+): ")
+_YAML_LINE = re.compile(r"\byaml: line (?P<line>\d+):")
+# files Helm reads document by document: its line is within the failing document, not the file
+_MULTI_DOCUMENT = frozenset({"values.yaml"})
+_LATER_DOCUMENT = re.compile(rb"\n---")
+_FILE_TYPES = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
+               stat.S_IFBLK: "a block device"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +128,12 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None) -
     except ValuesError as err:
         return error(f"{err}; chart {chart_name} not rendered", file=err.file or chart_file)
 
+    problems = _vet_chart_tree(chart_dir) or _schema_problems(chart_dir)
+    if problems:
+        for path, line, message in problems:
+            error(message, _join(rel, path), line)
+        return inventory
+
     renderer = options.renderer
     try:
         for dependency in helm_python.dependency_list(chart_dir):
@@ -112,23 +147,139 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None) -
             elif status not in ("ok", "unpacked"):
                 error(f"subchart {name} under {rel}/charts/: {status}")
     except helm_python.HelmError as err:
-        return error(_render_error(RenderError(_message(err)), rel))
+        inventory.errors.append(_chart_error(RenderError(_message(err)), chart_dir, rel))
+        return inventory
     except OSError as err:  # a ctypes/file problem outside helm's own error codes
         return error(f"chart not rendered: {err}")
     try:
         rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
     except RenderError as err:
-        return error(_render_error(err, rel))
+        inventory.errors.append(_chart_error(err, chart_dir, rel))
+        return inventory
 
     for path, text in sorted(rendered.items()):
         if PurePosixPath(path).name == "NOTES.txt" or not text.strip():
             continue
         template_rel = _join(rel, path)
-        found = scan_manifest_text(text, template_rel, source_file=template_rel)
-        _map_lines(found, text, _template_source(chart_dir, path))
+        try:
+            source = _template_source(chart_dir, path)
+        except NotUtf8Error as err:  # helm rendered the bad bytes as U+FFFD: names would be wrong
+            error(f"{err}; Helm templates must be UTF-8; not analyzed", template_rel, err.line)
+            continue
+        found = scan_manifest_text(text, template_rel, source_file=template_rel, default_namespace=options.namespace)
+        _map_lines(found, text, source)
         inventory.rows.extend(found.rows)
         inventory.errors.extend(found.errors)
     return inventory
+
+
+def _vet_chart_tree(chart_dir: Path) -> list[tuple[str, int, str]]:
+    """(path relative to the chart, line, message) for every entry Helm's loader must not be given:
+    a symlink that leaves the chart, loops or dangles, and a file that is not a regular file.
+    Nothing is read but folder listings and link texts; [] when the chart can be loaded."""
+    try:
+        root = chart_dir.resolve()
+    except (OSError, RuntimeError):  # the chart folder itself is a looping link: helm reports it
+        return []
+    problems: list[tuple[str, int, str]] = []
+    folder_links: list[tuple[Path, Path, str]] = []  # (the link as a path in the chart, its target, its text)
+    for folder, dirs, files in os.walk(root):  # not following links: each is vetted, not entered
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = Path(folder, name)
+            where = path.relative_to(root).as_posix()
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:  # gone while walking; helm reports it if it is still missing
+                continue
+            kind = _FILE_TYPES.get(stat.S_IFMT(mode))
+            if kind is not None:
+                problems.append((where, 0, f"{where} is {kind}, not a regular file; chart not rendered"))
+            elif stat.S_ISLNK(mode):
+                try:
+                    text = os.readlink(path)
+                except OSError:  # gone while walking
+                    continue
+                checked = _vet_link(path, text, root)
+                if isinstance(checked, str):
+                    problems.append((where, 0, checked))
+                elif checked.is_dir():
+                    folder_links.append((path, checked, text))
+    problems.extend(_folder_link_loops(folder_links, root))
+    return sorted(problems)
+
+
+def _vet_link(link: Path, text: str, root: Path) -> str | Path:
+    """The problem with one symlink (whose link text is text), or its resolved target in the chart."""
+    where = f"{link.relative_to(root).as_posix()} -> {_shown(text, root)}"
+    loop = f"symlink loop: {where} never reaches a file or folder; chart not rendered"
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # how Python < 3.13 reports a loop
+        return loop
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return loop
+        if err.errno == errno.ENOENT:
+            return f"dangling symlink: {where} points at nothing; chart not rendered"
+        return f"symlink {where} cannot be followed: {err.strerror}; chart not rendered"
+    if not target.is_relative_to(root):
+        return f"symlink {link.relative_to(root).as_posix()} points outside the chart (-> {text}); chart not rendered"
+    return target
+
+
+def _folder_link_loops(links: list[tuple[Path, Path, str]], root: Path) -> list[tuple[str, int, str]]:
+    """Links to folders inside the chart that lead (directly or through other links) back to a
+    folder holding them: Helm's walk would follow them until the path grows too long."""
+    loops: list[tuple[str, int, str]] = []
+    for link, target, text in links:
+        where = link.relative_to(root).as_posix()
+        pending: list[tuple[Path, tuple[str, ...]]] = [(target, ())]
+        seen = {target}
+        while pending:
+            folder, via = pending.pop()
+            if link.is_relative_to(folder):
+                how = ("points at a folder that contains it" if not via else
+                       f"leads back to a folder that contains it through {', '.join(via)}")
+                loops.append((where, 0, f"symlink loop: {where} -> {_shown(text, root)} {how}; chart not rendered"))
+                break
+            for other, other_target, _ in links:
+                if other != link and other.is_relative_to(folder) and other_target not in seen:
+                    seen.add(other_target)
+                    pending.append((other_target, (*via, other.relative_to(root).as_posix())))
+    return loops
+
+
+def _shown(text: str, root: Path) -> str:
+    """A link's target as written, or relative to the chart when it is an absolute path into it
+    (a scanning machine's folders never reach a report)."""
+    if not os.path.isabs(text):
+        return text
+    target = Path(os.path.realpath(text))  # realpath stops at a loop instead of raising
+    if target.is_relative_to(root):
+        return f"{target.relative_to(root).as_posix()} (in the chart)"
+    return text
+
+
+def _schema_problems(chart_dir: Path) -> list[tuple[str, int, str]]:
+    """The chart's values.schema.json when it is not JSON (Helm would say the values fail it)."""
+    schema = chart_dir / SCHEMA_FILE
+    try:
+        if schema.stat().st_size > MAX_FILE_BYTES:  # helm refuses it unread (its limit is 5 MiB)
+            return []
+        data = schema.read_bytes()
+    except OSError:  # no schema (or unreadable: helm reports that)
+        return []
+    # as Go's JSON decoder: a UTF-8 BOM and bytes that are not UTF-8 are accepted
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as err:
+        return [(SCHEMA_FILE, err.lineno, f"{SCHEMA_FILE} is not valid JSON: {err.msg} (line {err.lineno} column "
+                                          f"{err.colno}); chart not rendered")]
+    except RecursionError:  # nested deeper than Python parses; Go's decoder reports its own depth limit
+        return []
+    return []
 
 
 class ValuesError(Exception):
@@ -177,11 +328,23 @@ def _read_values(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), not YAML")
+    return decode_utf8(data).removeprefix("\ufeff")
+
+
+class NotUtf8Error(ValueError):
+    """Bytes that are not UTF-8; `line` holds the first bad byte."""
+
+    def __init__(self, byte: int, line: int) -> None:
+        super().__init__(f"not valid UTF-8 (byte 0x{byte:02x} on line {line})")
+        self.line = line
+
+
+def decode_utf8(data: bytes) -> str:
+    """data as UTF-8, or NotUtf8Error naming the first bad byte and its line."""
     try:
-        return data.decode("utf-8").removeprefix("\ufeff")
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ValueError(f"not valid UTF-8 (byte 0x{data[err.start]:02x} on line {line})") from None
+        raise NotUtf8Error(data[err.start], data[: err.start].count(b"\n") + 1) from None
 
 
 def _parse_set_json(expression: str) -> dict[str, Any]:
@@ -213,18 +376,51 @@ def _message(err: Exception) -> str:
     return str(detail if detail else err).strip()
 
 
-def _render_error(err: RenderError, rel: str) -> str:
-    if err.template is None:
-        return f"chart not rendered: {err.message}"
-    where = _join(rel, err.template) + (f":{err.line}" if err.line else "")
-    return f"chart not rendered: {where}: {err.message}"
+def _chart_error(err: RenderError, chart_dir: Path, rel: str) -> ScanError:
+    """A chart that did not load or render: on the template file:line helm names, on the chart file
+    its loader could not parse, else on Chart.yaml."""
+    if err.template is not None:
+        where = _join(rel, err.template) + (f":{err.line}" if err.line else "")
+        return ScanError(file=_join(rel, "Chart.yaml"), message=f"chart not rendered: {where}: {err.message}")
+    file, line = _load_error_place(err.message, chart_dir) or ("Chart.yaml", 0)
+    return ScanError(file=_join(rel, file), line=line, message=f"chart not rendered: {err.message}")
+
+
+def _load_error_place(message: str, chart_dir: Path) -> tuple[str, int] | None:
+    """(file relative to the chart, line or 0) of a chart file helm's loader could not parse, or None."""
+    folder = PurePosixPath()
+    position = 0
+    while (unpacking := _UNPACKING.match(message, position)) is not None:
+        folder = folder / "charts" / unpacking["name"]
+        position = unpacking.end()
+        if unpacking["name"].endswith(".tgz"):
+            return folder.as_posix(), 0  # the file is inside the archive: point at the archive
+    loading = _CANNOT_LOAD.match(message, position)
+    if loading is None:
+        return None
+    path = (folder / loading["file"]).as_posix()
+    found = _YAML_LINE.search(message, loading.end())
+    line = int(found["line"]) if found else 0
+    if line and loading["file"] in _MULTI_DOCUMENT and _has_later_document(chart_dir / path):
+        line = 0  # the line is within a document we cannot identify
+    return path, line
+
+
+def _has_later_document(path: Path) -> bool:
+    try:
+        return _LATER_DOCUMENT.search(path.read_bytes()) is not None
+    except OSError:
+        return True
 
 
 def _template_source(chart_dir: Path, path: str) -> list[str] | None:
+    """The template's lines; None when there is no file (a subchart vendored as a .tgz);
+    NotUtf8Error when it is not UTF-8."""
     try:
-        return (chart_dir / path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:  # a subchart vendored as a .tgz: no file to point into
+        data = (chart_dir / path).read_bytes()
+    except OSError:
         return None
+    return decode_utf8(data).splitlines()
 
 
 def _source_line(rendered: list[str], source: list[str] | None, line: int) -> int:

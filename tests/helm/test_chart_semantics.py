@@ -164,13 +164,15 @@ def test_chart_name_and_app_version_default_the_image_tag(tmp_path: Path) -> Non
     assert render(chart, "dataplane").rows[0].images == [f"{REGISTRY}/dataplane:"]
 
 
-@pytest.mark.xfail(reason="objects without metadata.namespace are addressed in `default`, not in the release "
-                          "namespace helm installs them into (scan_manifest_text has no default-namespace "
-                          "argument and scan_chart does not pass its namespace)", strict=True)
 def test_objects_without_a_namespace_are_addressed_in_the_release_namespace(tmp_path: Path) -> None:
-    chart = write_chart(tmp_path, "app", {"cm.yaml": config_map()})
+    # helm installs them into the release namespace; one that names its namespace keeps it
+    pinned = _deployment("pinned", "busybox:1.36", namespace="monitoring")
+    chart = write_chart(tmp_path, "app", {"cm.yaml": config_map(), "deploy.yaml": pinned})
     inventory = render(chart, "app", namespace="union-system")
-    assert list(rows(inventory)) == ["ConfigMap/union-system/cp"]
+    assert errors(inventory) == []
+    assert rows(inventory) == {
+        "ConfigMap/union-system/cp": ("config", "app/templates/cm.yaml", 1, [], [], [ENDPOINT]),
+        "Deployment/monitoring/pinned": ("workload", "app/templates/deploy.yaml", 1, ["busybox:1.36"], [], [])}
 
 
 # --- Capabilities and lookup ------------------------------------------------------------------
@@ -455,19 +457,34 @@ def test_chart_values_yaml_violating_its_own_schema(tmp_path: Path) -> None:
         ("app/Chart.yaml", 0, SCHEMA_ERROR + "- at '': missing property 'controlPlane'")]
 
 
-def test_schema_that_is_not_json(tmp_path: Path) -> None:
-    chart = _schema_chart(tmp_path, '{"type": "object", "properties": {')
+@pytest.mark.parametrize(("schema", "problem"), [
+    ('{"type": "object", "properties": {', "Expecting property name enclosed in double quotes (line 1 column 35)"),
+    ('{\n  "type": "object",\n  "required": ["a"]\n  "properties": {}\n}\n',
+     "Expecting ',' delimiter (line 4 column 3)"),
+    ("", "Expecting value (line 1 column 1)"),
+], ids=["truncated", "missing-comma", "empty"])
+def test_schema_that_is_not_json_is_reported_on_the_schema_file(tmp_path: Path, schema: str, problem: str) -> None:
+    # helm words a broken schema file as values failing it (`values don't meet the specifications of
+    # the schema(s) ... app: unexpected EOF`), naming neither the file nor the line
+    chart = _schema_chart(tmp_path, schema)
     inventory = render(chart, "app")
     assert inventory.rows == []
-    # helm words a broken schema file as values failing it
-    assert errors(inventory) == [("app/Chart.yaml", 0, SCHEMA_ERROR + "unexpected EOF")]
+    line = int(problem.split("(line ")[1].split()[0])
+    assert errors(inventory) == [(
+        "app/values.schema.json", line, f"values.schema.json is not valid JSON: {problem}; chart not rendered")]
 
 
-@pytest.mark.xfail(reason="a values.schema.json that is not JSON is reported as `values don't meet the "
-                          "specifications of the schema(s) ... app: unexpected EOF`, which never names "
-                          "values.schema.json nor says the schema itself is broken", strict=True)
-def test_schema_that_is_not_json_names_the_schema_file(tmp_path: Path) -> None:
-    chart = _schema_chart(tmp_path, '{"type": "object", "properties": {')
-    [(file, _, message)] = errors(render(chart, "app"))
-    assert "values.schema.json" in file + message
-    assert "don't meet" not in message
+def test_schema_with_a_byte_order_mark_renders(tmp_path: Path) -> None:
+    # as with helm, whose JSON decoder accepts a leading UTF-8 BOM
+    chart = _schema_chart(tmp_path)
+    (chart / "values.schema.json").write_bytes(b"\xef\xbb\xbf" + SCHEMA.encode())
+    inventory = render(chart, "app")
+    assert errors(inventory) == []
+    assert list(rows(inventory)) == ["ConfigMap/default/cp"]
+
+
+def test_schema_nested_deeper_than_python_parses_is_left_to_helm(tmp_path: Path) -> None:
+    # Python's JSON parser gives up (RecursionError) where Go's decoder reports its depth limit
+    chart = _schema_chart(tmp_path, "[" * 100_000)
+    assert errors(render(chart, "app")) == [(
+        "app/Chart.yaml", 0, SCHEMA_ERROR + "invalid character '[' exceeded max depth")]
