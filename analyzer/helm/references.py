@@ -156,7 +156,7 @@ def _leaf_references(section: Section, leaf: Leaf, scope: _Scope) -> list[Refere
     value = leaf.value
     for entry, pattern in _patterns():
         for match in pattern.finditer(value):
-            reference = _from_pattern(entry, match, leaf, scope)
+            reference = _from_pattern(entry, match, leaf, scope, _path(section, leaf) if leaf.key else "")
             if reference is not None:
                 out.append(reference)
     key = normal_key(leaf.key)
@@ -184,7 +184,8 @@ def _scoped(reference: Reference, scope: _Scope) -> Reference:
     return reference
 
 
-def _from_pattern(entry: dict[str, Any], match: re.Match[str], leaf: Leaf, scope: _Scope) -> Reference | None:
+def _from_pattern(entry: dict[str, Any], match: re.Match[str], leaf: Leaf, scope: _Scope,
+                  key: str) -> Reference | None:
     data = _data()
     groups = {k: v for k, v in match.groupdict().items() if v}
     kind = entry["kind"]
@@ -200,15 +201,16 @@ def _from_pattern(entry: dict[str, Any], match: re.Match[str], leaf: Leaf, scope
         name = _arn_name(groups.get("resource", ""), spec.get("name"))
     elif kind == "endpoint" and cloud == "aws":
         kind = data["aws_endpoint_services"].get(groups.get("service", ""), "endpoint")
-    reference = Reference(kind=kind, cloud=cloud, name=name, line=leaf.line, what=f"{entry['what']} {text}")
+    what = f"{key} = {entry['what']} {text}" if key else f"{entry['what']} {text}"
+    reference = Reference(kind=kind, cloud=cloud, name=name, line=leaf.line, what=what)
     region = groups.get("region")
     if region:
         info = regions.normalize(cloud, region)
         if info.status in ("resolved", "multi"):
-            reference.region = (info.value, leaf.line, f"{entry['what']} {text}")
+            reference.region = (info.value, leaf.line, what)
     account = groups.get("account")
     if account:
-        reference.account = (account, leaf.line, f"{entry['what']} {text}")
+        reference.account = (account, leaf.line, what)
     return _scoped(reference, scope)
 
 
