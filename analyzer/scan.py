@@ -91,7 +91,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             combined.errors.extend(found.errors)
         for chart in find_charts(path):
             # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
-            found = scan_chart(chart, chart.resolve().relative_to(base).as_posix(), options.helm)
+            found = scan_chart(chart, chart.resolve().relative_to(base).as_posix(), options.helm, scan_root=base)
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)

@@ -25,15 +25,11 @@ otherwise rows say line 0 and evidence falls back to the row's line.
 Objects without metadata.namespace are addressed in ChartOptions.namespace, the release
 namespace Helm installs them into.
 
-Before Helm sees the chart, its tree is vetted (os.walk, links not followed), because Helm's loader
-follows every symlink it meets, wherever it leads: a symlink that leaves the chart folder, loops
-or dangles, and a file that is not a regular file (a named pipe would block the loader), is a
-ScanError on that path and the chart is not rendered; links within the chart render, as in Helm
-(which logs each one on stderr). Messages name the link relative to the scan, with its target as
-written (resolved against the chart when it is an absolute path into it), never the scanning
-machine's folders. A values.schema.json that is not JSON is reported on that file:line (Helm
-words it as values failing the schema), and a rendered template whose file is not UTF-8 (Helm
-renders the bad bytes as U+FFFD) on its file:line, the rest of the chart still analyzed.
+Before Helm sees the chart, its tree is vetted (analyzer/helm/chart_tree.py): symlinks that leave
+the scanned tree, loop or dangle, and special files, are ScanErrors and the chart is not rendered.
+A values.schema.json that is not JSON is reported on that file:line (Helm words it as values
+failing the schema), and a rendered template whose file is not UTF-8 (Helm renders the bad bytes
+as U+FFFD) on its file:line, the rest of the chart still analyzed.
 
 Problems are ScanErrors, never exceptions: a chart that does not load or render (the message
 names the template file:line when helm gives one) is reported on its Chart.yaml, or on the chart
@@ -47,15 +43,14 @@ chart with missing subcharts).
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
+from analyzer.helm.chart_tree import schema_problems, vet_chart_tree
 from analyzer.helm.engine import BinaryRenderer, Renderer, RenderError, SdkRenderer
 from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
 from analyzer.models import Inventory, ScanError
@@ -63,7 +58,6 @@ from analyzer.walk import SKIPPED_DIRS
 
 DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without a name
 DEFAULT_NAMESPACE = "default"
-SCHEMA_FILE = "values.schema.json"
 # a chart file Helm's loader could not parse: "cannot load values.yaml: ... yaml: line 3: ...", behind
 # one "error unpacking subchart <folder or archive under charts/> in <parent chart>: " per level
 _UNPACKING = re.compile(r"error unpacking subchart (?P<name>[^\s/:]+) in [^\s:]+: ")
@@ -72,8 +66,6 @@ _YAML_LINE = re.compile(r"\byaml: line (?P<line>\d+):")
 # files Helm reads document by document: its line is within the failing document, not the file
 _MULTI_DOCUMENT = frozenset({"values.yaml"})
 _LATER_DOCUMENT = re.compile(rb"\n---")
-_FILE_TYPES = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-               stat.S_IFBLK: "a block device"}
 
 
 @dataclass(frozen=True)
@@ -104,9 +96,10 @@ def find_charts(root: Path) -> list[Path]:
     return found
 
 
-def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None) -> Inventory:
+def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *,
+               scan_root: Path | None = None) -> Inventory:
     """Render the chart at chart_dir (rel: its path relative to the scan root) and scan every
-    rendered template. Never raises."""
+    rendered template; symlinks may lead anywhere inside scan_root (default: the chart). Never raises."""
     options = options or ChartOptions()
     inventory = Inventory()
     rel = rel.removesuffix("/")
@@ -128,7 +121,7 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None) -
     except ValuesError as err:
         return error(f"{err}; chart {chart_name} not rendered", file=err.file or chart_file)
 
-    problems = _vet_chart_tree(chart_dir) or _schema_problems(chart_dir)
+    problems = vet_chart_tree(chart_dir, scan_root) or schema_problems(chart_dir)
     if problems:
         for path, line, message in problems:
             error(message, _join(rel, path), line)
@@ -171,115 +164,6 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None) -
         inventory.rows.extend(found.rows)
         inventory.errors.extend(found.errors)
     return inventory
-
-
-def _vet_chart_tree(chart_dir: Path) -> list[tuple[str, int, str]]:
-    """(path relative to the chart, line, message) for every entry Helm's loader must not be given:
-    a symlink that leaves the chart, loops or dangles, and a file that is not a regular file.
-    Nothing is read but folder listings and link texts; [] when the chart can be loaded."""
-    try:
-        root = chart_dir.resolve()
-    except (OSError, RuntimeError):  # the chart folder itself is a looping link: helm reports it
-        return []
-    problems: list[tuple[str, int, str]] = []
-    folder_links: list[tuple[Path, Path, str]] = []  # (the link as a path in the chart, its target, its text)
-    for folder, dirs, files in os.walk(root):  # not following links: each is vetted, not entered
-        dirs.sort()
-        for name in sorted(dirs + files):
-            path = Path(folder, name)
-            where = path.relative_to(root).as_posix()
-            try:
-                mode = os.lstat(path).st_mode
-            except OSError:  # gone while walking; helm reports it if it is still missing
-                continue
-            kind = _FILE_TYPES.get(stat.S_IFMT(mode))
-            if kind is not None:
-                problems.append((where, 0, f"{where} is {kind}, not a regular file; chart not rendered"))
-            elif stat.S_ISLNK(mode):
-                try:
-                    text = os.readlink(path)
-                except OSError:  # gone while walking
-                    continue
-                checked = _vet_link(path, text, root)
-                if isinstance(checked, str):
-                    problems.append((where, 0, checked))
-                elif checked.is_dir():
-                    folder_links.append((path, checked, text))
-    problems.extend(_folder_link_loops(folder_links, root))
-    return sorted(problems)
-
-
-def _vet_link(link: Path, text: str, root: Path) -> str | Path:
-    """The problem with one symlink (whose link text is text), or its resolved target in the chart."""
-    where = f"{link.relative_to(root).as_posix()} -> {_shown(text, root)}"
-    loop = f"symlink loop: {where} never reaches a file or folder; chart not rendered"
-    try:
-        target = link.resolve(strict=True)
-    except RuntimeError:  # how Python < 3.13 reports a loop
-        return loop
-    except OSError as err:
-        if err.errno == errno.ELOOP:
-            return loop
-        if err.errno == errno.ENOENT:
-            return f"dangling symlink: {where} points at nothing; chart not rendered"
-        return f"symlink {where} cannot be followed: {err.strerror}; chart not rendered"
-    if not target.is_relative_to(root):
-        return f"symlink {link.relative_to(root).as_posix()} points outside the chart (-> {text}); chart not rendered"
-    return target
-
-
-def _folder_link_loops(links: list[tuple[Path, Path, str]], root: Path) -> list[tuple[str, int, str]]:
-    """Links to folders inside the chart that lead (directly or through other links) back to a
-    folder holding them: Helm's walk would follow them until the path grows too long."""
-    loops: list[tuple[str, int, str]] = []
-    for link, target, text in links:
-        where = link.relative_to(root).as_posix()
-        pending: list[tuple[Path, tuple[str, ...]]] = [(target, ())]
-        seen = {target}
-        while pending:
-            folder, via = pending.pop()
-            if link.is_relative_to(folder):
-                how = ("points at a folder that contains it" if not via else
-                       f"leads back to a folder that contains it through {', '.join(via)}")
-                loops.append((where, 0, f"symlink loop: {where} -> {_shown(text, root)} {how}; chart not rendered"))
-                break
-            for other, other_target, _ in links:
-                if other != link and other.is_relative_to(folder) and other_target not in seen:
-                    seen.add(other_target)
-                    pending.append((other_target, (*via, other.relative_to(root).as_posix())))
-    return loops
-
-
-def _shown(text: str, root: Path) -> str:
-    """A link's target as written, or relative to the chart when it is an absolute path into it
-    (a scanning machine's folders never reach a report)."""
-    if not os.path.isabs(text):
-        return text
-    target = Path(os.path.realpath(text))  # realpath stops at a loop instead of raising
-    if target.is_relative_to(root):
-        return f"{target.relative_to(root).as_posix()} (in the chart)"
-    return text
-
-
-def _schema_problems(chart_dir: Path) -> list[tuple[str, int, str]]:
-    """The chart's values.schema.json when it is not JSON (Helm would say the values fail it)."""
-    schema = chart_dir / SCHEMA_FILE
-    try:
-        if schema.stat().st_size > MAX_FILE_BYTES:  # helm refuses it unread (its limit is 5 MiB)
-            return []
-        data = schema.read_bytes()
-    except OSError:  # no schema (or unreadable: helm reports that)
-        return []
-    # as Go's JSON decoder: a UTF-8 BOM and bytes that are not UTF-8 are accepted
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as err:
-        return [(SCHEMA_FILE, err.lineno, f"{SCHEMA_FILE} is not valid JSON: {err.msg} (line {err.lineno} column "
-                                          f"{err.colno}); chart not rendered")]
-    except RecursionError:  # nested deeper than Python parses; Go's decoder reports its own depth limit
-        return []
-    return []
 
 
 class ValuesError(Exception):
