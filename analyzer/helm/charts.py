@@ -20,7 +20,8 @@ Every rendered template goes through scan_manifest_text with rel `<chart rel>/<t
 (e.g. `deploy/dataplane/templates/deployment.yaml`), so rows name the template file. Lines are
 best effort: a rendered line is mapped back to the template when the same text appears there
 as often as in the output (literal lines such as `apiVersion: apps/v1` or `kind: Deployment`);
-otherwise rows say line 0 and evidence falls back to the row's line.
+text a template computes (a `tpl` string, a config file built from values) maps to the nearest
+literal line above it (`storage.yaml: |`); what still cannot be placed says line 0.
 
 Objects without metadata.namespace are addressed in ChartOptions.namespace, the release
 namespace Helm installs them into.
@@ -307,37 +308,72 @@ def _template_source(chart_dir: Path, path: str) -> list[str] | None:
     return decode_utf8(data).splitlines()
 
 
-def _source_line(rendered: list[str], source: list[str] | None, line: int) -> int:
-    """The template line a rendered line came from, when that is unambiguous; else 0."""
-    if source is None or not 1 <= line <= len(rendered):
+class _LineMap:
+    """Rendered-output lines -> template lines: a rendered line maps when its text appears in the
+    template exactly as often as in the output (literal lines: `kind: ConfigMap`, `storage.yaml: |`)."""
+
+    def __init__(self, rendered: list[str], source: list[str] | None) -> None:
+        self.rendered = rendered
+        self.source = source or []
+        in_source: dict[str, list[int]] = {}
+        in_output: dict[str, list[int]] = {}
+        for number, text in enumerate(source or [], 1):
+            in_source.setdefault(text.strip(), []).append(number)
+        for number, text in enumerate(rendered, 1):
+            in_output.setdefault(text.strip(), []).append(number)
+        self.lines: dict[int, int] = {}
+        for text, numbers in in_output.items():
+            if text and len(in_source.get(text, ())) == len(numbers):
+                self.lines.update(zip(numbers, in_source[text]))
+
+    def exact(self, line: int) -> int:
+        return self.lines.get(line, 0)
+
+    def at_or_above(self, line: int) -> int:
+        """The template line of a rendered line: its own when it maps; else, when the template line
+        as far below the nearest mapped line starts with the same key (`region {{ .Values.region }}`
+        rendered as `region eu-west-1`), that one; else that nearest mapped line above it, the
+        literal line holding text a template computes (`storage.yaml: |` above a `tpl` string)."""
+        for number in range(min(line, len(self.rendered)), 0, -1):
+            if number in self.lines:
+                anchor = self.lines[number]
+                guess = anchor + line - number
+                key = _key(self.rendered[line - 1]) if line <= len(self.rendered) else ""
+                if guess != anchor and key and 1 <= guess <= len(self.source) and _key(self.source[guess - 1]) == key:
+                    return guess
+                return anchor
         return 0
-    text = rendered[line - 1].strip()
-    if not text:
-        return 0
-    in_source = [number for number, candidate in enumerate(source, 1) if candidate.strip() == text]
-    in_output = [number for number, candidate in enumerate(rendered, 1) if candidate.strip() == text]
-    if not in_source or len(in_source) != len(in_output):
-        return 0
-    return in_source[in_output.index(line)]
+
+    def object_line(self, start: int) -> int:
+        """An object's line: its first line, else its `kind:` line, usually literal in the template."""
+        if self.exact(start):
+            return self.exact(start)
+        kind = next((number for number, text in enumerate(self.rendered[start - 1:], start)
+                     if text.strip().startswith("kind:")), 0)
+        return self.exact(kind)
+
+
+def _key(line: str) -> str:
+    """The key a config line sets (`region` of `region eu-west-1`, `- name: x`, `bucket = "b"`)."""
+    match = re.match(r"\s*(?:-\s+)?([\w.\-/\"']+?)\s*(?:[:=]|\s)", line)
+    return match.group(1) if match and "{{" not in match.group(1) else ""
+
+
+_OBJECT_KINDS = ("workload", "config", "identity")  # rows of whole objects; others are read from inside one
 
 
 def _map_lines(found: Inventory, text: str, source: list[str] | None) -> None:
     """Rendered-output lines -> template lines (best effort, see the module docstring)."""
-    rendered = text.splitlines()
+    lines = _LineMap(text.splitlines(), source)
     for row in found.rows:
-        start = row.line
-        row.line = _source_line(rendered, source, start)
-        if row.line == 0:
-            # the object's `kind:` line, usually literal in the template
-            kind_line = next((number for number, candidate in enumerate(rendered[start - 1:], start)
-                              if candidate.strip().startswith("kind:")), 0)
-            row.line = _source_line(rendered, source, kind_line)
+        rendered_line = row.line
+        row.line = lines.object_line(rendered_line) if row.kind in _OBJECT_KINDS else lines.at_or_above(rendered_line)
         for placement in (row.region, row.account):
             placement.evidence = [
-                evidence.model_copy(update={"line": _source_line(rendered, source, evidence.line) or row.line})
+                evidence.model_copy(update={"line": lines.at_or_above(evidence.line) or row.line})
                 if evidence.file == row.file else evidence for evidence in placement.evidence]
     for scan_error in found.errors:
-        scan_error.line = _source_line(rendered, source, scan_error.line)
+        scan_error.line = lines.at_or_above(scan_error.line)
 
 
 def _join(rel: str, path: str) -> str:

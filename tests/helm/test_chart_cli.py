@@ -55,7 +55,7 @@ def identities(args: list[str], monkeypatch: pytest.MonkeyPatch) -> list[tuple[s
 def test_no_options_render_the_chart_defaults(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert identities([], monkeypatch) == [
         ("ServiceAccount/default/tag-string", "111122223333",
-         ["deploy/probe/templates/sa.yaml:1 ServiceAccount/default/tag-string IRSA role "
+         ["deploy/probe/templates/sa.yaml:7 ServiceAccount/default/tag-string IRSA role "
           "arn:aws:iam::111122223333:role/release-name-base "
           "(account 111122223333)"])]
 
@@ -88,7 +88,7 @@ def test_set_json(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Helm 4 also takes one whole JSON object
     assert identities(["--set-json", '{"tag": null, "account": "555566667777"}'], monkeypatch) == [
         ("ServiceAccount/default/tag-invalid", "555566667777", [
-            "deploy/probe/templates/sa.yaml:1 ServiceAccount/default/tag-invalid IRSA role "
+            "deploy/probe/templates/sa.yaml:7 ServiceAccount/default/tag-invalid IRSA role "
             "arn:aws:iam::555566667777:role/release-name-base "
             "(account 555566667777)"])]
 

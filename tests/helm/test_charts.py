@@ -43,7 +43,7 @@ def test_renders_fixture_chart_rows() -> None:
     }
     identity = next(r for r in inventory.rows if r.kind == "identity")
     assert identity.account.status == "resolved"
-    assert [(e.file, e.line) for e in identity.account.evidence] == [(f"{REL}/templates/serviceaccount.yaml", 1)]
+    assert [(e.file, e.line) for e in identity.account.evidence] == [(f"{REL}/templates/serviceaccount.yaml", 7)]  # annotations:
     assert all(r.cloud == "kubernetes" and r.root == r.file for r in inventory.rows)
 
 

@@ -75,6 +75,14 @@ def test_aws_references_are_matched_to_the_terraform_creating_them() -> None:
                                               "storage.connection.region = eu-west-1")
     assert [e.file for e in bucket.account.evidence[:2]] == [
         "charts/platform-dataplane/templates/storage-configmap.yaml", "estates/aws/storage.tf"]
+    # lines: computed text (the tpl'd storage document) points at the literal line holding it;
+    # a templated `key {{ value }}` line of fluent-bit.conf at itself
+    assert (bucket.line, bucket.region.evidence[0].line) == (12, 12)  # `storage:` under `storage.yaml: |`
+    [log_group] = [r for r in _rows(report, f"ConfigMap/union/{FN}-fluent-bit", "log_group") if r.name]
+    fluent_bit = "charts/platform-dataplane/templates/fluent-bit-configmap.yaml"
+    assert (log_group.file, log_group.line) == (fluent_bit, 60)  # log_group_name {{ ... }}
+    assert [(e.file, e.line, e.note) for e in log_group.region.evidence] == [
+        (fluent_bit, 59, f"ConfigMap/union/{FN}-fluent-bit fluent-bit.conf: OUTPUT[0].region = eu-west-1")]
 
 
 def test_gcp_references() -> None:
