@@ -135,7 +135,8 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
             name = dependency.get("name")
             if status == "missing":
                 error(f"subchart {name} is not vendored; not analyzed (the analyzer never fetches "
-                      f"dependencies: run `helm dependency build` and commit {rel}/charts/)")
+                      f"dependencies: run `helm dependency build` and commit {rel}/charts/)",
+                      line=_dependency_line(chart_dir, str(name)))
                 if isinstance(renderer, BinaryRenderer):
                     renderer = SdkRenderer()  # `helm template` would refuse the whole chart
             elif status not in ("ok", "unpacked"):
@@ -165,6 +166,17 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
         inventory.rows.extend(found.rows)
         inventory.errors.extend(found.errors)
     return inventory
+
+
+def _dependency_line(chart_dir: Path, name: str) -> int:
+    """The line of `- name: <name>` in Chart.yaml's dependencies (0 when it cannot be told)."""
+    try:
+        lines = (chart_dir / "Chart.yaml").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return 0
+    entry = re.compile(rf"^\s*-?\s*name:\s*[\"']?{re.escape(name)}[\"']?\s*(?:#.*)?$")
+    found = [number for number, line in enumerate(lines, 1) if entry.match(line)]
+    return found[-1] if found else 0  # the chart's own `name:` comes first
 
 
 class ValuesError(Exception):

@@ -121,7 +121,7 @@ def test_chart_listing_itself_as_a_dependency(tmp_path: Path) -> None:
                         chart_extra="dependencies:\n  - name: app\n    version: 0.1.0\n    repository: file://.\n")
     inventory = finishes_within(10, render, chart, "app")
     assert errors(inventory) == [(
-        "app/Chart.yaml", 0, "subchart app is not vendored; not analyzed (the analyzer never fetches dependencies: "
+        "app/Chart.yaml", 5, "subchart app is not vendored; not analyzed (the analyzer never fetches dependencies: "
                              "run `helm dependency build` and commit app/charts/)")]
     assert rows(inventory) == {"ConfigMap/default/cp": GOOD_ROW}
 

@@ -389,7 +389,7 @@ def test_disabled_dependencies(tmp_path: Path) -> None:
     # directory: postgresql"; the analyzer reports it and still renders the rest.
     assert list(rows(inventory)) == ["ConfigMap/default/registry"]
     assert errors(inventory) == [(
-        "umbrella/Chart.yaml", 0,
+        "umbrella/Chart.yaml", 9,
         "subchart postgresql is not vendored; not analyzed (the analyzer never fetches dependencies: "
         "run `helm dependency build` and commit umbrella/charts/)")]
     enabled = render(parent, "umbrella", sets=["agent.enabled=true"])

@@ -16,7 +16,7 @@ from tests.conftest import FIXTURES
 CHART = FIXTURES / "helm" / "charts" / "platform-dataplane"
 ESTATES = FIXTURES / "helm" / "estates"
 FN = "dp-platform-dataplane"
-MISSING = ("CKV_RES_9", "charts/platform-dataplane/Chart.yaml",
+MISSING = ("CKV_RES_9", "charts/platform-dataplane/Chart.yaml", 22,  # its `- name:` under dependencies
            "subchart prometheus-node-exporter is not vendored; not analyzed")
 
 
@@ -43,7 +43,7 @@ def _rows(report: ScanReport, address: str, kind: str) -> list[InventoryRow]:
 @pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
 def test_each_cloud_is_clean_but_for_the_subchart_that_is_not_vendored(cloud: str) -> None:
     report = _scan(cloud)
-    assert [(f.rule_id, f.file, f.message[:len(MISSING[2])]) for f in _active(report)] == [MISSING]
+    assert [(f.rule_id, f.file, f.line, f.message[:len(MISSING[3])]) for f in _active(report)] == [MISSING]
 
 
 def test_aws_references_are_matched_to_the_terraform_creating_them() -> None:
