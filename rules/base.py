@@ -72,20 +72,20 @@ def where(context: RuleContext) -> str:
 
 LOCATED_KINDS = ("bucket", "registry", "secret_store", "log_group", "cluster", "node_pool", "kms_key",
                  "database", "queue", "backup")
-# CKV_RES_5 also judges identities: an IRSA/workload-identity role in another account
-ACCOUNT_KINDS = (*LOCATED_KINDS, "identity")
+# CKV_RES_5 also judges identities (an IRSA/workload-identity role in another account) and
+# account settings in Kubernetes configuration (GOOGLE_CLOUD_PROJECT)
+ACCOUNT_KINDS = (*LOCATED_KINDS, "identity", "setting")
 # CKV_RES_1 also judges regions named in Kubernetes configuration: a `region:` setting, an endpoint
 REGION_KINDS = (*LOCATED_KINDS, "setting", "endpoint")
 
 
 def subject(row: InventoryRow) -> str:
     """How messages name a row: its address, and for a reference read from Kubernetes configuration
-    (address `Kind/namespace/name`) also what it names."""
-    if not row.address.startswith(f"{row.type}/") or row.kind in ("workload", "config", "identity"):
+    (address `Kind/namespace/name`) also what it names. Settings are worded by each rule."""
+    if not row.address.startswith(f"{row.type}/") or row.kind in ("workload", "config", "identity", "setting"):
         return row.address
-    if row.kind == "setting" or not row.name:
-        return f"{row.address} names a {row.kind.replace('_', ' ')}" if row.kind != "setting" else \
-            f"{row.address} sets a region that"
+    if not row.name:
+        return f"{row.address} names a {row.kind.replace('_', ' ')} that"
     return f"{row.address} names {row.kind.replace('_', ' ')} {row.name}, which"
 
 

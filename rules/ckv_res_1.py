@@ -22,7 +22,8 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
         return conflict_verdicts(row, "region")
     if region.status != "resolved" or not context.regions or region.value in context.regions:
         return []
-    return [Verdict(f"{subject(row)} is in {region.value}, outside the allowed region {where(context)}",
+    placed = f"names region {region.value}" if row.kind == "setting" else f"is in {region.value}"
+    return [Verdict(f"{subject(row)} {placed}, outside the allowed region {where(context)}",
                     region.evidence, region.value, row.account.value)]
 
 

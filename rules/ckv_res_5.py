@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analyzer.rules.base import ACCOUNT_KINDS, Rule, RuleContext, Verdict, conflict_verdicts
+from analyzer.rules.base import ACCOUNT_KINDS, Rule, RuleContext, Verdict, conflict_verdicts, subject
 
 from analyzer.models import InventoryRow, ProviderPlacement
 
@@ -16,7 +16,8 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     if account.status != "resolved" or not context.accounts or account.value in context.accounts:
         return []
     word = WORD.get(row.cloud, "account")
-    return [Verdict(f"{row.address} is in {word} {account.value}, not in the allowed {', '.join(context.accounts)}",
+    placed = f"names {word} {account.value}" if row.kind == "setting" else f"is in {word} {account.value}"
+    return [Verdict(f"{subject(row)} {placed}, not in the allowed {', '.join(context.accounts)}",
                     account.evidence, row.region.value, account.value)]
 
 

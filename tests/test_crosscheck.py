@@ -111,3 +111,18 @@ def test_without_terraform_a_bucket_with_no_region_fails_closed(tmp_path: Path) 
     report = run_scan([tmp_path], Policy(region="europe-west4"), ScanOptions(use_cache=False))
     assert [(f.rule_id, f.address, f.line) for f in report.findings] == [("CKV_RES_2", "ConfigMap/union/archive", 7)]
     assert "names bucket acme-archive (ARCHIVE) but no region beside it" in report.findings[0].message
+
+
+def test_a_project_named_in_env_outside_the_allowed_ones_is_ckv_res_5(tmp_path: Path) -> None:
+    (tmp_path / "job.yaml").write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: export\n  namespace: union\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: export\n"
+        "          image: europe-west4-docker.pkg.dev/acme-dp-prod/union/export:1.0\n"
+        "          env:\n            - name: GOOGLE_CLOUD_PROJECT\n              value: analytics-shared\n")
+    policy = Policy(region="europe-west4", accounts=["acme-dp-prod"])
+    report = run_scan([tmp_path], policy, ScanOptions(use_cache=False))
+    assert [(f.rule_id, f.address, f.line, f.message) for f in report.findings] == [(
+        "CKV_RES_5", "Job/union/export", 14, "Job/union/export names project analytics-shared, not in the allowed "
+                                             "acme-dp-prod")]
+    assert report.findings[0].evidence[0].note == (
+        "Job/union/export containers export env GOOGLE_CLOUD_PROJECT = analytics-shared")

@@ -7,7 +7,7 @@ patterns applied to every value, and key vocabularies: `region`-like keys, resou
 `type = "aws_s3"`).
 
 Neighbourhood decides what a key qualifies. A section's region, account and hint are its own
-keys', else the one its direct children agree on (flyte puts `region` under
+keys', else the one its children and grandchildren agree on (flyte puts `region` under
 `storage.connection`, beside `storage.container`), else its parent's. A reference takes the
 region/account of the section it is found in, unless the reference itself names them (an
 endpoint or ARN does). Nothing here guesses: a bucket with no region anywhere around it is a
@@ -37,7 +37,6 @@ class Reference:
     what: str  # "S3 URI s3://acme-data", "bucket key storage.container"
     region: Location | None = None
     account: Location | None = None
-    region_key: bool = False  # a bare region setting (kind "setting")
     notes: list[str] = field(default_factory=list)
 
 
@@ -107,7 +106,9 @@ def _path(section: Section, leaf: Leaf) -> str:
 
 def _effective(section: Section, inherited: _Scope) -> _Scope:
     own = _own_scope(section)
+    # children and grandchildren: stow puts `kind: google` under `stow:` and `project_id` one further down
     below = [_own_scope(child) for child in section.children]
+    below += [_own_scope(grandchild) for child in section.children for grandchild in child.children]
     for attribute in ("region", "account", "hint"):
         if getattr(own, attribute) is not None:
             continue
@@ -125,27 +126,33 @@ def _effective(section: Section, inherited: _Scope) -> _Scope:
 
 
 def extract(tree: Section, inherited: _Scope | None = None) -> list[Reference]:
-    """Every reference in tree, in document order; a region key no reference took is a
-    reference of its own (kind "setting": a region named in the configuration)."""
+    """Every reference in tree, in document order; a region or account key no reference took is
+    a reference of its own (kind "setting": `AWS_REGION`, `GOOGLE_CLOUD_PROJECT`)."""
     found: list[Reference] = []
-    settings: list[tuple[str, Location]] = []
+    settings: list[tuple[str, str, Location]] = []  # (field, cloud, where)
     _walk(tree, inherited or _Scope(), found, settings)
-    used = {reference.region for reference in found}
-    for cloud, region in settings:
-        if region not in used:
-            found.append(Reference(kind="setting", cloud=cloud, name=None, line=region[1],
-                                   what=f"region setting {region[2]}", region=region, region_key=True))
+    used = {reference.region for reference in found} | {reference.account for reference in found}
+    for field_name, cloud, location in settings:
+        if location in used:
+            continue
+        used.add(location)
+        found.append(Reference(kind="setting", cloud=cloud, name=None, line=location[1],
+                               what=f"{field_name} setting {location[2]}",
+                               **{field_name: location}))
     found.sort(key=lambda reference: reference.line)
     return found
 
 
-def _walk(section: Section, inherited: _Scope, found: list[Reference], settings: list[tuple[str, Location]]) -> None:
+def _walk(section: Section, inherited: _Scope, found: list[Reference],
+          settings: list[tuple[str, str, Location]]) -> None:
     scope = _effective(section, inherited)
     for leaf in section.leaves:
         found.extend(_leaf_references(section, leaf, scope))
     own = _own_scope(section)
     if own.region is not None:
-        settings.append((own.region_cloud or "unknown", own.region))
+        settings.append(("region", own.region_cloud or "unknown", own.region))
+    if own.account is not None:
+        settings.append(("account", own.account_cloud or "unknown", own.account))
     for child in section.children:
         _walk(child, scope, found, settings)
 

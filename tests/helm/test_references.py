@@ -116,13 +116,14 @@ def test_stow_google_project_from_a_nested_config() -> None:
     # kind: google sits under stow:, project_id two levels down: both qualify container:
     parsed = parse_config(STOW_GCP, "storage.yaml")
     [bucket] = extract(parsed.tree)
-    assert (bucket.kind, bucket.cloud, bucket.name, bucket.line, bucket.region) == (
-        "bucket", "gcp", "acme-dp-gcs", 8, None)
+    assert (bucket.kind, bucket.cloud, bucket.name, bucket.line, bucket.region, bucket.account) == (
+        "bucket", "gcp", "acme-dp-gcs", 8, None, ("acme-dp-prod", 6, "storage.stow.config.project_id = acme-dp-prod"))
 
 
 @pytest.mark.parametrize(("name", "value", "expected"), [
     ("AWS_REGION", "us-west-2", [("setting", "aws", None, 1, ("us-west-2", 1), None)]),
     ("GOOGLE_CLOUD_REGION", "europe-west4", []),  # not a region key: ignored, not guessed
+    ("GOOGLE_CLOUD_PROJECT", "acme-dp-prod", [("setting", "gcp", None, 1, None, ("acme-dp-prod", 1))]),
     ("region", "not-a-region", []),
     ("DATA", "abfss://raw@acmedpprod.dfs.core.windows.net/landing",
      [("bucket", "azure", "acmedpprod", 1, None, None), ("bucket", "azure", "acmedpprod", 1, None, None)]),
