@@ -138,7 +138,8 @@ def extract(tree: Section, inherited: _Scope | None = None) -> list[Reference]:
         used.add(location)
         found.append(Reference(kind="setting", cloud=cloud, name=None, line=location[1],
                                what=f"{field_name} setting {location[2]}",
-                               **{field_name: location}))
+                               region=location if field_name == "region" else None,
+                               account=location if field_name == "account" else None))
     found.sort(key=lambda reference: reference.line)
     return found
 
