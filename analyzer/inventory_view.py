@@ -9,8 +9,7 @@ from itertools import groupby
 from rich.console import Console
 from rich.table import Table
 
-from analyzer.helm.manifests import KUBERNETES_KINDS
-from analyzer.models import Inventory, InventoryRow, Placement
+from analyzer.models import Inventory, InventoryRow, Placement, display_address
 
 
 def _place(p: Placement) -> str:
@@ -25,14 +24,6 @@ def _place(p: Placement) -> str:
 
 def _evidence(row: InventoryRow) -> list[str]:
     return [e.render() for e in row.region.evidence] + [e.render() for e in row.account.evidence if e not in row.region.evidence]
-
-
-def _label(row: InventoryRow) -> str:
-    """The address, and for a reference read from Kubernetes configuration what it names."""
-    if row.type not in KUBERNETES_KINDS or row.kind in ("workload", "identity", "config") or not row.name:
-        return row.address
-    target = f" = {row.refers_to}" if row.refers_to else ""
-    return f"{row.address} → {row.kind.replace('_', ' ')} {row.name}{target}"
 
 
 def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
@@ -54,7 +45,7 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
         for kind, group in groupby(rows, key=lambda r: r.kind):
             lines += [f"## {kind}", "", "| Resource | Cloud | Region | Account | Location |", "|---|---|---|---|---|"]
             for r in group:
-                lines.append(f"| `{_label(r)}` | {r.cloud} | {_place(r.region)} | {_place(r.account)} | `{r.file}:{r.line}` |".replace("\n", " "))
+                lines.append(f"| `{display_address(r)}` | {r.cloud} | {_place(r.region)} | {_place(r.account)} | `{r.file}:{r.line}` |".replace("\n", " "))
             lines.append("")
         if inventory.errors:
             lines += ["## Not analyzed", ""] + [f"- `{e.file}:{e.line}` {e.message}" for e in inventory.errors] + [""]
@@ -66,7 +57,7 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
         for column in ("Resource", "Cloud", "Region", "Account", "Location", "Evidence"):
             table.add_column(column, overflow="fold")
         for r in group:
-            table.add_row(_label(r), r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}",
+            table.add_row(display_address(r), r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}",
                           "\n".join(_evidence(r)[:4]))
         console.print(table)
     if inventory.errors:

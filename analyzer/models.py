@@ -84,6 +84,23 @@ class InventoryRow(BaseModel):
     conflicts: list[Conflict] = Field(default_factory=list)
 
 
+def is_reference(row: InventoryRow) -> bool:
+    """A row read from inside a Kubernetes object's configuration (address `Kind/namespace/name`):
+    what the object names (a bucket, a registry, a region setting), not the object itself."""
+    return row.address.startswith(f"{row.type}/") and row.kind not in ("workload", "config", "identity")
+
+
+def display_address(row: InventoryRow) -> str:
+    """The address, and for a reference what it names (and the Terraform row it matched)."""
+    if not is_reference(row):
+        return row.address
+    what = row.kind.replace("_", " ")
+    if row.kind == "setting":
+        what = "region setting" if row.region.status != "none" else "account setting"
+    target = f" = {row.refers_to}" if row.refers_to else ""
+    return f"{row.address} \u2192 {what}{' ' + row.name if row.name else ''}{target}"
+
+
 class ProviderPlacement(BaseModel):
     """One provider configuration as a module instance sees it (for CKV_RES_8)."""
 

@@ -17,6 +17,7 @@ from analyzer.models import (
     RuleMeta,
     ScanError,
     Severity,
+    is_reference,
 )
 
 
@@ -82,7 +83,7 @@ REGION_KINDS = (*LOCATED_KINDS, "setting", "endpoint")
 def subject(row: InventoryRow) -> str:
     """How messages name a row: its address, and for a reference read from Kubernetes configuration
     (address `Kind/namespace/name`) also what it names. Settings are worded by each rule."""
-    if not row.address.startswith(f"{row.type}/") or row.kind in ("workload", "config", "identity", "setting"):
+    if not is_reference(row) or row.kind == "setting":
         return row.address
     if not row.name:
         return f"{row.address} names a {row.kind.replace('_', ' ')} that"

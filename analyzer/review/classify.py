@@ -7,6 +7,8 @@ Markdown and HTML renderers only lay it out. Groups, in order:
 * inline data: secret stores, log groups, queues (data carried in the resource itself)
 * compute: clusters, node pools, workloads (where data is processed)
 * keys: KMS keys and key rings
+* named in Kubernetes configuration: what rendered Helm/Kubernetes config points the data
+  plane at (buckets, log groups, vaults, registries, region settings)
 * data flows and policies: replication, log subscriptions, grants, anything else
 
 Each resource carries its findings (matched by address and file) and the command that
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from analyzer.models import Finding, InventoryRow, ScanReport
+from analyzer.models import Finding, InventoryRow, ScanReport, is_reference
 from analyzer.report._common import posix_path, sorted_findings, sorted_inventory
 from analyzer.review.commands import VerifyCommand, verify_command
 
@@ -39,6 +41,10 @@ CLASSIFICATIONS: tuple[Classification, ...] = (
     Classification("compute", "Compute", "clusters, node pools and workloads",
                    frozenset({"cluster", "node_pool", "workload"})),
     Classification("keys", "Keys", "KMS keys and key rings", frozenset({"kms_key"})),
+    Classification("references", "Named in Kubernetes configuration",
+                   "buckets, log groups, vaults, keys, registries and regions that rendered Helm/Kubernetes "
+                   "configuration points the data plane at; matched to the Terraform that creates them when scanned "
+                   "together", frozenset()),
     Classification("flows", "Data flows and policies", "replication, log subscriptions, grants and other resources",
                    frozenset()),
 )
@@ -47,6 +53,8 @@ _BY_KIND = {kind: c.key for c in CLASSIFICATIONS for kind in c.kinds}
 
 def classify(row: InventoryRow) -> str:
     """The classification key of a row (``flows`` for any kind not listed)."""
+    if is_reference(row):
+        return "references"
     return _BY_KIND.get(row.kind, "flows")
 
 
@@ -84,16 +92,23 @@ def _parent_names(rows: list[InventoryRow]) -> dict[tuple[str, str], str]:
 
 def build_review(report: ScanReport) -> Review:
     rows = sorted_inventory(report.inventory)
-    by_key: dict[tuple[str, str], list[Finding]] = {}
-    for finding in sorted_findings(report.findings):
-        by_key.setdefault((finding.address, posix_path(finding.file)), []).append(finding)
     parents = _parent_names(rows)
     groups = {c.key: ReviewGroup(c) for c in CLASSIFICATIONS}
-    matched: set[tuple[str, str]] = set()
-    for row in rows:
-        key = (row.address, posix_path(row.file))
-        matched.add(key)
-        parent = parents.get((row.root, row.parent)) if row.parent else None
-        groups[classify(row)].items.append(ReviewItem(row, by_key.get(key, []), verify_command(row, parent)))
-    unmatched = [f for f in sorted_findings(report.findings) if (f.address, posix_path(f.file)) not in matched]
+    items = [ReviewItem(row, [], verify_command(row, parents.get((row.root, row.parent)) if row.parent else None))
+             for row in rows]
+    # a finding belongs to the row of its address and file; a Kubernetes object's rows share the
+    # address (the workload, the registry it names), so the line picks among them
+    by_place: dict[tuple[str, str], list[ReviewItem]] = {}
+    for item in items:
+        by_place.setdefault((item.row.address, posix_path(item.row.file)), []).append(item)
+    unmatched: list[Finding] = []
+    for finding in sorted_findings(report.findings):
+        candidates = by_place.get((finding.address, posix_path(finding.file)))
+        if not candidates:
+            unmatched.append(finding)
+            continue
+        owner = next((item for item in candidates if item.row.line == finding.line), candidates[0])
+        owner.findings.append(finding)
+    for item in items:
+        groups[classify(item.row)].items.append(item)
     return Review(report=report, groups=[groups[c.key] for c in CLASSIFICATIONS], unmatched=unmatched)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analyzer.data import load_data
-from analyzer.models import InventoryRow
+from analyzer.models import InventoryRow, is_reference
 
 DATA_FILE = "verify_commands.yaml"
 _ACCOUNT_LABEL = {"aws": "account id", "gcp": "project id", "azure": "subscription id"}
@@ -59,7 +59,11 @@ def _values(row: InventoryRow, entry: dict[str, Any], parent_name: str | None, *
 def verify_command(row: InventoryRow, parent_name: str | None = None) -> VerifyCommand:
     """The command (and what to compare its output with) for one inventory row."""
     table = command_table()
-    found = table.get(row.type)
+    if row.refers_to is not None:
+        return VerifyCommand(command=f"# confirmed by the command of {row.refers_to}",
+                             note=f"{row.address} names the resource {row.refers_to} creates", specific=True)
+    kind_type = table.get("_references", {}).get(row.cloud, {}).get(row.kind) if is_reference(row) else None
+    found = table.get(kind_type or row.type)
     specific = isinstance(found, dict)
     entry: dict[str, Any] = (
         found if isinstance(found, dict) else table["_fallback"].get(row.cloud) or table["_fallback"]["unknown"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from analyzer.models import Finding, Placement
+from analyzer.models import Finding, Placement, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, sorted_errors
 from analyzer.review.classify import Review, ReviewItem
 
@@ -89,7 +89,7 @@ def _item(item: ReviewItem) -> str:
     note = f'<div class="note">{_e(item.command.note)}</div>' if item.command.note else ""
     return (
         "<tr>"
-        f'<td class="res">{_code(row.address)}{name}{multi}</td>'
+        f'<td class="res">{_code(display_address(row))}{name}{multi}</td>'
         f"<td>{_code(row.type)}<div class=\"note\">{_e(row.kind)}</div></td>"
         f"<td>{_e(row.cloud)}</td>"
         f"<td>{_placement(row.region)}</td>"

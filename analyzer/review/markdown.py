@@ -9,7 +9,7 @@ analyzed close the report. Same escaping as ``analyzer/report/markdown.py``.
 
 from __future__ import annotations
 
-from analyzer.models import Finding, Placement
+from analyzer.models import Finding, Placement, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, plural, sorted_errors
 from analyzer.report.markdown import cell, code, table
 from analyzer.review.classify import Review, ReviewItem
@@ -44,7 +44,7 @@ def _evidence(label: str, p: Placement) -> list[str]:
 
 def _item(item: ReviewItem) -> list[str]:
     row = item.row
-    out = [f"#### {code(row.address, in_table=False)}", ""]
+    out = [f"#### {code(display_address(row), in_table=False)}", ""]
     out.append(f"- Type: {code(row.type, in_table=False)} ({cell(row.kind)}), cloud {cell(row.cloud)}")
     if row.name:
         out.append(f"- Name: {code(row.name, in_table=False)}")
@@ -98,7 +98,7 @@ def render(review: Review) -> str:
         out.append(f"_{cell(c.description)}_")
         out.append("")
         out += table(["Address", "Type", "Cloud", "Region", "Account", "Location", "Findings"],
-                     [[code(i.row.address), code(i.row.type), cell(i.row.cloud), _placement(i.row.region),
+                     [[code(display_address(i.row)), code(i.row.type), cell(i.row.cloud), _placement(i.row.region),
                        _placement(i.row.account), code(location(i.row.file, i.row.line)), str(len(i.findings))]
                       for i in group.items])
         out.append("")
