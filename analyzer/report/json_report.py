@@ -17,6 +17,7 @@ from analyzer.models import (
     ProviderPlacement,
     ScanError,
     ScanReport,
+    is_reference,
 )
 
 from ._common import (
@@ -81,7 +82,7 @@ def inventory_dict(row: InventoryRow) -> dict[str, Any]:
         out["flows"] = [flow_dict(flow) for flow in flows]
     if row.images:
         out["images"] = sorted(row.images)
-    if row.refers_to is not None:
+    if is_reference(row):  # what the Kubernetes object names, and the Terraform row creating it
         out["name"] = row.name
         out["refers_to"] = row.refers_to
     if row.conflicts:
