@@ -16,6 +16,8 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     if account.status != "resolved" or not context.accounts or account.value in context.accounts:
         return []
     word = WORD.get(row.cloud, "account")
+    if row.kind == "identity" and (row.name or "").endswith(".iam.gserviceaccount.com"):
+        word = "project"  # a GKE workload identity (the ServiceAccount row itself is Kubernetes)
     placed = f"names {word} {account.value}" if row.kind == "setting" else f"is in {word} {account.value}"
     return [Verdict(f"{subject(row)} {placed}, not in the allowed {', '.join(context.accounts)}",
                     account.evidence, row.region.value, account.value)]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.policy import Policy
+from analyzer.policy import Policy, load_policy
 from analyzer.scan import ScanOptions, run_scan
 from tests.conftest import FIXTURES
 from tests.test_checkov_parity import COMPARED, RULES_DIR, _checkov_binary
@@ -51,3 +51,15 @@ def test_rendered_manifests_same_verdicts(tmp_path: Path) -> None:
         ("CKV_RES_7", "Deployment/union/union-operator"),
     }
     assert _checkov_kubernetes(tmp_path, binary) == native
+
+
+@pytest.mark.parametrize("case", ["ckv_res_1/helm_fail", "ckv_res_1/helm_pass", "ckv_res_5/helm_fail"])
+def test_rule_cases_same_verdicts(case: str) -> None:
+    binary = _checkov_binary()
+    if binary is None:
+        pytest.skip("checkov is not installed (pip install -e '.[dev]')")
+    folder = FIXTURES / "rules" / case
+    report = run_scan([folder], load_policy(folder / "residency.yaml"), ScanOptions(use_cache=False))
+    native = {(f.rule_id, f.address) for f in report.findings if f.suppressed is None and f.rule_id in COMPARED}
+    assert bool(native) == case.endswith("_fail")
+    assert _checkov_kubernetes(folder, binary) == native

@@ -186,3 +186,20 @@ def test_clean_data_planes_infer_their_own_region(cloud: str, region: str) -> No
 def test_clean_data_planes_exit_zero_from_the_cli(cloud: str) -> None:
     result = CliRunner().invoke(app, ["scan", str(CLEAN / cloud), "--format", "json"])
     assert result.exit_code == 0, result.output
+
+
+def test_helm_regions_named_in_configuration() -> None:
+    """A fluent-bit output and an env value naming regions outside the policy (committed render)."""
+    report = scan(CASES / "helm_fail")
+    got = sorted((f.address, f.file, f.line, f.region, f.message) for f in report.findings if f.rule_id == RULE)
+    assert got == [
+        ("ConfigMap/logging/fluent-bit-config", "logging.yaml", 19, "us-east-1",
+         "ConfigMap/logging/fluent-bit-config names log group /acme/dataplane/containers, which is in us-east-1, "
+         "outside the allowed region eu-west-1"),
+        ("Deployment/logging/log-shipper", "logging.yaml", 41, "eu-central-1",
+         "Deployment/logging/log-shipper names region eu-central-1, outside the allowed region eu-west-1"),
+    ]
+    fluent_bit = next(f for f in report.findings if f.address == "ConfigMap/logging/fluent-bit-config")
+    assert [e.render() for e in fluent_bit.evidence] == [
+        "logging.yaml:18 ConfigMap/logging/fluent-bit-config fluent-bit.conf: OUTPUT.region = us-east-1"]
+    assert [f.rule_id for f in scan(CASES / "helm_pass").findings] == []

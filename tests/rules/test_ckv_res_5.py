@@ -94,3 +94,14 @@ def test_clean_data_planes_have_no_ckv_res_5(cloud: str) -> None:
     assert hits(report) == set()
     assert {r.account.value for r in report.inventory if r.account.status == "resolved"} == \
         set(load_policy(CLEAN / cloud / "residency.yaml").accounts)
+
+
+def test_helm_identity_and_project_setting_outside_the_allowed_projects() -> None:
+    report = scan(cases("CKV_RES_5") / "helm_fail")
+    got = sorted((f.rule_id, f.address, f.line, f.account, f.message) for f in report.findings)
+    assert got == [
+        ("CKV_RES_5", "CronJob/monitoring/usage-export", 30, "analytics-shared",
+         "CronJob/monitoring/usage-export names project analytics-shared, not in the allowed acme-dp-prod"),
+        ("CKV_RES_5", "ServiceAccount/monitoring/exporter", 4, "analytics-shared",
+         "ServiceAccount/monitoring/exporter is in project analytics-shared, not in the allowed acme-dp-prod"),
+    ]
