@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,8 @@ class Parsed:
 
 _EXTENSIONS = {".yaml": "yaml", ".yml": "yaml", ".json": "yaml", ".toml": "toml", ".conf": "ini", ".ini": "ini",
                ".cfg": "ini", ".properties": "ini"}
-_SECTION = re.compile(r"^\s*\[\[?\s*([^\]\s][^\]]*?)\s*\]\]?\s*(?:[#;].*)?$")
+_SECTION = re.compile(r"^\s*\[\[?([^\]\n]*)\]\]?\s*(?:[#;].*)?$")  # group stripped by users
+_TOML_KEY = re.compile(r"^\s*([\"']?[\w.\-]+[\"']?)\s*=")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z0-9_.@\-/]+)\s*(?:=|:|\s)\s*(.*?)\s*$")
 _YAML_KEY = re.compile(r"^\s*(?:-\s+)?[\"']?[\w.\-/]+[\"']?\s*:(?:\s|$)")
 
@@ -105,7 +107,10 @@ def _lines(text: str) -> Section:
 
 def _yaml(text: str) -> Section:
     root = Section("", 1)
-    loader = GuardedLoader(text)
+    try:
+        loader = GuardedLoader(text)
+    except yaml.YAMLError as err:  # a control character: the reader refuses the text up front
+        raise _ConfigError(str(err)) from None
     try:
         index = 0
         while loader.check_node():
@@ -121,7 +126,7 @@ def _yaml(text: str) -> Section:
         mark = err.problem_mark or err.context_mark
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise _ConfigError(f"{' '.join(p for p in (err.context, err.problem) if p)}{where}") from None
-    except (yaml.YAMLError, RecursionError) as err:
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as err:
         raise _ConfigError(str(err) or type(err).__name__) from None
     finally:
         loader.dispose()
@@ -162,36 +167,43 @@ def _toml(text: str) -> Section:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise _ConfigError(str(err)) from None
+    except RecursionError:
+        raise _ConfigError("nested too deeply") from None
     lines = text.splitlines()
-    headers = {match.group(1).replace(" ", ""): number for number, line in enumerate(lines, 1)
-               if (match := _SECTION.match(line))}
+    headers: dict[str, int] = {}
+    keys: dict[str, list[int]] = {}  # key -> the lines setting it, in order (one pass, not one per key)
+    for number, line in enumerate(lines, 1):
+        if match := _SECTION.match(line):
+            path = ".".join(part.strip().strip("\"'") for part in match.group(1).split("."))
+            headers.setdefault(path, number)
+        elif match := _TOML_KEY.match(line):
+            keys.setdefault(match.group(1).strip("\"'"), []).append(number)
     root = Section("", 1)
-    _toml_table(data, "", root, lines, headers)
+    try:
+        _toml_table(data, "", root, keys, headers)
+    except RecursionError:  # dotted keys nested deeper than the walk goes
+        raise _ConfigError("nested too deeply") from None
     return root
 
 
-def _toml_table(table: dict[str, Any], path: str, section: Section, lines: list[str], headers: dict[str, int]) -> None:
+def _toml_table(table: dict[str, Any], path: str, section: Section, keys: dict[str, list[int]],
+                headers: dict[str, int]) -> None:
     start = headers.get(path, 1)
     for key, value in table.items():
         if isinstance(value, dict):
             child_path = _join(path, key)
             child = Section(child_path, headers.get(child_path, start))
-            _toml_table(value, child_path, child, lines, headers)
+            _toml_table(value, child_path, child, keys, headers)
             section.children.append(child)
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             for index, item in enumerate(value):
                 child = Section(f"{_join(path, key)}[{index}]", headers.get(_join(path, key), start))
-                _toml_table(item, _join(path, key), child, lines, headers)
+                _toml_table(item, _join(path, key), child, keys, headers)
                 section.children.append(child)
         else:
-            line = _toml_key_line(lines, key, start)
+            line = next((n for n in keys.get(key, ()) if n >= start), start)
             for item in value if isinstance(value, list) else [value]:
                 section.leaves.append(Leaf(key, str(item), line))
-
-
-def _toml_key_line(lines: list[str], key: str, start: int) -> int:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-    return next((number for number in range(start, len(lines) + 1) if pattern.match(lines[number - 1])), start)
 
 
 # --- INI and fluent-bit's classic format ------------------------------------------------------------
@@ -202,16 +214,17 @@ def _ini(text: str) -> Section:
     root = Section("", 1)
     current = root
     seen: dict[str, int] = {}
+    totals = Counter(header.group(1).strip().upper() for raw in text.splitlines() if (header := _SECTION.match(raw)))
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith(("#", ";")):
             continue
         header = _SECTION.match(line)
         if header:
-            name = header.group(1)
+            name = header.group(1).strip()
             count = seen.get(name.upper(), 0)
             seen[name.upper()] = count + 1
-            current = Section(f"{name}[{count}]" if count or _repeats(text, name) else name, number)
+            current = Section(f"{name}[{count}]" if totals[name.upper()] > 1 else name, number)
             root.children.append(current)
             continue
         if line.startswith("@SET"):
@@ -226,7 +239,3 @@ def _ini(text: str) -> Section:
     if not root.children and not root.leaves:
         raise _ConfigError("no sections or keys in it")
     return root
-
-
-def _repeats(text: str, name: str) -> bool:
-    return len(re.findall(rf"^\s*\[\s*{re.escape(name)}\s*\]", text, flags=re.MULTILINE | re.IGNORECASE)) > 1

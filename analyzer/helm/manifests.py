@@ -109,7 +109,12 @@ def scan_manifest_text(text: str, rel: str, source_file: str | None = None,
             if node is None:
                 continue
             check_expansion(node)
-            data = loader.construct_document(node)
+            try:
+                data = loader.construct_document(node)
+            except (ValueError, OverflowError) as err:  # `!!int abc`, a 5000-digit number: this document only
+                inventory.errors.append(ScanError(file=rel, line=node.start_mark.line + 1,
+                                                  message=f"YAML value cannot be read ({err}); document not analyzed"))
+                continue
             for obj, obj_node in _objects(data, node):
                 _scan_object(obj, obj_node, rel, inventory, default_namespace)
     except ManifestError as err:

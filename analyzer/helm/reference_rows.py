@@ -87,12 +87,18 @@ def reference_rows(sources: Iterator[ValueSource], base: InventoryRow, rel: str,
     merged: dict[tuple[str, str, str], InventoryRow] = {}
     for source in sources:
         key_name = source.key.rsplit(" ", 1)[-1]
-        parsed = parse_config(source.text, key_name)
+        try:
+            parsed = parse_config(source.text, key_name)
+            tree = parsed.tree if parsed.format != "value" else Section("", 1, [Leaf(key_name, source.text.strip(), 1)])
+            references = extract(tree)
+        except (RecursionError, ValueError) as err:  # one value never costs the object's other values
+            errors.append(ScanError(file=rel, line=source.line, address=base.address,
+                                    message=f"{base.address} {source.key}: not analyzed ({type(err).__name__})"))
+            continue
         if parsed.error:
             errors.append(ScanError(file=rel, line=source.line, address=base.address,
                                     message=f"{base.address} {source.key}: {parsed.error}"))
-        tree = parsed.tree if parsed.format != "value" else Section("", 1, [Leaf(key_name, source.text.strip(), 1)])
-        for reference in extract(tree):
+        for reference in references:
             line = source.line + reference.line if source.block else source.line
             row = _row(reference, source, line, base, rel, parsed.format == "value")
             identity = (row.kind, row.cloud, row.name or f"{reference.what}@{line}")

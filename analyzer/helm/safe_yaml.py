@@ -74,3 +74,8 @@ def check_expansion(root: Node) -> None:
         return total
 
     size(root)
+
+
+# Kubernetes (Go) reads `2021-13-45` as a string; PyYAML would build a date and fail on a bad one
+GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
