@@ -104,11 +104,14 @@ def _path(section: Section, leaf: Leaf) -> str:
     return f"{section.path}.{leaf.key}" if section.path else leaf.key
 
 
-def _effective(section: Section, inherited: _Scope) -> _Scope:
+def _effective(section: Section, inherited: _Scope, from_below: bool = True) -> _Scope:
+    """The scope of a section's own leaves (from_below) or of its children (not from_below: a value
+    only one child states must not leak into that child's siblings, e.g. two fluent-bit outputs)."""
     own = _own_scope(section)
     # children and grandchildren: stow puts `kind: google` under `stow:` and `project_id` one further down
-    below = [_own_scope(child) for child in section.children]
-    below += [_own_scope(grandchild) for child in section.children for grandchild in child.children]
+    below = [_own_scope(child) for child in section.children] if from_below else []
+    below += [_own_scope(grandchild) for child in section.children for grandchild in child.children] if from_below \
+        else []
     for attribute in ("region", "account", "hint"):
         if getattr(own, attribute) is not None:
             continue
@@ -154,8 +157,9 @@ def _walk(section: Section, inherited: _Scope, found: list[Reference],
         settings.append(("region", own.region_cloud or "unknown", own.region))
     if own.account is not None:
         settings.append(("account", own.account_cloud or "unknown", own.account))
+    down = _effective(section, inherited, from_below=False)
     for child in section.children:
-        _walk(child, scope, found, settings)
+        _walk(child, down, found, settings)
 
 
 def _leaf_references(section: Section, leaf: Leaf, scope: _Scope) -> list[Reference]:

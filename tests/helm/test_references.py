@@ -175,3 +175,21 @@ def test_any_text_parses_without_raising(text: str, name: str) -> None:
     parsed = parse_config(text, name)
     for reference in extract(parsed.tree):
         assert reference.line >= 1
+
+
+def test_a_region_one_section_states_does_not_leak_into_its_siblings() -> None:
+    # review finding: the second output has no region and must stay unknown (CKV_RES_2), not borrow eu-west-1
+    fluent_bit = "[OUTPUT]\n    Name s3\n    bucket app-logs\n    region eu-west-1\n[OUTPUT]\n    Name s3\n    bucket audit-logs\n"
+    assert _refs(fluent_bit, "fluent-bit.conf") == [
+        ("bucket", "aws", "app-logs", 3, ("eu-west-1", 4), None), ("bucket", "aws", "audit-logs", 7, None, None)]
+    # nor does a storage type hint make a sidecar's `container:` a bucket
+    config = FLYTE + "tasks:\n  sidecar:\n    container: log-shipper\n"
+    assert [name for _, _, name, *_ in _refs(config, "config.yaml")] == ["acme-dp-data", "acme-dp-data"]
+
+
+@pytest.mark.parametrize("text", ["a-" * 160000, "[a" + " " * 160000, "1" * 40000])
+def test_long_values_are_linear(text: str) -> None:
+    import time
+    started = time.perf_counter()
+    extract(parse_config(text, "x").tree)
+    assert time.perf_counter() - started < 5  # minutes before the review fixes
