@@ -75,7 +75,8 @@ def _region_of(value: str, cloud: str | None) -> tuple[str, str] | None:
     return None
 
 
-def _own_scope(section: Section) -> _Scope:
+def _own_scope(section: Section, context: str | None = None) -> _Scope:
+    """The section's own keys; context is the cloud its surroundings already name (for generic keys)."""
     data = _data()
     scope = _Scope()
     hint_keys = set(data["hint_keys"])
@@ -93,10 +94,16 @@ def _own_scope(section: Section) -> _Scope:
             if found is not None:
                 scope.region = (found[0], leaf.line, f"{_path(section, leaf)} = {leaf.value.strip()}")
                 scope.region_cloud = found[1]
+    for leaf in section.leaves:
+        key = normal_key(leaf.key)
         cloud = data["account_keys"].get(key)
-        if cloud is not None and scope.account is None and leaf.value.strip():
-            scope.account = (leaf.value.strip(), leaf.line, f"{_path(section, leaf)} = {leaf.value.strip()}")
-            scope.account_cloud = cloud
+        value = leaf.value.strip()
+        if cloud is None or scope.account is not None or not re.fullmatch(data["account_syntax"][cloud], value):
+            continue
+        if key in data["generic_account_keys"] and cloud not in (hint_cloud, scope.region_cloud, context):
+            continue  # Sentry's `project: storefront` is no GCP project: only beside that cloud's storage/region
+        scope.account = (value, leaf.line, f"{_path(section, leaf)} = {value}")
+        scope.account_cloud = cloud
     return scope
 
 
@@ -107,11 +114,16 @@ def _path(section: Section, leaf: Leaf) -> str:
 def _effective(section: Section, inherited: _Scope, from_below: bool = True) -> _Scope:
     """The scope of a section's own leaves (from_below) or of its children (not from_below: a value
     only one child states must not leak into that child's siblings, e.g. two fluent-bit outputs)."""
-    own = _own_scope(section)
+    context = inherited.hint[0] if inherited.hint else inherited.region_cloud
+    own = _own_scope(section, context)
     # children and grandchildren: stow puts `kind: google` under `stow:` and `project_id` one further down
-    below = [_own_scope(child) for child in section.children] if from_below else []
-    below += [_own_scope(grandchild) for child in section.children for grandchild in child.children] if from_below \
-        else []
+    nested = [*section.children, *(grandchild for child in section.children for grandchild in child.children)]
+    hints = {scope.hint[:2] for scope in (_own_scope(c) for c in nested) if scope.hint} if from_below else set()
+    if own.hint:
+        context = own.hint[0]
+    elif len(hints) == 1:
+        context = next(iter(hints))[0]
+    below = [_own_scope(child, context) for child in nested] if from_below else []
     for attribute in ("region", "account", "hint"):
         if getattr(own, attribute) is not None:
             continue

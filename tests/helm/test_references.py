@@ -193,3 +193,11 @@ def test_long_values_are_linear(text: str) -> None:
     started = time.perf_counter()
     extract(parse_config(text, "x").tree)
     assert time.perf_counter() - started < 5  # minutes before the review fixes
+
+
+def test_generic_project_and_subscription_keys_of_other_tools_are_not_accounts() -> None:
+    config = "sentry:\n  project: storefront\nharbor:\n  project: library\nstripe:\n  subscription_id: sub_1Mow\n"
+    assert _refs(config, "config.yaml") == []
+    assert _refs("web-storefront", "PROJECT_ID") == []
+    # beside that cloud's storage they count (stow's project_id, two levels under `kind: google`)
+    assert _refs(STOW_GCP, "storage.yaml")[0][5] == ("acme-dp-prod", 6)
