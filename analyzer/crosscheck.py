@@ -28,10 +28,10 @@ Key = tuple[str, str, str]  # (cloud, kind, name)
 
 def cross_check(inventory: Inventory) -> None:
     """Link Helm references to the Terraform rows they name (in place)."""
-    created: dict[Key, InventoryRow] = {}
+    created: dict[Key, list[InventoryRow]] = {}
     for row in sorted(inventory.rows, key=lambda r: (r.root, r.file, r.line, r.address)):
         if row.type not in KUBERNETES_KINDS and row.name and row.kind in MATCHED_KINDS:
-            created.setdefault((row.cloud, row.kind, row.name), row)
+            created.setdefault((row.cloud, row.kind, row.name), []).append(row)
     if not created:
         return
     images: list[InventoryRow] = []
@@ -41,10 +41,22 @@ def cross_check(inventory: Inventory) -> None:
         if row.kind == "workload":
             images.extend(_image_references(row, created))
         elif row.name and row.kind in MATCHED_KINDS:
-            target = created.get((row.cloud, row.kind, row.name))
+            target = _pick(row, created.get((row.cloud, row.kind, row.name), []))
             if target is not None:
                 _link(row, target)
     inventory.rows.extend(images)
+
+
+def _pick(row: InventoryRow, candidates: list[InventoryRow]) -> InventoryRow | None:
+    """The Terraform row a reference names. Log groups, secrets, aliases and repositories are named
+    per region (and containers per storage account): with several, the one agreeing with the
+    reference's own region/account; none when that still leaves more than one (never a guess)."""
+    if len(candidates) <= 1:
+        return candidates[0] if candidates else None
+    agreeing = [c for c in candidates if all(
+        getattr(row, f).status != "resolved" or getattr(c, f).status != "resolved"
+        or _same(row.cloud, f, getattr(row, f).value, getattr(c, f).value) for f in ("region", "account"))]
+    return agreeing[0] if len(agreeing) == 1 else None
 
 
 def _link(row: InventoryRow, target: InventoryRow) -> None:
@@ -72,14 +84,15 @@ def _same(cloud: str, field: str, a: str | None, b: str | None) -> bool:
     return a.lower() == b.lower()
 
 
-def _image_references(row: InventoryRow, created: dict[Key, InventoryRow]) -> list[InventoryRow]:
+def _image_references(row: InventoryRow, created: dict[Key, list[InventoryRow]]) -> list[InventoryRow]:
     found: list[InventoryRow] = []
     for image in row.images:
         ref = parse_image(image)
         if ref.cloud is None:
             continue
         name = _repository(ref.cloud, ref.registry, image, ref.account)
-        target = created.get((ref.cloud, "registry", name)) if name else None
+        candidates = created.get((ref.cloud, "registry", name), []) if name else []
+        target = candidates[0] if len(candidates) == 1 else None
         if target is None or name is None:
             continue
         evidence = [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")]
@@ -87,8 +100,9 @@ def _image_references(row: InventoryRow, created: dict[Key, InventoryRow]) -> li
                   if ref.region and ref.cloud != "azure" else Placement(status="unknown", reason="the host names no region"))
         account = (Placement(value=ref.account, status="resolved", evidence=evidence)
                    if ref.account and ref.cloud != "azure" else Placement(status="unknown", reason="the host names none"))
+        # images stay on the workload row: CKV_RES_7 judges each image once
         reference = row.model_copy(update={"kind": "registry", "cloud": ref.cloud, "name": name, "region": region,
-                                           "account": account, "images": [image], "unresolved_images": [],
+                                           "account": account, "images": [], "unresolved_images": [],
                                            "endpoints": []}, deep=True)
         _link(reference, target)
         found.append(reference)

@@ -126,3 +126,31 @@ def test_a_project_named_in_env_outside_the_allowed_ones_is_ckv_res_5(tmp_path: 
                                              "acme-dp-prod")]
     assert report.findings[0].evidence[0].note == (
         "Job/union/export containers export env GOOGLE_CLOUD_PROJECT = analytics-shared")
+
+
+def test_a_name_created_in_two_regions_links_to_the_one_the_config_names(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(TERRAFORM + '''
+provider "aws" {
+  alias               = "dr"
+  region              = "eu-central-1"
+  allowed_account_ids = ["111122223333"]
+}
+
+resource "aws_cloudwatch_log_group" "dr" {
+  provider = aws.dr
+  name     = "/acme/dataplane"
+}
+''')
+    (tmp_path / "fluent-bit.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: fb\n  namespace: logging\ndata:\n  fluent-bit.conf: |\n"
+        "    [OUTPUT]\n        Name cloudwatch_logs\n        region eu-west-1\n        log_group_name /acme/dataplane\n")
+    policy = Policy(regions=["eu-west-1", "eu-central-1"], accounts=["111122223333"])
+    report = run_scan([tmp_path], policy, ScanOptions(use_cache=False))
+    [log] = [r for r in report.inventory if r.address == "ConfigMap/logging/fb"]
+    assert log.refers_to == "aws_cloudwatch_log_group.dp" and log.conflicts == []
+    assert [f for f in report.findings if f.suppressed is None] == []
+
+
+def test_each_image_is_judged_once(tmp_path: Path) -> None:
+    report = _scan(tmp_path, account="999988887777")
+    assert [f.address for f in report.findings if f.rule_id == "CKV_RES_7"] == ["Deployment/union/operator"]
