@@ -128,7 +128,8 @@ class _ResidencyKubernetesCheck(BaseK8Check):
             raw = conf.get("metadata")
             metadata: dict[str, Any] = raw if isinstance(raw, dict) else {}
             namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
-            address = f"{conf.get('kind')}/{namespace}/{metadata.get('name')}"
+            name = metadata.get("name") or (f"{metadata['generateName']}*" if metadata.get("generateName") else None)
+            address = f"{conf.get('kind')}/{namespace}/{name}"  # as the native inventory names it
             findings = [f for f in _lookup(self.rule_id, address) if f.suppressed is None]
             if findings:
                 self.details = [f.message for f in findings]

@@ -71,6 +71,11 @@ def parse_config(text: str, name: str = "") -> Parsed:
     try:
         return Parsed(reader(text), fmt)
     except _ConfigError as err:
+        if declared is None and fmt == "toml":
+            try:  # `[s3]` then `bucket = acme-data`: INI that only looked like TOML
+                return Parsed(_ini(text), "ini")
+            except _ConfigError:
+                pass
         if declared is None:
             return Parsed(_lines(text), "text")  # it only looked like that format
         return Parsed(_lines(text), "text", f"not valid {fmt.upper()}: {err}; only its raw lines were analyzed")

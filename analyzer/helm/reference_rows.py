@@ -124,7 +124,7 @@ def _row(reference: Reference, source: ValueSource, line: int, base: InventoryRo
         multi = info is not None and info.status == "multi"
         region = Placement(value=reference.region[0], status="multi" if multi else "resolved",
                            evidence=where(reference.region))
-    elif reference.kind in _LOCATED:
+    elif reference.kind in _LOCATED and reference.cloud != "kubernetes":
         subject = f"{reference.kind.replace('_', ' ')} {reference.name}" if reference.name else reference.what
         region = Placement(status="unknown", evidence=where(None),
                            reason=f"{base.address} names {subject} ({source.key}) but no region beside it; scan it "

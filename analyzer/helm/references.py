@@ -165,7 +165,7 @@ def _walk(section: Section, inherited: _Scope, found: list[Reference],
     for leaf in section.leaves:
         found.extend(_leaf_references(section, leaf, scope))
     own = _own_scope(section)
-    if own.region is not None:
+    if own.region is not None and not (scope.hint is not None and scope.hint[0] == "unknown"):
         settings.append(("region", own.region_cloud or "unknown", own.region))
     if own.account is not None:
         settings.append(("account", own.account_cloud or "unknown", own.account))
@@ -200,7 +200,11 @@ def _leaf_references(section: Section, leaf: Leaf, scope: _Scope) -> list[Refere
 def _scoped(reference: Reference, scope: _Scope) -> Reference:
     if reference.region is None and scope.region is not None and scope.region_cloud in (reference.cloud, None):
         reference.region = scope.region
-    if reference.region is None and scope.region is not None and reference.cloud == "unknown":
+    self_hosted = scope.hint is not None and scope.hint[0] == "unknown"  # MinIO: a region key names no cloud
+    if self_hosted and reference.cloud == "unknown":
+        reference.cloud = "kubernetes"  # stored in the cluster itself: placed wherever the cluster is
+        return reference
+    if reference.region is None and scope.region is not None and reference.cloud == "unknown" and not self_hosted:
         reference.region = scope.region
         reference.cloud = scope.region_cloud or "unknown"
     if reference.account is None and scope.account is not None and scope.account_cloud == reference.cloud:

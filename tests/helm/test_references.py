@@ -201,3 +201,10 @@ def test_generic_project_and_subscription_keys_of_other_tools_are_not_accounts()
     assert _refs("web-storefront", "PROJECT_ID") == []
     # beside that cloud's storage they count (stow's project_id, two levels under `kind: google`)
     assert _refs(STOW_GCP, "storage.yaml")[0][5] == ("acme-dp-prod", 6)
+
+
+def test_in_cluster_minio_is_not_an_aws_bucket_and_ini_that_looks_like_toml_is_read() -> None:
+    minio = "store:\n  type: minio\n  bucket: artifacts\n  region: us-east-1\n  endpoint: http://minio:9000\n"
+    assert _refs(minio, "config.yaml") == [("bucket", "kubernetes", "artifacts", 3, None, None)]
+    assert _refs("[s3]\nbucket = acme-data\nregion = us-east-1\n", "CONFIG") == [
+        ("bucket", "aws", "acme-data", 2, ("us-east-1", 3), None)]
