@@ -15,7 +15,7 @@ import re
 import sys
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from analyzer.rules import RULES
 from checkov.common.models.enums import CheckCategories, CheckResult
@@ -72,6 +72,20 @@ def _lookup(rule_id: str, address: str) -> list[Finding]:
     return found
 
 
+def _judge(check: Any, address: Callable[[], str], what: str) -> CheckResult:
+    """FAILED with the native findings' messages for the entity at address(), else PASSED; an error
+    fails closed with its reason (checkov drops crashing checks and UNKNOWN results silently)."""
+    try:
+        findings = [f for f in _lookup(check.rule_id, address()) if f.suppressed is None]
+    except Exception as err:  # noqa: BLE001 - fail closed, never crash inside checkov
+        check.details = [f"residency could not evaluate this {what}: {type(err).__name__}: {err}"]
+        return CheckResult.FAILED
+    if findings:
+        check.details = [f.message for f in findings]
+        return CheckResult.FAILED
+    return CheckResult.PASSED
+
+
 class _ResidencyResourceCheck(BaseResourceCheck):
     def __init__(self, rule_id: str, name: str, types: list[str], guideline: str) -> None:
         self.rule_id = rule_id
@@ -79,16 +93,7 @@ class _ResidencyResourceCheck(BaseResourceCheck):
                          supported_resources=types, guideline=guideline)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        try:
-            address = conf.get("__address__") or ""
-            findings = [f for f in _lookup(self.rule_id, address) if f.suppressed is None]
-            if findings:
-                self.details = [f.message for f in findings]
-                return CheckResult.FAILED
-            return CheckResult.PASSED
-        except Exception as err:  # noqa: BLE001 - fail closed, never crash inside checkov
-            self.details = [f"residency could not evaluate this resource: {type(err).__name__}: {err}"]
-            return CheckResult.FAILED
+        return _judge(self, lambda: conf.get("__address__") or "", "resource")
 
 
 class _ResidencyProviderCheck(BaseProviderCheck):
@@ -98,20 +103,13 @@ class _ResidencyProviderCheck(BaseProviderCheck):
                          supported_provider=["aws", "google", "azurerm"], guideline=guideline)
 
     def scan_provider_conf(self, conf: dict[str, Any]) -> CheckResult:
-        try:
+        def address() -> str:
             alias = conf.get("alias", [None])
             alias = alias[0] if isinstance(alias, list) else alias
             name = conf.get("__address__", "") or ""
             key = name.split(".", 1)[0] if name else ""
-            address = f"provider.{key}.{alias}" if alias else f"provider.{key}"
-            findings = [f for f in _lookup(self.rule_id, address) if f.suppressed is None]
-            if findings:
-                self.details = [f.message for f in findings]
-                return CheckResult.FAILED
-            return CheckResult.PASSED
-        except Exception as err:  # noqa: BLE001
-            self.details = [f"residency could not evaluate this provider: {type(err).__name__}: {err}"]
-            return CheckResult.FAILED
+            return f"provider.{key}.{alias}" if alias else f"provider.{key}"
+        return _judge(self, address, "provider")
 
 
 class _ResidencyKubernetesCheck(BaseK8Check):
@@ -124,20 +122,13 @@ class _ResidencyKubernetesCheck(BaseK8Check):
                          supported_entities=sorted(KUBERNETES_KINDS), guideline=guideline)
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
-        try:
+        def address() -> str:
             raw = conf.get("metadata")
             metadata: dict[str, Any] = raw if isinstance(raw, dict) else {}
             namespace = metadata.get("namespace") if isinstance(metadata.get("namespace"), str) else "default"
             name = metadata.get("name") or (f"{metadata['generateName']}*" if metadata.get("generateName") else None)
-            address = f"{conf.get('kind')}/{namespace}/{name}"  # as the native inventory names it
-            findings = [f for f in _lookup(self.rule_id, address) if f.suppressed is None]
-            if findings:
-                self.details = [f.message for f in findings]
-                return CheckResult.FAILED
-            return CheckResult.PASSED
-        except Exception as err:  # noqa: BLE001
-            self.details = [f"residency could not evaluate this object: {type(err).__name__}: {err}"]
-            return CheckResult.FAILED
+            return f"{conf.get('kind')}/{namespace}/{name}"  # as the native inventory names it
+        return _judge(self, address, "object")
 
 
 _TYPES = sorted(catalog())

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, SequenceNode
 
 from analyzer.helm.reference_rows import config_sources, env_sources, reference_rows
-from analyzer.helm.safe_yaml import GuardedLoader, ManifestError, check_expansion
+from analyzer.helm.safe_yaml import GuardedLoader, ManifestError, check_expansion, child_node
 from analyzer.models import Evidence, Inventory, InventoryRow, Placement, ScanError
 from analyzer.registries import control_plane_regions
 
@@ -162,7 +162,7 @@ def _objects(data: Any, node: Node) -> Iterator[tuple[dict[str, Any], Node]]:
     if not _is_object(data):
         return
     if data["kind"] == "List" and isinstance(data.get("items"), list):
-        items_node = _child(node, "items")
+        items_node = child_node(node, "items")
         nodes = items_node.value if isinstance(items_node, SequenceNode) else []
         for index, item in enumerate(data["items"]):
             if _is_object(item):
@@ -173,15 +173,6 @@ def _objects(data: Any, node: Node) -> Iterator[tuple[dict[str, Any], Node]]:
 
 def _is_object(data: Any) -> bool:
     return isinstance(data, dict) and isinstance(data.get("apiVersion"), str) and isinstance(data.get("kind"), str)
-
-
-def _child(node: Node | None, *keys: str) -> Node | None:
-    """The value node at keys under a mapping node (None when a key is absent)."""
-    for key in keys:
-        if not isinstance(node, MappingNode):
-            return None
-        node = next((value for k, value in node.value if isinstance(k, ScalarNode) and k.value == key), None)
-    return node
 
 
 def _line(node: Node | None, fallback: int) -> int:
@@ -281,12 +272,12 @@ def _workload(obj: dict[str, Any], kind: str, address: str, rel: str, line: int,
 def _containers(obj: dict[str, Any], node: Node, kind: str) -> Iterator[tuple[str, dict[str, Any], Node | None]]:
     """(group and name, container, its node) for every container of a workload's pod spec."""
     spec = _dig(obj, WORKLOADS[kind])
-    spec_node = _child(node, *WORKLOADS[kind])
+    spec_node = child_node(node, *WORKLOADS[kind])
     if not isinstance(spec, dict):
         return
     for group in CONTAINER_GROUPS:
         containers = spec.get(group)
-        group_node = _child(spec_node, group)
+        group_node = child_node(spec_node, group)
         if not isinstance(containers, list):
             continue
         for index, container in enumerate(containers):
@@ -330,7 +321,7 @@ def _config_endpoints(obj: dict[str, Any], node: Node, kind: str, address: str, 
                 try:
                     raw = base64.b64decode("".join(text.split()), validate=True)
                 except (binascii.Error, ValueError):
-                    where = _line(_child(node, section, str(key)), line)
+                    where = _line(child_node(node, section, str(key)), line)
                     inventory.errors.append(ScanError(file=rel, line=where, address=address,
                                                       message=f"{address} data key {key} is not valid base64; "
                                                               "its value was not analyzed"))
@@ -351,7 +342,7 @@ def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
         value = annotations.get(annotation)
         if value is None:
             continue
-        where = _line(_child(node, "metadata", "annotations", annotation), line)
+        where = _line(child_node(node, "metadata", "annotations", annotation), line)
         text = str(value).strip()
         match = pattern.match(text)
         if match is None:
@@ -363,7 +354,7 @@ def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
     client_id = annotations.get(AZURE_ANNOTATION)
     if client_id is not None:
         # a client ID is a GUID of the managed identity, not of its subscription: recorded, not judged
-        where = _line(_child(node, "metadata", "annotations", AZURE_ANNOTATION), line)
+        where = _line(child_node(node, "metadata", "annotations", AZURE_ANNOTATION), line)
         text = str(client_id).strip()
         shape = "" if _CLIENT_ID.match(text) else " (not a GUID)"
         return text, Placement(status="unknown", reason=f"Azure workload identity client ID {text}{shape} names no "

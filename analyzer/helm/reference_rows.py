@@ -18,11 +18,12 @@ import binascii
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import Node, ScalarNode
 
 from analyzer import regions
 from analyzer.helm.config_tree import Leaf, Section, parse_config
 from analyzer.helm.references import Reference, extract
+from analyzer.helm.safe_yaml import child_node
 from analyzer.models import Evidence, InventoryRow, Placement, ScanError
 
 # kinds whose region decides where data lives: unknown is a finding (CKV_RES_2) for them
@@ -45,14 +46,14 @@ def config_sources(obj: dict[str, Any], node: Node, kind: str, address: str, rel
     """The values of a ConfigMap or Secret (Secret `data` base64-decoded)."""
     for section in ("data", "stringData"):
         values = obj.get(section)
-        section_node = _child(node, section)
+        section_node = child_node(node, section)
         if not isinstance(values, dict):
             continue
         encoded = kind == "Secret" and section == "data"
         for key, value in values.items():
             if value is None:
                 continue
-            value_node = _child(section_node, str(key))
+            value_node = child_node(section_node, str(key))
             line = value_node.start_mark.line + 1 if value_node is not None else node.start_mark.line + 1
             text = value if isinstance(value, str) else str(value)
             block = isinstance(value_node, ScalarNode) and value_node.style in ("|", ">")
@@ -69,13 +70,13 @@ def env_sources(containers: list[tuple[str, dict[str, Any], Node | None]]) -> It
     """`env` values of containers: (container label, container, its YAML node)."""
     for label, container, container_node in containers:
         env = container.get("env")
-        env_node = _child(container_node, "env")
+        env_node = child_node(container_node, "env")
         if not isinstance(env, list):
             continue
         for index, entry in enumerate(env):
             if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
                 continue
-            value_node = _child(env_node.value[index] if env_node is not None and index < len(env_node.value)
+            value_node = child_node(env_node.value[index] if env_node is not None and index < len(env_node.value)
                                 else None, "value")
             line = value_node.start_mark.line + 1 if value_node is not None else 0
             yield ValueSource(f"{label} env {entry.get('name')}", entry["value"], line, False)
@@ -145,9 +146,3 @@ def _merge(kept: InventoryRow, other: InventoryRow) -> None:
         kept.region = other.region
     if kept.account.status != "resolved" and other.account.status == "resolved":
         kept.account = other.account
-
-
-def _child(node: Node | None, key: str) -> Node | None:
-    if not isinstance(node, MappingNode):
-        return None
-    return next((value for k, value in node.value if isinstance(k, ScalarNode) and k.value == key), None)

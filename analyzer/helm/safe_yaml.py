@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_ALIASES = 1000
 MAX_NODES = 1_000_000
@@ -79,3 +79,12 @@ def check_expansion(root: Node) -> None:
 # Kubernetes (Go) reads `2021-13-45` as a string; PyYAML would build a date and fail on a bad one
 GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp",
                               lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+def child_node(node: Node | None, *keys: str) -> Node | None:
+    """The value node at keys under a mapping node (None when a key is absent)."""
+    for key in keys:
+        if not isinstance(node, MappingNode):
+            return None
+        node = next((value for k, value in node.value if isinstance(k, ScalarNode) and k.value == key), None)
+    return node
