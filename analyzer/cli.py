@@ -78,6 +78,16 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(2)
 
 
+# Terraform and policy options, shared by the commands that scan
+VarFileOption = Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")]
+VarOption = Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")]
+RegionOption = Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")]
+AccountOption = Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")]
+ConfigOption = Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")]
+SkipCheckOption = Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")]
+
+
 # Helm options, shared by scan, inventory, report and baseline; they apply to every chart the scan renders
 _CHARTS = "Applies to every Helm chart the scan renders."
 ValuesOption = Annotated[list[str], typer.Option(
@@ -201,16 +211,16 @@ def _changed_filter(paths: list[Path], ref: Optional[str]):
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
-    region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
-    account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
-    config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
-    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
-    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
+    region: RegionOption = None,
+    account: AccountOption = [],
+    config: ConfigOption = None,
+    var_file: VarFileOption = [],
+    var: VarOption = [],
     fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}; repeatable.")] = [],
     output: Annotated[list[Path], typer.Option("--output", "-o", help="File for the matching --format (default stdout).")] = [],
     soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
-    skip_check: Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")] = [],
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    skip_check: SkipCheckOption = [],
+    no_cache: NoCacheOption = False,
     baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (from `residency baseline`): "
                                                      "findings in it are reported as suppressed.")] = None,
     changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
@@ -269,9 +279,9 @@ def scan(
 def inventory(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(INVENTORY_FORMATS)}.")] = "table",
-    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
-    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    var_file: VarFileOption = [],
+    var: VarOption = [],
+    no_cache: NoCacheOption = False,
     changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
                                                         "roots whose files (or local modules) changed since this git ref.")] = None,
     values: ValuesOption = [],
@@ -303,12 +313,12 @@ def report_cmd(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
-    region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
-    account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
-    config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
-    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
-    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    region: RegionOption = None,
+    account: AccountOption = [],
+    config: ConfigOption = None,
+    var_file: VarFileOption = [],
+    var: VarOption = [],
+    no_cache: NoCacheOption = False,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
@@ -353,13 +363,13 @@ def checkov_dir() -> None:
 def baseline_cmd(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path("residency-baseline.json"),
-    region: Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")] = None,
-    account: Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")] = [],
-    config: Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")] = None,
-    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
-    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
-    skip_check: Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")] = [],
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    region: RegionOption = None,
+    account: AccountOption = [],
+    config: ConfigOption = None,
+    var_file: VarFileOption = [],
+    var: VarOption = [],
+    skip_check: SkipCheckOption = [],
+    no_cache: NoCacheOption = False,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
@@ -393,9 +403,9 @@ def init_cmd(
     output: Annotated[Optional[Path], typer.Option("--output", "-o",
                                                    help="Policy file to write (default: residency.yaml in PATH).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-    var_file: Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")] = [],
-    var: Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")] = [],
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")] = False,
+    var_file: VarFileOption = [],
+    var: VarOption = [],
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Write a starter residency.yaml with the region and accounts inferred from the tree."""
     from analyzer.init_policy import infer_policy, render_policy
