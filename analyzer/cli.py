@@ -116,17 +116,18 @@ def _chart_options(paths: list[Path], values: list[str], sets: list[str], set_st
     cannot be read is not checked here: it becomes a CKV_RES_9 finding on that file."""
     import dataclasses
 
-    import helm_python
-
     from analyzer.helm import ChartOptions
-    from analyzer.helm.charts import ValuesError, merge_values
+    from analyzer.helm.charts import DEFAULT_RELEASE, ValuesError, merge_values
     from analyzer.helm.engine import EngineError, select_renderer
     from analyzer.scan import _common_root
 
-    try:
-        helm_python.validate_release_name(release)
-    except helm_python.HelmError as err:
-        _fail_usage(f"--release-name {release}: {getattr(err, 'detail', None) or err}")
+    if release != DEFAULT_RELEASE:  # Helm's own default is valid: a Terraform-only scan never loads the engine
+        import helm_python
+
+        try:
+            helm_python.validate_release_name(release)
+        except helm_python.HelmError as err:
+            _fail_usage(f"--release-name {release}: {getattr(err, 'detail', None) or err}")
     if not _NAMESPACE.fullmatch(namespace):
         _fail_usage(f"--namespace {namespace}: not a Kubernetes namespace name (lowercase letters, digits and "
                     "'-', at most 63 characters, starting and ending with a letter or digit)")

@@ -190,6 +190,8 @@ class ValuesError(Exception):
 def merge_values(options: ChartOptions) -> dict[str, Any]:
     """The override values `helm template` would build from options (see the module docstring),
     or ValuesError naming the values file or expression at fault."""
+    if not (options.values_files or options.sets or options.set_strings or options.set_jsons):
+        return {}  # nothing to layer: the engine is not loaded for it
     import helm_python
 
     overrides: dict[str, Any] = {}
