@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 from analyzer import __version__
 from analyzer.crosscheck import cross_check
 from analyzer.helm import ChartOptions, find_charts, find_manifests, is_manifest_candidate, scan_chart, scan_manifests
-from analyzer.models import Evidence, Inventory, ScanError, ScanReport, Summary
+from analyzer.join import join_rows
+from analyzer.models import Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
@@ -128,21 +129,19 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
 
 
 def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
-    """A plan next to the Terraform root it was made from supersedes the static rows of the
-    resources it plans (it knows what HCL cannot); each planned row also points at the `.tf`
-    declaration and keeps its inline `checkov:skip` comments."""
+    """A plan next to the Terraform root it was made from describes the same resources: each
+    planned row is joined with its `.tf` declaration, keeping every fact either proves (see
+    analyzer/join.py), and the joined row replaces both."""
     sources = {(row.root, row.address): row for row in combined.rows}
     superseded: set[tuple[str, str]] = set()
+    joined_rows = []
     for row in planned.rows:
         folder = posixpath.dirname(row.file) or "."
         source = sources.get((folder, row.address))
         if source is None:
+            joined_rows.append(row)
             continue
-        step = Evidence(file=source.file, line=source.line, note=f"{row.address} is declared here")
-        row.region.evidence.insert(0, step)
-        row.account.evidence.insert(0, step)
-        row.skips = {**source.skips, **row.skips}
-        row.name = row.name or source.name
+        joined_rows.append(join_rows(row, source))
         superseded.add((folder, row.address))
     if superseded:
         roots = {folder for folder, _ in superseded}
@@ -150,7 +149,7 @@ def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
         planned_providers = {(posixpath.dirname(p.file) or ".", p.address) for p in planned.providers}
         combined.providers = [p for p in combined.providers
                               if not (p.root in roots and (p.root, p.address) in planned_providers)]
-    combined.rows.extend(planned.rows)
+    combined.rows.extend(joined_rows)
     combined.providers.extend(planned.providers)
     combined.errors.extend(planned.errors)
 
