@@ -4,7 +4,9 @@ A summary (root, region, accounts, counts), then one section per data classifica
 overview table, and per resource its type, cloud, placement, ``file:line``, evidence
 chains, findings (with the suppression reason, if any) and the command confirming its
 placement after deployment, in a ``sh`` fence. Findings about no resource and inputs not
-analyzed close the report. Same escaping as ``analyzer/report/markdown.py``.
+analyzed close the report. Same escaping as ``analyzer/report/markdown.py``: values from the
+scanned tree cannot form links, images, HTML or @mentions, and control characters show as
+escapes; the commands are quoted for the shell by ``analyzer/review/commands.py``.
 """
 
 from __future__ import annotations
