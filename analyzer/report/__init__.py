@@ -12,7 +12,7 @@ from collections.abc import Callable
 from analyzer.models import ScanReport
 
 from . import cli, github, json_report, junit, markdown, sarif
-from .escape import json_without_surrogates
+from .escape import json_text_safe
 
 FORMATS: dict[str, Callable[[ScanReport], str]] = {
     "cli": cli.render,
@@ -35,8 +35,9 @@ def render(fmt: str, report: ScanReport) -> str:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
     text = renderer(report)
     # an undecodable byte of a file name (a lone surrogate in Python) cannot be written as
-    # UTF-8: it shows as the visible escape \xff, like in every other format
-    return json_without_surrogates(text) if fmt in _JSON_FORMATS else text
+    # UTF-8: it shows as the visible escape \xff, like in every other format; and no value may
+    # read as a CI workflow command (escape.ci_inert)
+    return json_text_safe(text) if fmt in _JSON_FORMATS else text
 
 
 __all__ = ["FORMATS", "render"]

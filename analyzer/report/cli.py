@@ -34,7 +34,7 @@ from ._common import (
     sorted_findings,
     summary_line,
 )
-from .escape import message_lines, visible
+from .escape import ci_inert, message_lines, visible
 
 WIDTH = 120
 INDENT = 4
@@ -127,4 +127,6 @@ def render(report: ScanReport, *, color: bool = False, width: int = WIDTH) -> st
     for renderable in _renderables(report):
         console.print(renderable)
     text = console.export_text(styles=color)
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    # printed to a CI log, no line may read as a workflow command (escape.ci_inert)
+    return ci_inert(text, hash_escape="\\x23", colon_escape="\\x3a")

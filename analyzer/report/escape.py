@@ -10,6 +10,10 @@ show them without letting them act on the reader:
   that byte, ``\\xff``. The result always encodes as UTF-8.
 * :func:`workflow_data` / :func:`workflow_property` follow GitHub's rules for workflow
   commands (``%``, CR, LF; also ``:`` and ``,`` in properties).
+* :func:`ci_inert`: any report may be printed to a CI log, and GitHub's runner obeys a line
+  that starts with ``::`` (after blanks) or holds ``##[`` anywhere as a workflow command
+  (``::stop-commands::``, ``::add-mask::``, forged ``::error``): each format spells the
+  offending character its own way (``\\x23``, ``&#35;``, ``\\u0023``).
 * :func:`markdown_text` / :func:`markdown_code` keep a value from becoming a link, image,
   autolink, HTML tag, @mention or issue reference in GitHub-flavoured Markdown.
 """
@@ -62,16 +66,29 @@ def has_invisible(text: str) -> bool:
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
-def without_surrogates(text: str) -> str:
-    """``text`` with only its lone surrogates escaped (``\\xff`` for an undecodable byte of a
-    file name): the smallest change that makes it encodable as UTF-8."""
-    return _SURROGATE_RE.sub(lambda m: escape_char(m.group()), text)
+# GitHub's runner: v2 commands start a line (leading whitespace trimmed), v1 ones ("##[name]")
+# are found anywhere in a line.
+_LINE_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)
+_V1_COMMAND = "##["
 
 
-def json_without_surrogates(text: str) -> str:
-    """JSON text with each lone surrogate (only ever inside a string) written as the visible
-    escape ``\\\\xff``: valid UTF-8 that every JSON parser accepts, unlike ``\\udcff``."""
-    return _SURROGATE_RE.sub(lambda m: escape_char(m.group()).replace("\\", "\\\\"), text)
+def ci_inert(text: str, *, hash_escape: str, colon_escape: str) -> str:
+    """``text`` with no workflow command a CI runner would obey: the second ``#`` of ``##[``
+    and the first ``:`` of a line-leading ``::`` replaced by the format's escape of them."""
+    if _V1_COMMAND in text:
+        text = text.replace(_V1_COMMAND, "#" + hash_escape + "[")
+    if "::" in text:
+        text = _LINE_COMMAND.sub(lambda m: m.group(1) + colon_escape + ":", text)
+    return text
+
+
+def json_text_safe(text: str) -> str:
+    """JSON text (a whole report) made safe to write and to print: each lone surrogate (only
+    ever inside a string) as the visible escape ``\\\\xff``, valid UTF-8 every JSON parser
+    accepts (unlike ``\\udcff``); workflow commands broken by JSON escapes, so every value
+    reads back unchanged."""
+    text = _SURROGATE_RE.sub(lambda m: escape_char(m.group()).replace("\\", "\\\\"), text)
+    return ci_inert(text, hash_escape="\\u0023", colon_escape="\\u003a")
 
 
 def message_lines(text: str) -> str:
@@ -137,8 +154,8 @@ def markdown_code(text: str, *, in_table: bool = True) -> str:
 
 __all__ = [
     "break_links",
-    "json_without_surrogates",
-    "without_surrogates",
+    "ci_inert",
+    "json_text_safe",
     "escape_char",
     "has_invisible",
     "markdown_code",

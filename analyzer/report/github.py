@@ -16,7 +16,7 @@ from __future__ import annotations
 from analyzer.models import Finding, ScanReport
 
 from ._common import evidence_chain, posix_path, sorted_findings
-from .escape import visible, workflow_data, workflow_property
+from .escape import ci_inert, visible, workflow_data, workflow_property
 
 COMMAND = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "notice", "INFO": "notice"}
 
@@ -35,7 +35,8 @@ def annotation(f: Finding) -> str:
     chain = evidence_chain(f.evidence)
     # the message may span lines (%0A); the chain is one line, so its line breaks are escaped
     message = f"{visible(f.message, lines=True)}\nEvidence: {visible(chain)}" if chain else f.message
-    return f"::{COMMAND[f.severity]} {prop_text}::{escape_data(message)}"
+    data = ci_inert(escape_data(message), hash_escape="\\x23", colon_escape="\\x3a")
+    return f"::{COMMAND[f.severity]} {prop_text}::{data}"
 
 
 def render(report: ScanReport) -> str:

@@ -34,7 +34,7 @@ from ._common import (
     sorted_findings,
     sorted_inventory,
 )
-from .escape import message_lines, visible
+from .escape import ci_inert, message_lines, visible
 
 ERRORS_SUITE = f"{TOOL_NAME} inputs not analyzed"
 NOT_ANALYZED_RULE = "CKV_RES_9"
@@ -113,4 +113,6 @@ def suites(report: ScanReport) -> list[TestSuite]:
 
 
 def render(report: ScanReport) -> str:
-    return to_xml_report_string(suites(report), prettyprint=True)
+    # printed to a CI log, no value may read as a workflow command: character references
+    # keep every value as it was
+    return ci_inert(to_xml_report_string(suites(report), prettyprint=True), hash_escape="&#35;", colon_escape="&#58;")

@@ -27,7 +27,7 @@ from ._common import (
     sorted_inventory,
     summary_line,
 )
-from .escape import markdown_code, markdown_text
+from .escape import ci_inert, markdown_code, markdown_text
 
 HEADING = "## Residency report"
 
@@ -135,4 +135,5 @@ def render(report: ScanReport) -> str:
         out.append("</details>")
         out.append("")
 
-    return "\n".join(out).rstrip("\n") + "\n"
+    # printed to a CI log, no value may read as a workflow command (an invisible word joiner)
+    return ci_inert("\n".join(out).rstrip("\n") + "\n", hash_escape="\u2060#", colon_escape="\u2060:")

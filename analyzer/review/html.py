@@ -14,7 +14,7 @@ from html import escape
 
 from analyzer.models import Finding, Placement, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, sorted_errors
-from analyzer.report.escape import visible
+from analyzer.report.escape import ci_inert, visible
 from analyzer.review.classify import Review, ReviewItem
 
 CSS = """
@@ -165,4 +165,6 @@ def render(review: Review) -> str:
         out += [f"<tr><td>{_code(location(e.file, e.line))}</td><td>{_e(e.message)}</td></tr>" for e in errors]
         out.append("</tbody></table></section>")
     out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    # printed to a CI log, no value may read as a workflow command: character references keep
+    # every value as it was
+    return ci_inert("\n".join(out) + "\n", hash_escape="&#35;", colon_escape="&#58;")
