@@ -281,3 +281,25 @@ def test_undecodable_file_name_and_lone_surrogate_in_every_format(
                                           "111122223333", "--no-cache", "--format", fmt, "--output", str(out)])
         assert result.exit_code == 0, result.output
         assert "dir\\xfe/main\\xff.tf:6" in out.read_bytes().decode("utf-8")
+
+
+def test_inventory_command_formats() -> None:
+    from analyzer.inventory_view import render_inventory
+    from analyzer.models import Inventory
+
+    report = hostile_report()
+    row = report.inventory[0].model_copy(update={"address": 'aws_s3_bucket.b["[link=https://e.example]x[/link]"]'})
+    inventory = Inventory(rows=[row], errors=report.errors)
+    table = render_inventory(inventory, "table", "/src")
+    _no_raw_controls(table)
+    # markup stays text (as markup, rich would print a terminal hyperlink)
+    assert ('│ aws_s3_bucket.b["[link=https://e.example]x[/link]"] │ aws   │ us-east-1\\x1b[2J\\x1b[HAll clear\\u202e '
+            "│ 1111`22|22 │ evil\\u202etxt.tf:3 │          │") in table.splitlines()
+    assert "  bad\\xff.tf:2 Unexpected \\x1b[31m token\\nnext" in table.splitlines()
+    markdown = render_inventory(inventory, "markdown", "/src")
+    _no_raw_controls(markdown, allowed="\n" + WJ)
+    assert ('| `aws_s3_bucket.b["[link=https://e.example]x[/link]"]` | aws '
+            "| us-east-1\\\\x1b\\[2J\\\\x1b\\[HAll clear\\\\u202e | 1111\\`22\\|22 | `evil\\u202etxt.tf:3` |") in markdown
+    assert "- `bad\\xff.tf:2` Unexpected \\\\x1b\\[31m token<br>next" in markdown
+    data = json.loads(render_inventory(inventory, "json", "/src"))
+    assert data["inventory"][0]["region"] == REGION  # JSON escapes controls itself, losslessly
