@@ -303,3 +303,17 @@ def test_inventory_command_formats() -> None:
     assert "- `bad\\xff.tf:2` Unexpected \\\\x1b\\[31m token<br>next" in markdown
     data = json.loads(render_inventory(inventory, "json", "/src"))
     assert data["inventory"][0]["region"] == REGION  # JSON escapes controls itself, losslessly
+
+
+def test_usage_errors_echo_policy_values_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["residency"])
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n', encoding="utf-8")
+    # residency.yaml is part of the scanned repository: its keys and values are the PR author's
+    (tmp_path / "residency.yaml").write_text('region: eu-west-1\n"k\\e[2J\\n  ::warning::forged": 1\n',
+                                             encoding="utf-8")
+    result = CliRunner().invoke(app, ["scan", str(tmp_path), "--no-cache"])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1:] == [
+        f"  {tmp_path / 'residency.yaml'}:2: k\\x1b[2J",
+        "  \\x3a:warning::forged: Extra inputs are not permitted",
+    ]
