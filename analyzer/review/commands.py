@@ -85,18 +85,23 @@ def shell_word(word: str) -> str:
     return _quote(word)
 
 
-def fill(template: str, values: Mapping[str, str | None], labels: Mapping[str, str], address: str) -> str:
+def fill(template: str, values: Mapping[str, str | None], labels: Mapping[str, str], address: str, *,
+         word: bool = False) -> str:
     """``template`` with each ``{field}`` or ``{field:context}`` replaced; an unknown value is
-    the placeholder ``<label of address>``. KeyError/ValueError for an undeclared field or
-    context (a test loads every template)."""
-    out = []
+    the placeholder ``<label of address>``. In a command ``word``, a value that would start the
+    word with ``-`` is a placeholder too: no cloud name starts so, and the program would read
+    it as an option (gcloud reads ``--flags-file=...`` even after ``--``). KeyError/ValueError
+    for an undeclared field or context (a test loads every template)."""
+    out: list[str] = []
     for literal, field, context, conversion in Formatter().parse(template):
         out.append(literal)
         if field is None:
             continue
         if conversion or field not in labels:
             raise ValueError(f"{template!r}: unknown field {{{field}}}")
-        value = values.get(field) or f"<{labels[field]} of {address}>"
+        value = values.get(field)
+        if not value or (word and not context and value.startswith("-") and not any(out)):
+            value = f"<{labels[field]} of {address}>"
         out.append(CONTEXTS[context or ""](value))
     return "".join(out)
 
@@ -133,7 +138,7 @@ def verify_command(row: InventoryRow, parent_name: str | None = None) -> VerifyC
     if "comment" in entry:  # one line whatever the address holds: a newline would end the comment
         return VerifyCommand(command="# " + visible(fill(entry["comment"], values, labels, row.address)),
                              note=note, specific=specific)
-    argv = tuple(fill(str(word), values, labels, row.address) for word in entry["argv"])
+    argv = tuple(fill(str(word), values, labels, row.address, word=True) for word in entry["argv"])
     return VerifyCommand(command=" ".join(shell_word(word) for word in argv), note=note, specific=specific,
                          argv=argv)
 

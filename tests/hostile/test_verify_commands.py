@@ -232,3 +232,25 @@ def test_shell_word() -> None:
     assert shell_word("a\nb'\\") == "$'a\\nb\\'\\\\'"
     assert shell_word("\x1b[2J\u202e") == "$'\\x1b[2J\\u202e'"
     assert shell_word("b-\udcff") == "$'b-\\xff'"
+
+
+@pytest.mark.parametrize("name", ["--flags-file=flags.yaml", "-x", "--endpoint-url=https://evil.example"])
+def test_a_value_cannot_become_an_option(tmp_path: Path, name: str) -> None:
+    """A name starting with `-` where a word starts would be read as an option (gcloud reads
+    --flags-file even after `--`): it is a placeholder there, and stays bound after `=`."""
+    rows = [(entry, _row(type_, cloud, None).model_copy(update={
+        "name": name, "region": Placement(value=name, status="resolved"),
+        "account": Placement(value=name, status="resolved")})) for type_, cloud, entry in ENTRIES]
+    commands = [verify_command(row, parent_name=name) for _, row in rows]
+    _, argv_dir = _run_all(tmp_path, [c.command for c in commands])
+    seen = 0
+    for index, ((entry, row), command) in enumerate(zip(rows, commands)):
+        for call in _calls(argv_dir, index):
+            words = [os.fsdecode(word) for word in call]
+            assert words == list(command.argv)
+            assert not any(word.startswith(name) for word in words), (row.type, words)
+            seen += sum(1 for word in words if word.endswith(f"={name}"))  # --project=-x: a value
+    assert seen > 0
+    gcs = next(c for (e, r), c in zip(rows, commands) if r.type == "google_secret_manager_secret")
+    assert gcs.argv[:4] == ("gcloud", "secrets", "describe", "<secret id of google_secret_manager_secret.this>")
+    assert gcs.argv[4] == f"--project={name}"
