@@ -67,10 +67,18 @@ CONTEXTS: dict[str, Callable[[str], str]] = {
 }
 
 
+def _ansi_c(char: str) -> str:
+    """One character inside bash's ``$'...'``: there ``\\xHH`` is a raw byte, which is right for
+    an undecodable byte of a file name but not for U+0080..U+00FF (two bytes in UTF-8)."""
+    if has_invisible(char):
+        return f"\\u{ord(char):04x}" if 0x80 <= ord(char) <= 0xFF else escape_char(char)
+    return "\\" + char if char in "\\'" else char
+
+
 def _quote(text: str) -> str:
     if not has_invisible(text) and "##[" not in text:
         return shlex.quote(text)
-    body = "".join(escape_char(c) if has_invisible(c) else "\\" + c if c in "\\'" else c for c in text)
+    body = "".join(_ansi_c(c) for c in text)
     # "##[" would be a workflow command in a CI log (analyzer.report.escape.ci_inert)
     return "$'" + body.replace("##[", "#\\x23[") + "'"
 

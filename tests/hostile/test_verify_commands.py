@@ -38,7 +38,7 @@ HOSTILE = {
     "and-or": f"a&&touch {CANARY}||b|touch {CANARY}",
     "ifs": f"${{IFS}}touch${{IFS}}{CANARY}",
     "process-substitution": f"<(touch {CANARY})>",
-    "escape-bidi": "a\x1b[2J\u202eb\x07c\t",
+    "escape-bidi": "a\x1b[2J\u202eb\x07c\t\x85\xad\x9b",
     "undecodable-byte": "bucket-\udcff-\udc80",
     "option-like": "--endpoint-url=https://evil.example",
     "jmespath-breakout": "a`)] || `x\"]`:'\\",
@@ -232,6 +232,7 @@ def test_shell_word() -> None:
     assert shell_word("a\nb'\\") == "$'a\\nb\\'\\\\'"
     assert shell_word("\x1b[2J\u202e") == "$'\\x1b[2J\\u202e'"
     assert shell_word("b-\udcff") == "$'b-\\xff'"
+    assert shell_word("caf\u00e9\x85") == "$'caf\u00e9\\u0085'"  # in $'...', \x85 would be a raw byte
 
 
 @pytest.mark.parametrize("name", ["--flags-file=flags.yaml", "-x", "--endpoint-url=https://evil.example"])
