@@ -44,6 +44,7 @@ chart with missing subcharts).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -52,7 +53,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 from analyzer.helm.chart_tree import schema_problems, vet_chart_tree
-from analyzer.helm.engine import BinaryRenderer, Renderer, RenderError, SdkRenderer
+from analyzer.helm.engine import Renderer, RenderError, SdkRenderer
 from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
 from analyzer.models import Inventory, ScanError
 from analyzer.walk import SKIPPED_DIRS
@@ -113,10 +114,8 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
         inventory.errors.append(ScanError(file=file, line=line, message=message))
         return inventory
 
-    try:
-        import helm_python
-    except ImportError as err:  # the native library is bundled; a broken install is reported, not raised
-        return error(f"helm-python-sdk is not available ({err}); chart not rendered")
+    if importlib.util.find_spec("helm_python") is None:  # bundled; a broken install is reported, not raised
+        return error("helm-python-sdk is not available; chart not rendered")
     try:
         overrides = merge_values(options)
     except ValuesError as err:
@@ -129,28 +128,31 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
         return inventory
 
     renderer = options.renderer
-    try:
-        for dependency in helm_python.dependency_list(chart_dir):
-            status = dependency.get("status")
-            name = dependency.get("name")
-            if status == "missing":
-                error(f"subchart {name} is not vendored; not analyzed (the analyzer never fetches "
-                      f"dependencies: run `helm dependency build` and commit {rel}/charts/)",
-                      line=_dependency_line(chart_dir, str(name)))
-                if isinstance(renderer, BinaryRenderer):
-                    renderer = SdkRenderer()  # `helm template` would refuse the whole chart
-            elif status not in ("ok", "unpacked"):
-                error(f"subchart {name} under {rel}/charts/: {status}")
-    except helm_python.HelmError as err:
-        inventory.errors.append(_chart_error(RenderError(_message(err)), chart_dir, rel))
-        return inventory
-    except OSError as err:  # a ctypes/file problem outside helm's own error codes
-        return error(f"chart not rendered: {err}")
-    try:
-        rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
+    sdk = renderer if isinstance(renderer, SdkRenderer) else SdkRenderer()
+    try:  # one child process answers both for the SDK; a binary renders after the SDK lists dependencies
+        dependencies, rendered = sdk.inspect(chart_dir, overrides, options.release, options.namespace,
+                                             render=renderer is sdk)
     except RenderError as err:
         inventory.errors.append(_chart_error(err, chart_dir, rel))
         return inventory
+    missing = False
+    for dependency in dependencies:
+        status = dependency.get("status")
+        name = dependency.get("name")
+        if status == "missing":
+            missing = True
+            error(f"subchart {name} is not vendored; not analyzed (the analyzer never fetches "
+                  f"dependencies: run `helm dependency build` and commit {rel}/charts/)",
+                  line=_dependency_line(chart_dir, str(name)))
+        elif status not in ("ok", "unpacked"):
+            error(f"subchart {name} under {rel}/charts/: {status}")
+    if renderer is not sdk:
+        renderer = sdk if missing else renderer  # `helm template` would refuse the whole chart
+        try:
+            rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
+        except RenderError as err:
+            inventory.errors.append(_chart_error(err, chart_dir, rel))
+            return inventory
 
     for path, text in sorted(rendered.items()):
         if PurePosixPath(path).name == "NOTES.txt" or not text.strip():
