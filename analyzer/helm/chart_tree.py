@@ -12,14 +12,10 @@ chart when it is an absolute path into it), never the scanning machine's folders
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 from pathlib import Path
 
-from analyzer.helm.manifests import MAX_FILE_BYTES
-
-SCHEMA_FILE = "values.schema.json"
 _FILE_TYPES = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
                stat.S_IFBLK: "a block device"}
 
@@ -117,24 +113,3 @@ def _shown(text: str, root: Path) -> str:
     if target.is_relative_to(root):
         return f"{target.relative_to(root).as_posix()} (in the chart)"
     return text
-
-
-def schema_problems(chart_dir: Path) -> list[tuple[str, int, str]]:
-    """The chart's values.schema.json when it is not JSON (Helm would say the values fail it)."""
-    schema = chart_dir / SCHEMA_FILE
-    try:
-        if schema.stat().st_size > MAX_FILE_BYTES:  # helm refuses it unread (its limit is 5 MiB)
-            return []
-        data = schema.read_bytes()
-    except OSError:  # no schema (or unreadable: helm reports that)
-        return []
-    # as Go's JSON decoder: a UTF-8 BOM and bytes that are not UTF-8 are accepted
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as err:
-        return [(SCHEMA_FILE, err.lineno, f"{SCHEMA_FILE} is not valid JSON: {err.msg} (line {err.lineno} column "
-                                          f"{err.colno}); chart not rendered")]
-    except RecursionError:  # nested deeper than Python parses; Go's decoder reports its own depth limit
-        return []
-    return []

@@ -11,10 +11,17 @@ in-place --set parser: a list index (`--set list[1]=x`) replaces a values file's
 edits it, a `--set-json key={...}` object merges into a values file's map at that key where
 Helm replaces it, and `--set a.b=1` over a scalar from a values file replaces the scalar where
 Helm reports an error (the chart's own values.yaml is layered under all of this by the engine,
-as in Helm, so these cases only arise between overrides). Values reach either engine as JSON,
-so a number from --set is a float64 in templates (as a values file's numbers are in Helm) where
-Helm's own --set gives an int64: a 12-digit account ID printed bare renders as 1.11122223333e+11;
---set-string keeps it exact.
+as in Helm, so these cases only arise between overrides).
+
+Typing follows Helm. --set is parsed by Helm's own strvals parser (in helm-python-sdk): an integer
+is an int64, `true`/`false` a bool, `null` nil, anything else (`1e3`, `0x10`, `007`) a string,
+`a[0]=x` a list. Values reach either engine as JSON, which Go decodes to float64, and Go prints a
+float64 of a million or more in e-notation (`9.99999999999e+11`) where Helm prints its int64 as
+digits; so an integer of a million or more from --set is handed over as its digits (it prints
+exactly as Helm prints it; only arithmetic comparisons on it differ). Numbers in values files
+and --set-json are float64 in Helm itself, and stay so: a bare 12-digit account in values.yaml
+renders as `9.99999999999e+11` in real Helm, and the analyzer then reports an account it cannot
+read (quote it in values.yaml, or use --set/--set-string).
 
 Every rendered template goes through scan_manifest_text with rel `<chart rel>/<template path>`
 (e.g. `deploy/dataplane/templates/deployment.yaml`), so rows name the template file. Lines are
@@ -44,6 +51,7 @@ chart with missing subcharts).
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import os
@@ -52,10 +60,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from analyzer.helm.chart_tree import schema_problems, vet_chart_tree
+from analyzer.helm.chart_tree import vet_chart_tree
 from analyzer.helm.engine import Renderer, RenderError, SdkRenderer
 from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
+from analyzer.helm.schema_refs import schema_problems
 from analyzer.models import Inventory, ScanError
+from analyzer.tree_guard import Boundary, RefusedPath, operator_file, read_regular_file
 from analyzer.walk import SKIPPED_DIRS
 
 DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without a name
@@ -99,9 +109,11 @@ def find_charts(root: Path) -> list[Path]:
 
 
 def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *,
-               scan_root: Path | None = None) -> Inventory:
+               scan_root: Boundary | Path | None = None) -> Inventory:
     """Render the chart at chart_dir (rel: its path relative to the scan root) and scan every
-    rendered template; symlinks may lead anywhere inside scan_root (default: the chart). Never raises."""
+    rendered template. scan_root is the boundary nothing is read outside of: the chart's symlinks
+    may lead anywhere inside it (default: the chart itself), and a --values file inside it must not
+    lead out through a link (default: Boundary.for_scan(chart_dir)). Never raises."""
     options = options or ChartOptions()
     inventory = Inventory()
     rel = rel.removesuffix("/")
@@ -117,11 +129,11 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
     if importlib.util.find_spec("helm_python") is None:  # bundled; a broken install is reported, not raised
         return error("helm-python-sdk is not available; chart not rendered")
     try:
-        overrides = merge_values(options)
+        overrides = merge_values(options, _boundary(scan_root, chart_dir))
     except ValuesError as err:
         return error(f"{err}; chart {chart_name} not rendered", file=err.file or chart_file)
 
-    problems = vet_chart_tree(chart_dir, scan_root) or schema_problems(chart_dir)
+    problems = vet_chart_tree(chart_dir, scan_root.root if isinstance(scan_root, Boundary) else scan_root) or schema_problems(chart_dir)
     if problems:
         for path, line, message in problems:
             error(message, _join(rel, path), line)
@@ -189,17 +201,33 @@ class ValuesError(Exception):
         self.file = file
 
 
-def merge_values(options: ChartOptions) -> dict[str, Any]:
+def _boundary(scan_root: Boundary | Path | None, chart_dir: Path) -> Boundary:
+    if isinstance(scan_root, Boundary):
+        return scan_root
+    if scan_root is None:
+        return Boundary.for_scan(chart_dir)
+    try:
+        return Boundary(scan_root.resolve())
+    except (OSError, RuntimeError):
+        return Boundary.for_scan(chart_dir)
+
+
+def merge_values(options: ChartOptions, boundary: Boundary | None = None) -> dict[str, Any]:
     """The override values `helm template` would build from options (see the module docstring),
-    or ValuesError naming the values file or expression at fault."""
+    or ValuesError naming the values file or expression at fault. A values file is the operator's
+    choice and may live anywhere, but one inside boundary (default: the working folder's
+    repository) must not lead out of it through a link the repository planted (tree_guard)."""
     if not (options.values_files or options.sets or options.set_strings or options.set_jsons):
         return {}  # nothing to layer: the engine is not loaded for it
     import helm_python
 
+    boundary = boundary if boundary is not None else Boundary.for_scan(Path.cwd())
     overrides: dict[str, Any] = {}
     for values_file in options.values_files:
         try:
-            layer = helm_python.values_from_yaml(_read_values(values_file))
+            layer = helm_python.values_from_yaml(_read_values(values_file, boundary))
+        except RefusedPath as err:
+            raise ValuesError(str(err), str(values_file)) from None
         except (ValueError, helm_python.HelmError) as err:  # HelmValuesError is a ValueError too
             raise ValuesError(f"values file {values_file}: {_message(err)}", str(values_file)) from None
         except OSError as err:
@@ -208,7 +236,7 @@ def merge_values(options: ChartOptions) -> dict[str, Any]:
         _merge(overrides, layer)
     parsers: list[tuple[str, tuple[str, ...], Callable[[str], dict[str, Any]]]] = [
         ("--set-json", options.set_jsons, _parse_set_json),
-        ("--set", options.sets, helm_python.parse_set_string),
+        ("--set", options.sets, lambda expression: _int64_as_digits(helm_python.parse_set_string(expression))),
         ("--set-string", options.set_strings, helm_python.parse_set_string_values),
     ]
     for flag, expressions, parse in parsers:  # Helm's order: by kind, each kind in the order given
@@ -220,13 +248,17 @@ def merge_values(options: ChartOptions) -> dict[str, Any]:
     return overrides
 
 
-def _read_values(path: Path) -> str:
-    """A values file's text, or ValueError with a user-facing reason."""
-    size = path.stat().st_size
+def _read_values(path: Path, boundary: Boundary) -> str:
+    """A values file's text; ValueError with a user-facing reason, RefusedPath (naming the file)
+    for a link out of the repository, a named pipe or a device (never read, so never a hang)."""
+    if not os.path.lexists(path):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+    real = operator_file(path, boundary, what="values file")
+    size = real.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ValueError(f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES / 1048576:.0f} MB limit "
                          "for a values file")
-    data = path.read_bytes()
+    data = read_regular_file(real, f"values file {path}", MAX_FILE_BYTES)
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), not YAML")
     return decode_utf8(data).removeprefix("\ufeff")
@@ -246,6 +278,22 @@ def decode_utf8(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise NotUtf8Error(data[err.start], data[: err.start].count(b"\n") + 1) from None
+
+
+# Go prints a float64 at or above this in e-notation (strconv 'g' with the shortest precision)
+_GO_FLOAT_DIGITS_BELOW = 10**6
+
+
+def _int64_as_digits(value: Any) -> Any:
+    """value (a parsed --set layer) with every integer Go would print in e-notation as a float64
+    replaced by its digits, so it renders as Helm renders the int64 its --set parser makes."""
+    if isinstance(value, dict):
+        return {key: _int64_as_digits(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_int64_as_digits(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _GO_FLOAT_DIGITS_BELOW:
+        return str(value)
+    return value
 
 
 def _parse_set_json(expression: str) -> dict[str, Any]:

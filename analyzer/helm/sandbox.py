@@ -28,7 +28,7 @@ _WORKER = Path(__file__).with_name("render_worker.py")
 # what the child keeps from our environment: how to find programs and temp space; never HELM_*,
 # KUBECONFIG, proxies or credentials
 _PASSED_ENV = ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL")
-_MAX_STDERR = 1 << 20
+_MAX_STDERR = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def run_limited(argv: list[str], stdin: bytes, env: dict[str, str], cwd: Path,
             pass
         raise ChildFailed(f"rendering was killed after {limits.wall_seconds:g} s (the time limit for one "
                           "chart)") from None
-    return process.returncode, stdout, stderr[-_MAX_STDERR:]
+    if len(stderr) > 2 * _MAX_STDERR:  # a Go crash dumps every goroutine: keep its first and last words
+        stderr = stderr[:_MAX_STDERR] + b"\n...\n" + stderr[-_MAX_STDERR:]
+    return process.returncode, stdout, stderr
 
 
 def _preexec(limits: RenderLimits) -> Callable[[], None] | None:
@@ -116,7 +118,7 @@ def child_env(home: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key in _PASSED_ENV}
     env.update({"HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"), "XDG_CONFIG_HOME": str(home / "config"),
                 "XDG_DATA_HOME": str(home / "data"), "HELM_NO_PLUGINS": "1",
-                "KUBECONFIG": str(home / "kubeconfig")})
+                "KUBECONFIG": str(home / "kubeconfig"), "GOTRACEBACK": "none"})  # the reason, not every goroutine
     return env
 
 
