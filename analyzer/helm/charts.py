@@ -185,9 +185,10 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
 def _dependency_line(chart_dir: Path, name: str) -> int:
     """The line of `- name: <name>` in Chart.yaml's dependencies (0 when it cannot be told)."""
     try:
-        lines = (chart_dir / "Chart.yaml").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        data = read_regular_file(chart_dir / "Chart.yaml", "Chart.yaml", MAX_FILE_BYTES)
+    except (RefusedPath, OSError):
         return 0
+    lines = data.decode("utf-8", errors="replace").splitlines()
     entry = re.compile(rf"^\s*-?\s*name:\s*[\"']?{re.escape(name)}[\"']?\s*(?:#.*)?$")
     found = [number for number, line in enumerate(lines, 1) if entry.match(line)]
     return found[-1] if found else 0  # the chart's own `name:` comes first
@@ -357,17 +358,17 @@ def _load_error_place(message: str, chart_dir: Path) -> tuple[str, int] | None:
 
 def _has_later_document(path: Path) -> bool:
     try:
-        return _LATER_DOCUMENT.search(path.read_bytes()) is not None
-    except OSError:
+        return _LATER_DOCUMENT.search(read_regular_file(path, path.name, MAX_FILE_BYTES)) is not None
+    except (RefusedPath, OSError):
         return True
 
 
 def _template_source(chart_dir: Path, path: str) -> list[str] | None:
     """The template's lines; None when there is no file (a subchart vendored as a .tgz);
     NotUtf8Error when it is not UTF-8."""
-    try:
-        data = (chart_dir / path).read_bytes()
-    except OSError:
+    try:  # inside the vetted chart; read as every input is (a regular file, capped, never blocking)
+        data = read_regular_file(chart_dir / path, path, MAX_FILE_BYTES)
+    except (RefusedPath, OSError):
         return None
     return decode_utf8(data).splitlines()
 
