@@ -35,9 +35,14 @@ _MAX_STDERR = 64 * 1024
 class RenderLimits:
     """What one chart's render may use. The defaults fit the largest public charts with room to spare."""
 
-    memory_bytes: int = 2 << 30  # RLIMIT_AS of the child
+    memory_bytes: int = 2 << 30  # RLIMIT_DATA of the child: memory it may write to
     cpu_seconds: int = 60  # RLIMIT_CPU of the child
     wall_seconds: float = 90.0  # then the child's process group is killed
+
+    @property
+    def address_space_bytes(self) -> int:
+        """RLIMIT_AS, a backstop well above what the runtimes reserve without using (see limit_child)."""
+        return self.memory_bytes + (8 << 30)
 
     def describe_memory(self) -> str:
         return f"{self.memory_bytes / (1 << 30):g} GiB"
@@ -57,7 +62,11 @@ def limit_child(limits: RenderLimits) -> Callable[[], None]:
     def apply() -> None:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+        # RLIMIT_DATA (private writable memory: the Go heap, Python's, thread stacks), not RLIMIT_AS:
+        # the Go runtime and glibc reserve about 1.8 GB of address space (PROT_NONE) for a trivial
+        # render, so an address-space limit would fail good charts while measuring nothing used
+        resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_AS, (limits.address_space_bytes, limits.address_space_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not leave a core file behind
 
