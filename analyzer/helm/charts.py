@@ -35,9 +35,12 @@ namespace Helm installs them into.
 
 Before Helm sees the chart, its tree is vetted (analyzer/helm/chart_tree.py): symlinks that leave
 the scanned tree, loop or dangle, and special files, are ScanErrors and the chart is not rendered.
-A values.schema.json that is not JSON is reported on that file:line (Helm words it as values
-failing the schema), and a rendered template whose file is not UTF-8 (Helm renders the bad bytes
-as U+FFFD) on its file:line, the rest of the chart still analyzed.
+Every values.schema.json Helm would compile is vetted too (analyzer/helm/schema_refs.py): one that
+is not JSON, nests too deeply, or refers outside itself (Helm would fetch `https://` references and
+read `file://` and relative ones) is reported on that file:line and the chart is not rendered. The
+engine runs in a child process under limits (analyzer/helm/sandbox.py); a crash or an exhausted
+limit is a ScanError on Chart.yaml. A rendered template whose file is not UTF-8 (Helm renders the
+bad bytes as U+FFFD) is reported on its file:line, the rest of the chart still analyzed.
 
 Problems are ScanErrors, never exceptions: a chart that does not load or render (the message
 names the template file:line when helm gives one) is reported on its Chart.yaml, or on the chart

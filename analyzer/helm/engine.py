@@ -4,14 +4,17 @@ Both engines return the same shape, keyed by the template's path relative to the
 (`templates/deployment.yaml`; a vendored subchart's as `charts/<sub>/templates/x.yaml`), and
 raise RenderError (a user-facing message, plus the template file:line when Helm names one):
 
-- `sdk`: helm-python-sdk, Helm's Go SDK embedded in the wheel; always available.
+- `sdk`: helm-python-sdk, Helm's Go SDK embedded in the wheel; always available. It runs in a
+  child process under memory, CPU and wall-clock limits (analyzer/helm/sandbox.py): the Go
+  runtime aborts its process on exhaustion, and only that child may die.
 - `binary`: a `helm` executable on PATH, run as
   `helm template RELEASE CHART --namespace NS --values FILE` where FILE holds the overrides the
   caller already merged (-f files and --set expressions), as JSON (JSON is YAML), so both
   engines see exactly the same values. It runs isolated: every HELM_* home, the plugin folder,
   the repository and registry configs and HOME point into a fresh temp folder (no plugins, no
   repositories, no credentials, no kubeconfig); no --dependency-update, no post-renderer; the
-  working folder is that temp folder; it is killed (with anything it started) after a timeout.
+  working folder is that temp folder; it runs under the same memory and CPU limits and is
+  killed (with anything it started) after a timeout.
 
 Selection (`select_renderer`): `auto` = the binary when a usable `helm` is on PATH, else the
 SDK; `sdk`; `binary` (an EngineError when there is none). A `helm` that PATH resolves to a file

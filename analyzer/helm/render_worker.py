@@ -3,11 +3,13 @@
 Helm's Go runtime aborts the whole process on some inputs (`fatal error: out of memory` for
 `{{ range until 100000000 }}`, a goroutine stack overflow for a recursive `tpl`), so the engine
 never runs inside the scanning process: the parent starts this file with `python -I` under
-address-space and CPU limits and turns a crash into a finding on the chart.
+memory and CPU limits and turns a crash into a finding on the chart.
 
 Protocol: one JSON request on stdin, one JSON answer on stdout, exit status 0 whenever an answer
 was written. Request: {"chart": folder, "values": {...}, "release", "namespace",
-"dependencies": bool, "render": bool}. Answer: {"dependencies": [...]} and/or
+"dependencies": bool, "render": bool, "limits": {"data", "address_space", "cpu"}}; the limits are
+applied first, by this process itself (no preexec_fn: forking a threaded parent into Python code
+can deadlock). Answer: {"dependencies": [...]} and/or
 {"rendered": {template: text}}, or {"error": message}. Only the standard library and
 helm_python are imported: the file runs on its own, not as part of the analyzer package.
 """
@@ -45,8 +47,21 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
+def _limit(limits: dict[str, int]) -> None:
+    """Apply the parent's limits to this process before the Go runtime is loaded (see sandbox.limit_child)."""
+    try:
+        import resource
+    except ImportError:  # not a POSIX system: the wall-clock limit still holds
+        return
+    resource.setrlimit(resource.RLIMIT_DATA, (limits["data"], limits["data"]))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["address_space"], limits["address_space"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 5))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def main() -> int:
     request = json.loads(sys.stdin.buffer.read())
+    _limit(request["limits"])
     try:
         answer = _answer(request)
     except MemoryError:  # Python's own allocations hit the limit (the Go runtime aborts instead)

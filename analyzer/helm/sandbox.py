@@ -1,12 +1,12 @@
-"""Running Helm for one chart in a child process with address-space, CPU and wall-clock limits.
+"""Running Helm for one chart in a child process with memory, CPU and wall-clock limits.
 
 The Go runtime inside helm-python-sdk does not raise on exhaustion, it aborts the process: a
 template such as `{{ range until 100000000 }}` ends in `fatal error: out of memory`, a recursive
 `tpl` in a goroutine stack overflow, a nested subchart archive bomb in either. One chart must
 never take the scan (and every other root's findings) down with it, so the engine runs in
 analyzer/helm/render_worker.py, started as `python -I` (no environment-controlled imports, no
-working-folder imports) in a fresh temp folder with a minimal environment, under RLIMIT_AS and
-RLIMIT_CPU, and killed (its whole process group) after a wall-clock timeout. The parent turns
+working-folder imports) in a fresh temp folder with a minimal environment, under RLIMIT_DATA and
+RLIMIT_CPU (which it applies to itself before loading the engine), and killed (its whole process group) after a wall-clock timeout. The parent turns
 every way the child can fail into one RenderError on the chart. The same limits apply to a
 `helm` binary (analyzer/helm/engine.py). Cost: one process start and library load per chart
 (about 0.2 s).
@@ -23,6 +23,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+
+try:  # imported here, not in the preexec_fn: importing in a forked child of a threaded parent can deadlock
+    import resource
+except ImportError:  # not POSIX: only the wall-clock limit applies
+    resource = None  # type: ignore[assignment]
 
 _WORKER = Path(__file__).with_name("render_worker.py")
 # what the child keeps from our environment: how to find programs and temp space; never HELM_*,
@@ -57,11 +62,12 @@ class ChildFailed(Exception):
 
 
 def limit_child(limits: RenderLimits) -> Callable[[], None]:
-    """A preexec_fn applying limits in the child before it runs anything."""
+    """A preexec_fn applying limits in a child (a `helm` binary) before it runs anything. The
+    render worker applies the same limits itself (render_worker._limit)."""
 
     def apply() -> None:
-        import resource
-
+        if resource is None:
+            return
         # RLIMIT_DATA (private writable memory: the Go heap, Python's, thread stacks), not RLIMIT_AS:
         # the Go runtime and glibc reserve about 1.8 GB of address space (PROT_NONE) for a trivial
         # render, so an address-space limit would fail good charts while measuring nothing used
@@ -75,10 +81,10 @@ def limit_child(limits: RenderLimits) -> Callable[[], None]:
 
 def run_limited(argv: list[str], stdin: bytes, env: dict[str, str], cwd: Path,
                 limits: RenderLimits) -> tuple[int, bytes, bytes]:
-    """Run argv in its own process group under limits; (status, stdout, stderr), or ChildFailed
-    when the wall-clock limit was reached (the whole group is killed then)."""
+    """Run argv (which applies limits itself) in its own process group; (status, stdout, stderr),
+    or ChildFailed when the wall-clock limit was reached (the whole group is killed then)."""
     process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, cwd=cwd, start_new_session=True, preexec_fn=_preexec(limits))
+                               env=env, cwd=cwd, start_new_session=True)
     try:
         stdout, stderr = process.communicate(stdin, timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
@@ -92,10 +98,6 @@ def run_limited(argv: list[str], stdin: bytes, env: dict[str, str], cwd: Path,
     if len(stderr) > 2 * _MAX_STDERR:  # a Go crash dumps every goroutine: keep its first and last words
         stderr = stderr[:_MAX_STDERR] + b"\n...\n" + stderr[-_MAX_STDERR:]
     return process.returncode, stdout, stderr
-
-
-def _preexec(limits: RenderLimits) -> Callable[[], None] | None:
-    return limit_child(limits) if os.name == "posix" else None
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -137,7 +139,9 @@ def sdk_in_child(request: dict[str, Any], limits: RenderLimits) -> dict[str, Any
         home = Path(scratch)
         argv = [sys.executable, "-I", str(_WORKER)]
         # ASCII JSON, as helm-python-sdk sends values in-process (a lone surrogate stays an escape)
-        payload = json.dumps(request, ensure_ascii=True).encode("ascii")
+        limits_for_child = {"data": limits.memory_bytes, "address_space": limits.address_space_bytes,
+                            "cpu": limits.cpu_seconds}
+        payload = json.dumps({**request, "limits": limits_for_child}, ensure_ascii=True).encode("ascii")
         try:
             status, stdout, stderr = run_limited(argv, payload, child_env(home), home, limits)
         except OSError as err:
