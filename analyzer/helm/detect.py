@@ -93,12 +93,17 @@ class RefusedManifest:
     reason: str
 
     def rel_to(self, base: Path) -> str:
-        """The candidate's path relative to base (resolved), by its folder: the file itself may lead nowhere."""
-        folder = self.path.parent.resolve()
-        try:
-            return (folder / self.path.name).relative_to(base).as_posix()
-        except ValueError:
-            return self.path.name
+        return rel_path(self.path, base)
+
+
+def rel_path(path: Path, base: Path) -> str:
+    """A walked file's path relative to base (resolved) by where the file *is*, its folder resolved
+    and its own name kept: a symlinked manifest keeps its own name (its target may be elsewhere in
+    the repository, or nowhere), and nothing raises."""
+    try:
+        return (path.parent.resolve() / path.name).relative_to(base).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return path.name
 
 
 def find_manifests(root: Path, scan_root: Boundary | Path | None = None) -> list[Path]:
