@@ -51,8 +51,13 @@ def schema_problems(chart_dir: Path) -> list[Problem]:
     problems: list[Problem] = []
     folders = [PurePosixPath(".")]
     archives: list[tuple[str, bytes]] = []
+    visited = 0
     while folders:
         folder = folders.pop()
+        visited += 1
+        if visited > MAX_ARCHIVES:
+            return [("charts", 0, f"more than {MAX_ARCHIVES:,} subchart folders nested under charts/; not analyzed; "
+                                  "chart not rendered")]
         schema = chart_dir / folder / SCHEMA_FILE
         if schema.is_file() or schema.is_symlink():
             where = (folder / SCHEMA_FILE).as_posix()
@@ -69,10 +74,11 @@ def schema_problems(chart_dir: Path) -> list[Problem]:
             entries = []
         for entry in entries:
             if entry.is_dir():
-                if len(folders) + len(archives) > MAX_ARCHIVES:
-                    break
                 folders.append(folder / "charts" / entry.name)
             elif entry.name.endswith(_ARCHIVE_SUFFIXES) and entry.is_file():
+                if len(archives) >= MAX_ARCHIVES:
+                    return [("charts", 0, f"more than {MAX_ARCHIVES:,} subchart archives under charts/; not analyzed; "
+                                          "chart not rendered")]
                 where = (folder / "charts" / entry.name).as_posix()
                 try:
                     archives.append((where, read_regular_file(entry.resolve(), where, MAX_EXPANDED_BYTES)))

@@ -404,3 +404,19 @@ def test_an_account_helm_prints_in_e_notation_is_unknown_and_says_why(tree: Path
     inventory = within(60, scan_tree, tree, sets=("account=999999999999",))
     [identity] = [row for row in inventory.rows if row.kind == "identity"]
     assert (identity.account.status, identity.account.value) == ("resolved", "999999999999")
+
+
+def test_more_subchart_folders_than_the_limit_are_refused_not_skipped(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.helm import schema_refs
+
+    monkeypatch.setattr(schema_refs, "MAX_ARCHIVES", 3)
+    folder = chart(tree, "wide", {})
+    for index in range(4):
+        sub = folder / "charts" / f"s{index}"
+        sub.mkdir(parents=True)
+        (sub / "Chart.yaml").write_text(f"apiVersion: v2\nname: s{index}\nversion: 0.1.0\n")
+    (folder / "charts" / "s3" / "values.schema.json").write_text('{"$ref": "https://example.com/x"}')
+    inventory = within(60, scan_tree, tree)
+    assert errors(inventory) == [("wide/charts", 0, "more than 3 subchart folders nested under charts/; not analyzed; "
+                                                    "chart not rendered")]
+    assert addresses(inventory) == ["ConfigMap/default/cp"]
