@@ -13,7 +13,14 @@ from typing import Callable, Iterator
 
 from analyzer import __version__
 from analyzer.crosscheck import cross_check
-from analyzer.helm import ChartOptions, find_charts, find_manifests, is_manifest_candidate, scan_chart, scan_manifests
+from analyzer.helm import (
+    ChartOptions,
+    find_charts,
+    find_manifest_files,
+    is_manifest_candidate,
+    scan_chart,
+    scan_manifests,
+)
 from analyzer.join import join_rows
 from analyzer.models import Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
@@ -87,7 +94,9 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             planned.rows.extend(found.rows)
             planned.providers.extend(found.providers)
             planned.errors.extend(found.errors)
-        for manifest in _inside(find_manifests(path), boundary, base, combined.errors):
+        manifests, refused = find_manifest_files(path, boundary)
+        combined.errors.extend(ScanError(file=r.rel_to(base), message=r.reason) for r in refused)
+        for manifest in manifests:
             # rendered Kubernetes manifests (helm template output, kustomize builds, committed YAML)
             found = scan_manifests(manifest, _rel(manifest, base))
             files += 1
@@ -95,7 +104,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             combined.errors.extend(found.errors)
         for chart in find_charts(path):
             # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
-            found = scan_chart(chart, _rel(chart, base), options.helm, scan_root=boundary.root)
+            found = scan_chart(chart, _rel(chart, base), options.helm, scan_root=boundary)
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)
@@ -155,13 +164,19 @@ def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
 
 
 def _one_refusal_per_link(errors: list[ScanError]) -> list[ScanError]:
-    """A symlink out of the tree is refused by every reader that meets it (the chart vetting and
-    the Terraform walk both walk a chart folder): report it once, as the first reader put it."""
+    """A symlink out of the tree is refused by every reader that meets it (the chart vetting, the
+    manifest and the Terraform walks, a --values file): report it once per thing it cost. When a
+    chart was not rendered because of it, those errors say so and the bare refusals go; else the
+    first refusal stays."""
+    def refusal(error: ScanError) -> bool:
+        return error.message.startswith("symlink") and "points outside the scanned" in error.message
+
+    costly = {e.file for e in errors if refusal(e) and "not rendered" in e.message}
     seen: set[str] = set()
     kept: list[ScanError] = []
     for error in errors:
-        if "points outside the scanned" in error.message and error.message.startswith("symlink"):
-            if error.file in seen:
+        if refusal(error) and "not rendered" not in error.message:
+            if error.file in costly or error.file in seen:
                 continue
             seen.add(error.file)
         kept.append(error)

@@ -152,12 +152,12 @@ def _head(real: Path, shown: str) -> bytes:
     except OSError as err:
         kind = special_file_kind(real)
         if kind is not None:  # a socket cannot even be opened
-            raise RefusedPath(f"{shown} is {kind}, not a regular file; not read") from None
+            raise RefusedPath(f"{shown} is {kind}, not a regular file; never read, not analyzed") from None
         raise RefusedPath(f"{shown} cannot be read: {err.strerror}") from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             kind = special_file_kind(real) or "not a regular file"
-            raise RefusedPath(f"{shown} is {kind}, not a regular file; not read")
+            raise RefusedPath(f"{shown} is {kind}, not a regular file; never read, not analyzed")
         return os.read(fd, _SNIFF_BYTES)
     finally:
         os.close(fd)

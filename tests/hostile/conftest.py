@@ -1,40 +1,63 @@
 """The hostile suite runs with the network cut at the socket layer: any attempt by the analyzer
-(in this process) to open an internet socket fails the test that made it. Child processes
-(the Helm engine, the CLI run end to end) are checked in their own tests, in a network
-namespace of their own."""
+(in this process) to resolve a name or to connect or send anywhere but the loopback fails the
+test that made it. Tests may listen on the loopback themselves, to prove that a child process
+(the Helm engine) never connects. Child processes are checked in their own tests, with such a
+listener or in a network namespace of their own."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from typing import Any, Iterator
 
 import pytest
-
-_ALLOWED_FAMILIES = {getattr(socket, "AF_UNIX", -1)}  # multiprocessing's own pipes
 
 
 class NetworkAttempt(AssertionError):
     pass
 
 
+def _loopback(host: object) -> bool:
+    if host in (None, "", "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host)).is_loopback
+    except ValueError:
+        return False
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Any, ...]]]:
     attempts: list[tuple[Any, ...]] = []
-    real_socket = socket.socket
 
-    class GuardedSocket(real_socket):  # type: ignore[misc, valid-type]
-        def __init__(self, family: int = -1, *args: Any, **kwargs: Any) -> None:
-            if family not in _ALLOWED_FAMILIES and family != -1 or (family == -1 and not args):
-                attempts.append((family, args))
-                raise NetworkAttempt(f"the analyzer tried to open a network socket (family {family})")
-            super().__init__(family, *args, **kwargs)
+    def check(what: str, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) and address else None
+        if isinstance(address, (str, bytes)):  # AF_UNIX path: a local pipe
+            return
+        if not _loopback(host):
+            attempts.append((what, address))
+            raise NetworkAttempt(f"the analyzer tried to {what} {address!r}")
 
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
-        raise NetworkAttempt(f"the analyzer tried to resolve or connect: {args!r}")
+    class GuardedSocket(socket.socket):
+        def connect(self, address: Any) -> None:
+            check("connect to", address)
+            super().connect(address)
+
+        def connect_ex(self, address: Any) -> int:
+            check("connect to", address)
+            return super().connect_ex(address)
+
+        def sendto(self, data: Any, *args: Any) -> int:
+            check("send to", args[-1])
+            return super().sendto(data, *args)
+
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        check("resolve", (host,))
+        return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket, "socket", GuardedSocket)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     yield attempts
     assert attempts == [], f"network attempted: {attempts}"

@@ -171,8 +171,8 @@ def test_values_file_linked_out_of_the_repository_is_refused_and_never_read(tree
     code, out, err = within(60, run_cli, ["scan", ".", "-f", "json", "--helm-engine", "sdk", "--region", "eu-west-1",
                                           "--values", "values/prod.yaml"], monkeypatch)
     assert code == 1 and SECRET not in out and SECRET not in err
-    reason = (f"symlink values file values/prod.yaml points outside the scanned tree (-> {outside}); not read: the "
-              "analyzer reads nothing outside the repository it scans")
+    reason = (f"symlink values file values/prod.yaml points outside the scanned tree (-> {outside}); never read, not analyzed (the "
+              "analyzer reads nothing outside the repository it scans)")
     assert json.loads(out)["errors"] == [
         {"file": "values/prod.yaml", "line": 0, "message": f"{reason}; chart good not rendered"},
         {"file": "values/prod.yaml", "line": 0, "message": f"{reason}; chart probe not rendered"}]
@@ -195,10 +195,10 @@ def test_values_file_that_is_a_fifo_or_a_device_is_refused_without_blocking(tree
     if kind == "fifo":
         values = tree / "values.fifo.yaml"
         os.mkfifo(values)
-        reason = f"values file {values} is a named pipe, not a regular file; not read"
+        reason = f"values file {values} is a named pipe, not a regular file; never read, not analyzed"
     else:
         values = Path("/dev/zero")
-        reason = "values file /dev/zero is a character device, not a regular file; not read"
+        reason = "values file /dev/zero is a character device, not a regular file; never read, not analyzed"
     started = time.monotonic()
     inventory = within(30, scan_tree, tree, values_files=(values,))
     assert time.monotonic() - started < 15
@@ -371,9 +371,9 @@ def test_manifest_linked_out_of_the_tree_is_refused_not_yielded(tmp_path: Path) 
     found, refused = within(10, find_manifest_files, root)
     assert found == [root / "k8s" / "pod.yaml"]
     assert [(item.rel_to(root.resolve()), item.reason) for item in refused] == [
-        ("k8s/leak.yaml", f"symlink k8s/leak.yaml points outside the scanned tree (-> {outside}); not read: the "
-                          "analyzer reads nothing outside the repository it scans"),
-        ("k8s/pipe.yaml", "k8s/pipe.yaml is a named pipe, not a regular file; not read")]
+        ("k8s/leak.yaml", f"symlink k8s/leak.yaml points outside the scanned tree (-> {outside}); never read, not analyzed (the "
+                          "analyzer reads nothing outside the repository it scans)"),
+        ("k8s/pipe.yaml", "k8s/pipe.yaml is a named pipe, not a regular file; never read, not analyzed")]
     inventory = within(30, scan_tree, root)  # the scan goes on (it raised ValueError before)
     assert addresses(inventory) == ["ConfigMap/default/cp"]
     assert SECRET not in json.dumps([e.message for e in inventory.errors])
