@@ -69,7 +69,7 @@ def parse_expression(text: str) -> ast.Expr:
 def _parse(source: bytes) -> Tree:
     parser = Parser(_LANGUAGE)
     tree = parser.parse(source)
-    if tree.root_node.has_error and _EXPONENT_HINT.search(source):
+    if _EXPONENT_HINT.search(source):  # a misread `1e3` may even parse without an error node
         tree = _reparse_exponents(parser, source, tree)
     if tree.root_node.has_error:
         raise _first_error(tree.root_node, source)
@@ -96,8 +96,6 @@ def _reparse_exponents(parser: Parser, source: bytes, tree: Tree) -> Tree:
         if not changed:
             break
         tree = parser.parse(bytes(masked))
-        if not tree.root_node.has_error:
-            break
     return tree
 
 

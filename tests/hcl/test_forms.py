@@ -119,6 +119,13 @@ def test_numbers_with_exponents(local_attrs: dict[str, ast.Attribute]) -> None:
     assert local_attrs["numbers"].line == _line_of("  numbers")
 
 
+def test_exponent_number_before_a_block_that_tree_sitter_misreads_without_an_error() -> None:
+    body = parse_file_text('size = 1e3\n\nresource "aws_s3_bucket" "b" {\n  n = 2e1\n}\n', "x.tf")
+    assert list(body.attrs) == ["size"] and body.attrs["size"].expr == ast.Literal(1000)
+    assert [(b.type, b.labels, b.line) for b in body.blocks] == [("resource", ["aws_s3_bucket", "b"], 3)]
+    assert body.blocks[0].attrs["n"].expr == ast.Literal(20) and body.blocks[0].attrs["n"].line == 4
+
+
 def test_exponent_lookalikes_inside_strings_and_names_stay_text() -> None:
     body = parse_file_text('a = "1e3"\nb = "x-${var.k1e3}"\nc = var.v - 1e3\nd = var.v-1e3\n# 2e5 in a comment\n', "x.tf")
     assert body.attrs["a"].expr == ast.Literal("1e3")
@@ -248,3 +255,19 @@ def test_expression_lines_inside_multiline_values() -> None:
     (key_a, value_a), (key_b, value_b) = obj.items
     assert (key_a.line, value_a.line, key_b.line, value_b.line) == (2, 2, 3, 3)
     assert isinstance(value_b, ast.TupleExpr) and value_b.items[0].line == 4
+
+
+def test_lone_surrogates_in_json_become_the_replacement_character() -> None:
+    from analyzer.hcl.json_syntax import parse_json_text
+
+    body = parse_json_text('{\n "region": "us-east-1\\ud800",\n "pair": "\\ud83d\\ude00"\n}', "x.tfvars.json", tfvars=True)
+    assert body.attrs["region"].expr == ast.Literal("us-east-1\ufffd") and body.attrs["region"].line == 2
+    assert body.attrs["pair"].expr == ast.Literal("\U0001F600")
+    body.attrs["region"].expr.value.encode("utf-8")  # every output format can write it
+
+
+def test_deep_json_is_a_clean_syntax_error() -> None:
+    from analyzer.hcl.json_syntax import parse_json_text
+
+    with pytest.raises(HclSyntaxError):
+        parse_json_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "x.tf.json")
