@@ -19,6 +19,9 @@ from analyzer.hcl import ast
 from analyzer.hcl.errors import HclSyntaxError
 
 MAX_NESTING = 100  # levels of brackets, calls, templates and blocks
+# a nesting level costs 2 to 4 units and at most 7 Python frames: 4 * 100 units stay well
+# inside Python's default limit of 1,000 frames, whoever the caller is
+_DEPTH_LIMIT = 4 * MAX_NESTING
 _BINARY = frozenset({"*", "/", "%", "+", "-", ">", ">=", "<", "<=", "==", "!=", "&&", "||"})
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _TEMPLATE_MARKERS = frozenset({
@@ -73,9 +76,7 @@ class Builder:
 
     def _enter(self, node: Node) -> None:
         self.depth += 1
-        # a nesting level costs 2 to 4 units and at most 7 Python frames: 4 * 100 units stay
-        # well inside Python's default limit of 1,000 frames, whoever the caller is
-        if self.depth > 4 * MAX_NESTING:
+        if self.depth > _DEPTH_LIMIT:
             raise HclSyntaxError(f"nesting deeper than {MAX_NESTING} levels", _line(node), node.start_point.column + 1)
 
     # --- bodies -------------------------------------------------------------------------
@@ -128,9 +129,15 @@ class Builder:
 
     def expr(self, node: Node) -> ast.Expr:
         """An `expression` node."""
-        self._enter(node)
-        kids = _kids(node)
-        result = self._conditional(kids[0]) if len(kids) == 1 and kids[0].type == "conditional" else self._term(kids)
+        self.depth += 1
+        if self.depth > _DEPTH_LIMIT:
+            self._enter(node)
+        kids = node.children
+        if len(kids) == 1:  # the common case: one primary, no traversal steps (nor comments)
+            only = kids[0]
+            result = self._conditional(only) if only.type == "conditional" else self._primary(only)
+        else:
+            result = self._term(_kids(node))
         self.depth -= 1
         return result
 
@@ -161,7 +168,9 @@ class Builder:
         handler = self._primaries.get(node.type)
         if handler is None:
             raise self._unsupported(node)
-        self._enter(node)
+        self.depth += 1
+        if self.depth > _DEPTH_LIMIT:
+            self._enter(node)
         result = handler(node)
         self.depth -= 1
         return result

@@ -108,6 +108,11 @@ def _first_error(root: Node, source: bytes) -> HclSyntaxError:
             break
         node = nxt
     line, column = node.start_point.row + 1, node.start_point.column + 1
+    if node.is_missing and not source[node.start_byte:].strip():
+        # at the end of the file: name the last line that has content, as users look there
+        before = source[: node.start_byte].rstrip()
+        return HclSyntaxError("unexpected end of input (unclosed block, string or bracket?)",
+                              before.count(b"\n") + 1, len(before) - before.rfind(b"\n"))
     if node.is_missing and node.type in _CLOSERS:
         return HclSyntaxError(f"missing `{_CLOSERS[node.type]}` (unclosed block, bracket, string or heredoc?)", line, column)
     if node.is_missing:

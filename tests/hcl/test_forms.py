@@ -179,7 +179,7 @@ def test_heredoc_indentation_follows_hcl(text: str, expected: str) -> None:
 
 @pytest.mark.parametrize(("source", "line", "message"), [
     ('locals {\n  a = 1\n  b = = 2\n}\n', 3, "unexpected `=`"),
-    ('resource "x" "y" {\n  a = 1\n', 3, ""),
+    ('resource "x" "y" {\n  a = 1\n', 2, "unexpected end of input"),  # the last line with content
     ('a = "ok"\nb = "\\uD800"\n', 2, "invalid escape sequence"),
     ('a = "ok"\nb = "x\\qy"\n', 2, ""),
     ('a = 1\nb = 0x10\n', 2, ""),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -72,13 +73,11 @@ def test_parsing_is_not_cached_and_a_planted_pickle_is_never_read(estate: Path, 
     planted.mkdir(parents=True)
     marker = tmp_path / "PWNED"
     payload = b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR."
-    from analyzer.hcl.ast import FileBody  # noqa: F401 - the type the old cache stored
-    import hashlib
-    for text in ((estate / "main.tf").read_text(),):
-        for version in (b"residency-ast-1", b"residency-ast-2"):
-            key = hashlib.sha256(version + b".tf" + text.encode()).hexdigest()
-            (planted / key[:2]).mkdir(exist_ok=True)
-            (planted / key[:2] / key).write_bytes(payload)
+    text = (estate / "main.tf").read_text()
+    for version in (b"residency-ast-1", b"residency-ast-2"):  # the former cache's key scheme
+        key = hashlib.sha256(version + b".tf" + text.encode()).hexdigest()
+        (planted / key[:2]).mkdir(exist_ok=True)
+        (planted / key[:2] / key).write_bytes(payload)
     monkeypatch.delenv("RESIDENCY_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
