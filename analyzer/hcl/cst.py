@@ -319,7 +319,7 @@ class Builder:
         start, end = kids[0].end_byte, kids[-1].start_byte
         if len(kids) <= 3 and (len(kids) < 3 or kids[1].type == "template_literal"):
             raw = self.src[start:end]
-            if b"\\" not in raw and b"{" not in raw:  # the common case: plain text
+            if b"\\" not in raw and b"{" not in raw and b"\n" not in raw:  # the common case: plain text
                 return ast.Literal(raw.decode("utf-8", "surrogatepass"), line=_line(node))
         tokens = self._template_tokens(node, start, end, heredoc=False)
         return self._finish_template(tokens, _line(node))
@@ -355,6 +355,8 @@ class Builder:
                 stack.extend(reversed(child.children))
         tokens: list[list[Any]] = []
         position = start
+        if not heredoc and b"\n" in self.src[start:end]:
+            self._reject_newline(start, end, markers)
         for marker in markers:
             if marker.start_byte > position:
                 tokens.append(["lit", self._literal(position, marker.start_byte, heredoc)])
@@ -363,6 +365,19 @@ class Builder:
         if end > position:
             tokens.append(["lit", self._literal(position, end, heredoc)])
         return tokens
+
+    def _reject_newline(self, start: int, end: int, markers: list[Node]) -> None:
+        """A raw newline in a quoted string's text (not inside `${ }`) is an error in HCL."""
+        position = start
+        for marker in [*markers, None]:
+            stop = marker.start_byte if marker is not None else end
+            at = self.src.find(b"\n", position, stop)
+            if at >= 0:
+                from analyzer.hcl.parse import MULTILINE_STRING
+
+                raise HclSyntaxError(MULTILINE_STRING, self.src.count(b"\n", 0, at) + 1)
+            if marker is not None:
+                position = marker.end_byte
 
     def _literal(self, start: int, end: int, heredoc: bool) -> str:
         raw = self.src[start:end].decode("utf-8", "surrogatepass")

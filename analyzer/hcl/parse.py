@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 import tree_sitter_hcl
-from tree_sitter import Language, Node, Parser, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from analyzer.hcl import ast
 from analyzer.hcl.errors import HclSyntaxError
@@ -23,11 +23,14 @@ from analyzer.hcl.template import TemplateError
 __all__ = ["HclSyntaxError", "parse_file_text", "parse_expression"]
 
 _LANGUAGE = Language(tree_sitter_hcl.language())
+_QUOTED = Query(_LANGUAGE, "[(quoted_template) (string_lit)] @q")
+MULTILINE_STRING = "unterminated string: a quoted string may not span lines (use \\n or a heredoc)"
 _SKIP = re.compile(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::\s*(.*))?")
 # tree-sitter-hcl only reads an exponent after a decimal point; `1e3` lexes as `1` then `e3`
 _EXPONENT_HINT = re.compile(rb"[0-9][eE][+-]?[0-9]")
 _EXPONENT_NUMBER = re.compile(rb"(?<![\w.\-])[0-9]+[eE][+-]?[0-9]+")
 _SNIPPET = 24
+_WHOLE = frozenset({"block", "attribute", "body"})
 _CLOSERS = {
     "}": "}", "]": "]", ")": ")", "block_end": "}", "object_end": "}", "tuple_end": "]",
     "quoted_template_end": '"', "template_interpolation_end": "}", "template_directive_end": "}",
@@ -72,7 +75,9 @@ def _parse(source: bytes) -> Tree:
     if _EXPONENT_HINT.search(source):  # a misread `1e3` may even parse without an error node
         tree = _reparse_exponents(parser, source, tree)
     if tree.root_node.has_error:
-        raise _first_error(tree.root_node, source)
+        error = _first_error(tree.root_node, source)
+        split = _first_multiline_string(tree.root_node, source)
+        raise split if split is not None and split.line <= error.line else error
     return tree
 
 
@@ -107,6 +112,8 @@ def _first_error(root: Node, source: bytes) -> HclSyntaxError:
         if nxt is None or node.is_error or node.is_missing:
             break
         node = nxt
+    if node.is_error:
+        node = _culprit(node)
     line, column = node.start_point.row + 1, node.start_point.column + 1
     if node.is_missing and not source[node.start_byte:].strip():
         # at the end of the file: name the last line that has content, as users look there
@@ -126,6 +133,37 @@ def _first_error(root: Node, source: bytes) -> HclSyntaxError:
         return HclSyntaxError("unexpected end of input (unclosed block, string or bracket?)", line, column)
     token = source[first.start_byte: first.end_byte] if first is not None and first.child_count == 0 else shown
     return HclSyntaxError(f"unexpected `{snippet(token)}`", line, column)
+
+
+def _first_multiline_string(root: Node, source: bytes) -> HclSyntaxError | None:
+    """tree-sitter lets a quoted string run over lines (Terraform does not), so an unclosed
+    quote surfaces lines later; name the string that broke instead."""
+    for node in QueryCursor(_QUOTED).captures(root).get("q", []):
+        if node.start_point.row == node.end_point.row:
+            continue
+        literal = bytearray(source[node.start_byte: node.end_byte])
+        for child in node.children:  # newlines inside `${ }` and `%{ }` are allowed
+            if child.type in ("template_interpolation", "template_directive"):
+                literal[child.start_byte - node.start_byte: child.end_byte - node.start_byte] = b" " * (child.end_byte - child.start_byte)
+        if b"\n" in literal:
+            line = node.start_point.row + 1 + literal[: literal.index(b"\n")].count(b"\n")
+            return HclSyntaxError(MULTILINE_STRING, line, node.start_point.column + 1)
+    return None
+
+
+def _culprit(error: Node) -> Node:
+    """Inside an ERROR node, skip what parsed whole (comments, blocks, arguments): error
+    recovery often wraps a file from its first line, while the fault is further down."""
+    node = error
+    while True:
+        rest = [c for c in node.children if not (c.type == "comment" or (c.type in _WHOLE and not c.has_error))]
+        if not rest:
+            return node
+        first = rest[0]
+        if first.is_error and first.child_count:
+            node = first
+            continue
+        return first
 
 
 def snippet(data: bytes) -> str:

@@ -69,8 +69,7 @@ resource "google_storage_bucket" "b" {
   kept ${var.env}
 EOT
   script = "%{ if var.env == "prod" }strict%{ else }lax%{ endif }"
-  list   = "%{ for i, n in ["x", "y"] ~}
-${i}=${n} %{~ endfor }"
+  list   = "%{ for i, n in ["x", "y"] ~}  ${i}=${n} %{~ endfor }"
   trimmed = "a ${~ "b" ~} c"
   ids     = var.things[*].id
   legacy  = var.things.*.id
@@ -185,12 +184,22 @@ def test_heredoc_indentation_follows_hcl(text: str, expected: str) -> None:
     ('a = 1\nb = 0x10\n', 2, ""),
     ('provider "aws" {\n  region = "a"\n  alias  = "x"\n  region = "b"\n}\n', 4, "attribute redefined: `region` was already set on line 2"),
     ('region = "a"\nregion = "b"\n', 2, "attribute redefined"),
+    ('a = 1\nb = "x\ny"\n', 2, "unterminated string"),
+    ('/**\n * header\n */\nlocals {\n  a = 1\n}\nresource "x" "y" {\n  ok  = "fine"\n  bad = "open\n}\n\n'
+     'output "o" {\n  value = 1\n}\n', 9, "unterminated string"),
+    # HashiCorp's parser: line 10, "Missing item separator"
+    ('/**\n * header\n */\nlocals {\n  a = 1\n}\n\nlocals {\n  b = [1, 2\n  c = 3\n}\n', 10, "missing `]`"),
 ])
 def test_errors_carry_the_first_bad_line(source: str, line: int, message: str) -> None:
     with pytest.raises(HclSyntaxError) as err:
         parse_file_text(source, "x.tf")
     assert err.value.line == line
     assert message in str(err.value)
+
+
+def test_newlines_inside_interpolations_are_fine() -> None:
+    assert parse_file_text('a = "x-${\n  1 +\n  2\n}"\n', "x.tf").attrs["a"].expr == ast.Template(
+        ["x-", ast.Binary("+", ast.Literal(1), ast.Literal(2))])
 
 
 def test_error_message_echoes_only_a_short_snippet() -> None:
