@@ -5,7 +5,8 @@ primary (or `(` expression `)`) followed by its `.attr`, `[index]` and splat ste
 chains and `?:` chains are walked iteratively (a 1,000-term chain is 1,000 deep); other
 nesting is capped at MAX_NESTING levels with a clean syntax error instead of a
 RecursionError. Text (numbers, template literals) is always read from the original source
-bytes, so the `1e3` mask the parser may apply never shows.
+bytes, so the `1e3` mask the parser may apply never shows; bytes that are not UTF-8 (a lone
+surrogate smuggled in through `--var`) read as U+FFFD, which every output format can write.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ class Builder:
         }
 
     def text(self, node: Node) -> str:
-        return self.src[node.start_byte: node.end_byte].decode("utf-8", "surrogatepass")
+        return self.src[node.start_byte: node.end_byte].decode("utf-8", "replace")
 
     def _enter(self, node: Node) -> None:
         self.depth += 1
@@ -320,7 +321,7 @@ class Builder:
         if len(kids) <= 3 and (len(kids) < 3 or kids[1].type == "template_literal"):
             raw = self.src[start:end]
             if b"\\" not in raw and b"{" not in raw and b"\n" not in raw:  # the common case: plain text
-                return ast.Literal(raw.decode("utf-8", "surrogatepass"), line=_line(node))
+                return ast.Literal(raw.decode("utf-8", "replace"), line=_line(node))
         tokens = self._template_tokens(node, start, end, heredoc=False)
         return self._finish_template(tokens, _line(node))
 
@@ -380,7 +381,7 @@ class Builder:
                 position = marker.end_byte
 
     def _literal(self, start: int, end: int, heredoc: bool) -> str:
-        raw = self.src[start:end].decode("utf-8", "surrogatepass")
+        raw = self.src[start:end].decode("utf-8", "replace")
         try:
             return _unescape(raw, quoted=not heredoc)
         except HclSyntaxError as err:

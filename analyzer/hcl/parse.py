@@ -24,6 +24,7 @@ __all__ = ["HclSyntaxError", "parse_file_text", "parse_expression"]
 
 _LANGUAGE = Language(tree_sitter_hcl.language())
 _QUOTED = Query(_LANGUAGE, "[(quoted_template) (string_lit)] @q")
+_NUMBERS = Query(_LANGUAGE, "(numeric_lit) @n")
 MULTILINE_STRING = "unterminated string: a quoted string may not span lines (use \\n or a heredoc)"
 _SKIP = re.compile(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::\s*(.*))?")
 # tree-sitter-hcl only reads an exponent after a decimal point; `1e3` lexes as `1` then `e3`
@@ -87,19 +88,15 @@ def _reparse_exponents(parser: Parser, source: bytes, tree: Tree) -> Tree:
     Only numbers tree-sitter itself lexed as a number (never text inside strings or
     comments) are masked; the builder reads every number from the original bytes."""
     masked = bytearray(source)
+    candidates = [match.span() for match in _EXPONENT_NUMBER.finditer(source)]
     for _ in range(8):  # error recovery can hide a later number until an earlier one is fixed
-        changed = False
-        for match in _EXPONENT_NUMBER.finditer(source):
-            start, end = match.span()
-            if masked[start:end] != source[start:end]:
-                continue
-            node = tree.root_node.descendant_for_byte_range(start, start + 1)
-            if node is None or node.type != "numeric_lit" or node.start_byte != start:
-                continue
-            masked[start:end] = re.sub(rb"[eE+\-]", b"0", source[start:end])
-            changed = True
-        if not changed:
+        numbers = {node.start_byte for node in QueryCursor(_NUMBERS).captures(tree.root_node).get("n", [])}
+        fixed = [(start, end) for start, end in candidates if start in numbers]
+        if not fixed:
             break
+        for start, end in fixed:
+            masked[start:end] = re.sub(rb"[eE+\-]", b"0", source[start:end])
+        candidates = [span for span in candidates if span[0] not in numbers]
         tree = parser.parse(bytes(masked))
     return tree
 

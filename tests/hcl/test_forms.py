@@ -280,3 +280,22 @@ def test_deep_json_is_a_clean_syntax_error() -> None:
 
     with pytest.raises(HclSyntaxError):
         parse_json_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "x.tf.json")
+
+
+def test_a_lone_surrogate_in_expression_text_reads_as_the_replacement_character() -> None:
+    # e.g. `--var 'region=us-east-1\udc80'` from a non-UTF-8 command line (surrogateescape)
+    expr = parse_expression('"us-east-1\udc80"')
+    assert isinstance(expr, ast.Literal) and "\ufffd" in expr.value and expr.value.startswith("us-east-1")
+    expr.value.encode("utf-8")
+
+
+def test_many_exponent_numbers_take_linear_time() -> None:
+    import time
+
+    source = "".join(f'resource "a" "r{i}" {{\n  v = {i}e3\n  s = "{i}e3"\n}}\n' for i in range(20000))
+    started = time.process_time()
+    body = parse_file_text(source, "x.tf")
+    assert time.process_time() - started < 15  # was 34 s with one tree lookup per number
+    last = body.blocks[-1]
+    assert last.attrs["v"].expr == ast.Literal(19999000) and last.attrs["s"].expr == ast.Literal("19999e3")
+    assert last.attrs["v"].line == 4 * 19999 + 2
