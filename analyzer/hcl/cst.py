@@ -11,6 +11,7 @@ surrogate smuggled in through `--var`) read as U+FFFD, which every output format
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
@@ -31,6 +32,7 @@ _TEMPLATE_MARKERS = frozenset({
 })
 _TEMPLATE_CONTAINERS = frozenset({"template_directive", "template_if", "template_for"})
 _INFINITE = 1 << 62
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
 
 def _kids(node: Node) -> list[Node]:
@@ -458,7 +460,7 @@ def _split_lines(tokens: list[list[Any]]) -> list[list[Any]]:
         if token[0] != "lit" or "\n" not in token[1]:
             out.append(token)
             continue
-        out.extend(["lit", piece] for piece in token[1].splitlines(keepends=True) if piece)
+        out.extend(["lit", piece] for piece in _LINES.findall(token[1]))  # only "\n" ends a line in HCL
     return out
 
 
