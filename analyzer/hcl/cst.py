@@ -37,7 +37,7 @@ _LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
 def _kids(node: Node) -> list[Node]:
     children = node.children
-    if len(children) < 2:
+    if len(children) == 1 and children[0].type != "comment":
         return children
     return [c for c in children if c.type != "comment"]
 

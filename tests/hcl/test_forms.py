@@ -299,3 +299,10 @@ def test_many_exponent_numbers_take_linear_time() -> None:
     last = body.blocks[-1]
     assert last.attrs["v"].expr == ast.Literal(19999000) and last.attrs["s"].expr == ast.Literal("19999e3")
     assert last.attrs["v"].line == 4 * 19999 + 2
+
+
+@pytest.mark.parametrize("source", ["", "\n\n", "# only a comment", "// only a comment\n", "/* only\n a comment */"],
+                         ids=["empty", "blank", "hash", "slash", "block"])
+def test_files_without_blocks_are_empty_bodies(source: str) -> None:
+    body = parse_file_text(source, "x.tf")
+    assert (body.blocks, body.attrs) == ([], {})
