@@ -203,3 +203,24 @@ def test_what_hashicorp_rejects_we_reject(text: str) -> None:
         pygohcl.loads(text)
     with pytest.raises(HclSyntaxError):
         parse_file_text(text, "main.tf")
+
+
+TOKENS = [*'abcxyz_019.e+-*/%!<>=&|?:()[]{},"$%~#\\/\n \t', "${", "%{", "<<EOT\n", "\nEOT\n", "<<-EOT\n", "for ",
+          " in ", "if ", "endif", "endfor", "...", "=>", "[*]", ".*", "\\u00e9", "\\uD800", "1e3", "true", "null",
+          "a = ", "\nb = ", "c {\n", "\n}\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=40).map("".join))
+def test_what_hashicorp_accepts_we_accept_and_nothing_crashes(text: str) -> None:
+    # we may be more lenient (a value on the line after `=`), never stricter, never crash
+    try:
+        parse_file_text(text, "fuzz.tf")
+        ours = True
+    except HclSyntaxError:
+        ours = False
+    try:
+        pygohcl.loads(text)
+    except pygohcl.HCLParseError:
+        return
+    assert ours, f"HashiCorp's parser accepts {text!r}"
