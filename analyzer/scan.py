@@ -119,8 +119,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             inventory, parsed = cached
             files += parsed
         else:
-            tree = load_tree(path, cache_dir=cache_dir / "ast" if cache_dir is not None else None, rel_root=base,
-                             boundary=boundary)
+            tree = load_tree(path, rel_root=base, boundary=boundary)
             files += len(tree.parsed_paths)
             inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress,
                                        only_roots=options.only_roots)

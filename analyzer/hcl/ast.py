@@ -1,7 +1,8 @@
 """Syntax tree for HCL expressions and bodies.
 
-Plain slotted dataclasses: they are built once per file, cached by content hash (pickle),
-and walked many times by the evaluator.
+Plain slotted dataclasses: they are built once per file and walked many times by the
+evaluator. Every expression carries the 1-based line it starts on (0 when it was not read
+from HCL source, e.g. a `--var` value); the line never takes part in equality.
 """
 
 from __future__ import annotations
@@ -13,23 +14,27 @@ from typing import Any, Union
 @dataclass(slots=True)
 class Literal:
     value: Any
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class Name:
     name: str
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class GetAttr:
     obj: "Expr"
     name: str
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class Index:
     obj: "Expr"
     key: "Expr"
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -38,6 +43,7 @@ class Splat:
 
     obj: "Expr"
     steps: list[tuple[str, Any]]  # ("attr", name) | ("index", Expr)
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -45,23 +51,27 @@ class Call:
     name: str
     args: list["Expr"]
     expand: bool = False
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class TupleExpr:
     items: list["Expr"]
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class ObjectExpr:
     # (key expression, value expression); a bare identifier key is a Literal string
     items: list[tuple["Expr", "Expr"]]
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
 class Unary:
     op: str
     operand: "Expr"
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -69,6 +79,7 @@ class Binary:
     op: str
     left: "Expr"
     right: "Expr"
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -76,6 +87,7 @@ class Conditional:
     cond: "Expr"
     then: "Expr"
     other: "Expr"
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -87,6 +99,7 @@ class ForExpr:
     key: "Expr | None" = None  # set for object results
     cond: "Expr | None" = None
     group: bool = False
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -94,6 +107,7 @@ class TemplateIf:
     cond: "Expr"
     then: list["TemplatePart"]
     other: list["TemplatePart"]
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -102,6 +116,7 @@ class TemplateFor:
     value_var: str
     collection: "Expr"
     body: list["TemplatePart"]
+    line: int = field(default=0, compare=False, repr=False)
 
 
 TemplatePart = Union[str, "Expr", TemplateIf, TemplateFor]
@@ -110,6 +125,7 @@ TemplatePart = Union[str, "Expr", TemplateIf, TemplateFor]
 @dataclass(slots=True)
 class Template:
     parts: list[TemplatePart]
+    line: int = field(default=0, compare=False, repr=False)
 
 
 Expr = Union[
@@ -151,64 +167,51 @@ class FileBody:
 
 
 def references(expr: Any) -> list[tuple[str, ...]]:
-    """Dotted reference prefixes an expression uses, e.g. ("var", "region")."""
+    """Dotted reference prefixes an expression uses, e.g. ("var", "region").
+
+    Iterative: a 1,000-term operator chain is a 1,000-deep tree."""
     found: list[tuple[str, ...]] = []
-    _collect_refs(expr, found)
+    pending: list[Any] = [expr]
+    while pending:
+        node = pending.pop()
+        if node is None or isinstance(node, str):
+            continue
+        chain = _ref_chain(node)
+        if chain:
+            found.append(chain)
+        pending.extend(reversed(_operands(node, bool(chain))))
     return found
 
 
-def _collect_refs(expr: Any, out: list[tuple[str, ...]]) -> None:
-    chain = _ref_chain(expr)
-    if chain:
-        out.append(chain)
-    if isinstance(expr, (GetAttr, Index)):
-        _collect_refs(expr.obj, out) if not chain else None
-        if isinstance(expr, Index):
-            _collect_refs(expr.key, out)
-        return
-    if isinstance(expr, Name):
-        return
-    if isinstance(expr, Splat):
-        _collect_refs(expr.obj, out)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            _collect_refs(arg, out)
-    elif isinstance(expr, TupleExpr):
-        for item in expr.items:
-            _collect_refs(item, out)
-    elif isinstance(expr, ObjectExpr):
-        for key, value in expr.items:
-            _collect_refs(key, out)
-            _collect_refs(value, out)
-    elif isinstance(expr, Unary):
-        _collect_refs(expr.operand, out)
-    elif isinstance(expr, Binary):
-        _collect_refs(expr.left, out)
-        _collect_refs(expr.right, out)
-    elif isinstance(expr, Conditional):
-        for part in (expr.cond, expr.then, expr.other):
-            _collect_refs(part, out)
-    elif isinstance(expr, ForExpr):
-        for optional_part in (expr.collection, expr.value, expr.key, expr.cond):
-            if optional_part is not None:
-                _collect_refs(optional_part, out)
-    elif isinstance(expr, Template):
-        _collect_template_refs(expr.parts, out)
-
-
-def _collect_template_refs(parts: list[Any], out: list[tuple[str, ...]]) -> None:
-    for part in parts:
-        if isinstance(part, str):
-            continue
-        if isinstance(part, TemplateIf):
-            _collect_refs(part.cond, out)
-            _collect_template_refs(part.then, out)
-            _collect_template_refs(part.other, out)
-        elif isinstance(part, TemplateFor):
-            _collect_refs(part.collection, out)
-            _collect_template_refs(part.body, out)
-        else:
-            _collect_refs(part, out)
+def _operands(node: Any, is_chain: bool) -> list[Any]:
+    """The sub-expressions to visit after `node`, in source order."""
+    if isinstance(node, GetAttr):
+        return [] if is_chain else [node.obj]
+    if isinstance(node, Index):
+        return [node.key] if is_chain else [node.obj, node.key]
+    if isinstance(node, Splat):
+        return [node.obj]
+    if isinstance(node, Call):
+        return list(node.args)
+    if isinstance(node, TupleExpr):
+        return list(node.items)
+    if isinstance(node, ObjectExpr):
+        return [part for item in node.items for part in item]
+    if isinstance(node, Unary):
+        return [node.operand]
+    if isinstance(node, Binary):
+        return [node.left, node.right]
+    if isinstance(node, Conditional):
+        return [node.cond, node.then, node.other]
+    if isinstance(node, ForExpr):
+        return [node.collection, node.value, node.key, node.cond]
+    if isinstance(node, Template):
+        return list(node.parts)
+    if isinstance(node, TemplateIf):
+        return [node.cond, *node.then, *node.other]
+    if isinstance(node, TemplateFor):
+        return [node.collection, *node.body]
+    return []
 
 
 def _ref_chain(expr: Any) -> tuple[str, ...]:

@@ -17,6 +17,34 @@ from analyzer.hcl.template import TemplateError, parse_template
 
 _LABELS = {"resource": 2, "data": 2, "module": 1, "provider": 1, "variable": 1, "output": 1}
 _LITERAL_BODIES = {"variable"}  # variable defaults are literal JSON, not expressions
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _without_lone_surrogates(data: Any) -> Any:
+    """`"\\ud800"` decodes to a lone surrogate no output format can encode; Go's JSON decoder
+    (Terraform's) reads it as U+FFFD, and so do we. Iterative: the data may be deep."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+
+    root = [data]
+    pending: list[Any] = [root]
+    while pending:
+        container = pending.pop()
+        if isinstance(container, list):
+            for index, item in enumerate(container):
+                container[index] = clean(item)
+                if isinstance(item, (list, dict)):
+                    pending.append(item)
+        else:
+            for key in list(container):
+                item = container.pop(key)
+                container[clean(key)] = clean(item)
+                if isinstance(item, (list, dict)):
+                    pending.append(item)
+    return root[0]
 
 
 def parse_json_text(text: str, path: str, *, tfvars: bool = False) -> ast.FileBody:
@@ -24,6 +52,10 @@ def parse_json_text(text: str, path: str, *, tfvars: bool = False) -> ast.FileBo
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise HclSyntaxError(f"invalid JSON: {err.msg}", err.lineno, err.colno) from None
+    except RecursionError:
+        raise HclSyntaxError("invalid JSON: nesting too deep", 1) from None
+    if _SURROGATE_ESCAPE.search(text):
+        data = _without_lone_surrogates(data)
     if not isinstance(data, dict):
         raise HclSyntaxError("a Terraform JSON file must hold an object at the top level", 1)
     finder = _LineFinder(text)

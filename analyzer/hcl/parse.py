@@ -1,65 +1,52 @@
 """Parse HCL native syntax into analyzer.hcl.ast.
 
-Uses the lark grammar of bc-python-hcl2 (the parser checkov pins) but builds our own tree
-from lark's parse tree: hcl2's own dict output re-serialises expressions to strings,
-drops parentheses and line numbers of attributes, which a residency proof cannot afford.
-The grammar parses binary operators flat and right-recursive, so operator precedence and
-`cond ? a : b` grouping are restored here.
+tree-sitter's HCL grammar gives a concrete syntax tree with positions for every file
+Terraform accepts; this module builds the project's typed tree from it (analyzer.hcl.cst
+does the walking). The grammar's few departures from HashiCorp's parser are corrected there:
+`1e3`, right-associative `?:`, the legacy `.*` splat, heredoc indentation, strip markers and
+escapes. Errors (tree-sitter ERROR/MISSING nodes, invalid escapes, redefined attributes)
+become HclSyntaxError at the first offending line.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
-from lark import Token, Tree
-from lark.exceptions import LarkError, UnexpectedInput
+import tree_sitter_hcl
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
 from analyzer.hcl import ast
-from analyzer.hcl.template import TemplateError, parse_template
+from analyzer.hcl.errors import HclSyntaxError
+from analyzer.hcl.template import TemplateError
 
-_PRECEDENCE = {
-    "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4,
-    "+": 5, "-": 5, "*": 6, "/": 6, "%": 6,
-}
-_HEREDOC = re.compile(r"<<-?([A-Za-z][\w.-]*)\n(.*?)\n?[ \t]*\1\Z", re.S)
+__all__ = ["HclSyntaxError", "parse_file_text", "parse_expression"]
+
+_LANGUAGE = Language(tree_sitter_hcl.language())
+_QUOTED = Query(_LANGUAGE, "[(quoted_template) (string_lit)] @q")
+_NUMBERS = Query(_LANGUAGE, "(numeric_lit) @n")
+MULTILINE_STRING = "unterminated string: a quoted string may not span lines (use \\n or a heredoc)"
 _SKIP = re.compile(r"(?:#|//)\s*checkov:skip=([A-Za-z0-9_]+)(?::\s*(.*))?")
-
-
-class HclSyntaxError(ValueError):
-    """A syntax error with the 1-based line (and column) where it was found."""
-
-    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
-        super().__init__(message)
-        self.line = line
-        self.column = column
-
-
-def _lark() -> Any:
-    # Imported lazily: building the grammar costs ~50 ms and workers share it once loaded.
-    from hcl2.parser import Hcl2
-
-    return Hcl2.lark_parser
+# tree-sitter-hcl only reads an exponent after a decimal point; `1e3` lexes as `1` then `e3`
+_EXPONENT_HINT = re.compile(rb"[0-9][eE][+-]?[0-9]")
+_EXPONENT_NUMBER = re.compile(rb"(?<![\w.\-])[0-9]+[eE][+-]?[0-9]+")
+_SNIPPET = 24
+_WHOLE = frozenset({"block", "attribute", "body"})
+_CLOSERS = {
+    "}": "}", "]": "]", ")": ")", "block_end": "}", "object_end": "}", "tuple_end": "]",
+    "quoted_template_end": '"', "template_interpolation_end": "}", "template_directive_end": "}",
+    "heredoc_identifier": "heredoc end marker",
+}
 
 
 def parse_file_text(text: str, path: str) -> ast.FileBody:
     """Parse one `.tf`/`.tfvars` file. Raises HclSyntaxError with a line on bad input."""
-    try:
-        tree = _lark().parse(text + "\n")
-    except UnexpectedInput as err:
-        line = getattr(err, "line", 0) or 0
-        column = getattr(err, "column", 0) or 0
-        raise HclSyntaxError(_describe(err), line, column) from None
-    except LarkError as err:
-        raise HclSyntaxError(f"cannot parse: {err}".splitlines()[0]) from None
-    body = _children(tree)[0]
-    try:
-        blocks, attrs = _body(body)
-    except TemplateError as err:
-        raise HclSyntaxError(str(err)) from None
-    except RecursionError:
-        raise HclSyntaxError("expression nesting too deep") from None
+    from analyzer.hcl.cst import Builder
+
+    source = text.encode("utf-8", "surrogatepass")
+    tree = _parse(source)
+    builder = Builder(source)
+    blocks, attrs = builder.body(tree.root_node)
     result = ast.FileBody(path=path, blocks=blocks, attrs=attrs)
     if "checkov:skip" in text:
         for number, line_text in enumerate(text.splitlines(), start=1):
@@ -75,281 +62,109 @@ def parse_expression(text: str) -> ast.Expr:
     Cached: interpolations like `${var.name}` repeat across files, and the tree is never
     mutated after parsing."""
     try:
-        tree = _lark().parse(f"__expr = {text}\n")
-    except (UnexpectedInput, LarkError) as err:
-        raise TemplateError(f"invalid expression `{text.strip()[:60]}`: {str(err).splitlines()[0]}") from None
-    attribute = _children(_children(tree)[0])[0]
-    return _expr(_children(attribute)[1])
+        body = parse_file_text(f"__expr = {text}\n", "<expression>")
+    except HclSyntaxError as err:
+        raise TemplateError(f"invalid expression `{text.strip()[:60]}`: {err}") from None
+    if body.blocks or list(body.attrs) != ["__expr"]:
+        raise TemplateError(f"invalid expression `{text.strip()[:60]}`: more than one expression")
+    return body.attrs["__expr"].expr
 
 
-def _describe(err: UnexpectedInput) -> str:
-    token = getattr(err, "token", None)
-    if token is not None and str(token) != "":
-        shown = str(token).replace("\n", "\\n")[:40]
-        return f"unexpected `{shown}`"
-    char = getattr(err, "char", None)
-    if char:
-        return f"unexpected character `{char}`"
-    return "unexpected end of input (unclosed block, string or bracket?)"
+def _parse(source: bytes) -> Tree:
+    parser = Parser(_LANGUAGE)
+    tree = parser.parse(source)
+    if _EXPONENT_HINT.search(source):  # a misread `1e3` may even parse without an error node
+        tree = _reparse_exponents(parser, source, tree)
+    if tree.root_node.has_error:
+        error = _first_error(tree.root_node, source)
+        split = _first_multiline_string(tree.root_node, source)
+        raise split if split is not None and split.line <= error.line else error
+    return tree
 
 
-def _children(tree: Tree) -> list[Any]:
-    return [c for c in tree.children if not (isinstance(c, Token) and c.type.startswith("_NEW"))]
+def _reparse_exponents(parser: Parser, source: bytes, tree: Tree) -> Tree:
+    """Reparse with each misread exponent number masked as digits of the same length.
+
+    Only numbers tree-sitter itself lexed as a number (never text inside strings or
+    comments) are masked; the builder reads every number from the original bytes."""
+    masked = bytearray(source)
+    candidates = [match.span() for match in _EXPONENT_NUMBER.finditer(source)]
+    for _ in range(8):  # error recovery can hide a later number until an earlier one is fixed
+        numbers = {node.start_byte for node in QueryCursor(_NUMBERS).captures(tree.root_node).get("n", [])}
+        fixed = [(start, end) for start, end in candidates if start in numbers]
+        if not fixed:
+            break
+        for start, end in fixed:
+            masked[start:end] = re.sub(rb"[eE+\-]", b"0", source[start:end])
+        candidates = [span for span in candidates if span[0] not in numbers]
+        tree = parser.parse(bytes(masked))
+    return tree
 
 
-def _body(tree: Tree) -> tuple[list[ast.Block], dict[str, ast.Attribute]]:
-    blocks: list[ast.Block] = []
-    attrs: dict[str, ast.Attribute] = {}
-    for child in _children(tree):
-        if not isinstance(child, Tree):
-            continue
-        if child.data == "attribute":
-            name_tree, value = _children(child)
-            name = _ident(name_tree)
-            attrs[name] = ast.Attribute(name, _expr(value), child.meta.line)
-        elif child.data == "block":
-            parts = _children(child)
-            type_ = _ident(parts[0])
-            labels = [_label(p) for p in parts[1:-1]]
-            inner_blocks, inner_attrs = _body(parts[-1])
-            blocks.append(ast.Block(type_, labels, inner_attrs, inner_blocks, child.meta.line, child.meta.end_line))
-    return blocks, attrs
-
-
-def _ident(tree: Any) -> str:
-    if isinstance(tree, Tree):
-        return str(tree.children[0])
-    return str(tree)
-
-
-def _label(part: Any) -> str:
-    if isinstance(part, Token) and part.type == "STRING_LIT":
-        return str(part)[1:-1]
-    return _ident(part)
-
-
-def _expr(node: Any) -> ast.Expr:
-    if isinstance(node, Token):
-        return _token(node)
-    kind = node.data
-    handler = _HANDLERS.get(kind)
-    if handler is None:
-        raise TemplateError(f"unsupported syntax: {kind}")
-    return handler(node)
-
-
-def _token(token: Token) -> ast.Expr:
-    if token.type == "STRING_LIT":
-        return parse_template(str(token)[1:-1], parse_expression)
-    return ast.Literal(str(token))
-
-
-def _expr_term(node: Tree) -> ast.Expr:
-    kids = _children(node)
-    return _expr(kids[0])
-
-
-def _identifier(node: Tree) -> ast.Expr:
-    name = str(node.children[0])
-    if name == "true":
-        return ast.Literal(True)
-    if name == "false":
-        return ast.Literal(False)
-    if name == "null":
-        return ast.Literal(None)
-    return ast.Name(name)
-
-
-def _int(node: Tree) -> ast.Expr:
-    return ast.Literal(int("".join(str(c) for c in node.children)))
-
-
-def _float(node: Tree) -> ast.Expr:
-    return ast.Literal(float("".join(str(c) for c in node.children)))
-
-
-def _tuple(node: Tree) -> ast.Expr:
-    return ast.TupleExpr([_expr(c) for c in _children(node) if isinstance(c, Tree) or _is_value_token(c)])
-
-
-def _is_value_token(token: Any) -> bool:
-    return isinstance(token, Token) and token.type == "STRING_LIT"
-
-
-def _object(node: Tree) -> ast.Expr:
-    items: list[tuple[ast.Expr, ast.Expr]] = []
-    for elem in _children(node):
-        if not isinstance(elem, Tree):
-            continue
-        key_node, value_node = [c for c in _children(elem) if isinstance(c, Tree) or _is_value_token(c)][:2]
-        items.append((_object_key(key_node), _expr(value_node)))
-    return ast.ObjectExpr(items)
-
-
-def _object_key(node: Any) -> ast.Expr:
-    if isinstance(node, Tree) and node.data == "identifier":
-        return ast.Literal(str(node.children[0]))
-    if isinstance(node, Tree) and node.data == "expr_term":
-        inner = _children(node)[0]
-        if isinstance(inner, Tree) and inner.data == "identifier":
-            return ast.Literal(str(inner.children[0]))
-    return _expr(node)
-
-
-def _call(node: Tree) -> ast.Expr:
-    kids = _children(node)
-    name = _ident(kids[0])
-    args = [_expr(a) for a in _children(kids[1])] if len(kids) > 1 else []
-    return ast.Call(name, args)
-
-
-def _provider_call(node: Tree) -> ast.Expr:
-    kids = [k for k in _children(node) if isinstance(k, Tree)]
-    idents = [_ident(k) for k in kids if k.data == "identifier"]
-    args_tree = [k for k in kids if k.data == "arguments"]
-    args = [_expr(a) for a in _children(args_tree[0])] if args_tree else []
-    return ast.Call("provider::" + "::".join(idents), args)
-
-
-def _index_term(node: Tree) -> ast.Expr:
-    obj_node, index_node = _children(node)
-    return ast.Index(_expr(obj_node), _index_key(index_node))
-
-
-def _index_key(index_node: Tree) -> ast.Expr:
-    kids = _children(index_node)
-    if kids and isinstance(kids[0], Token) and kids[0].type == "DECIMAL":
-        return ast.Literal(int("".join(str(k) for k in kids)))
-    return _expr(kids[0])
-
-
-def _get_attr_term(node: Tree) -> ast.Expr:
-    obj_node, attr_node = _children(node)
-    return ast.GetAttr(_expr(obj_node), _ident(_children(attr_node)[0]))
-
-
-def _splat_term(node: Tree) -> ast.Expr:
-    obj_node, splat_node = _children(node)
-    steps: list[tuple[str, Any]] = []
-    for step in _children(splat_node):
-        if not isinstance(step, Tree):
-            continue
-        if step.data == "get_attr":
-            steps.append(("attr", _ident(_children(step)[0])))
-        else:
-            steps.append(("index", _index_key(step)))
-    if node.data == "full_splat_expr_term":
-        return ast.Splat(_expr(obj_node), steps)
-    # legacy `.*`: only the attribute accesses right after it apply to each element; an index
-    # (and what follows) applies to the resulting list, as in Terraform
-    cut = next((i for i, (kind, _) in enumerate(steps) if kind == "index"), len(steps))
-    result: ast.Expr = ast.Splat(_expr(obj_node), steps[:cut])
-    for kind, arg in steps[cut:]:
-        result = ast.Index(result, arg) if kind == "index" else ast.GetAttr(result, arg)
-    return result
-
-
-def _heredoc(node: Tree) -> ast.Expr:
-    raw = str(node.children[0])
-    match = _HEREDOC.match(raw)
-    if not match:
-        raise TemplateError("invalid heredoc")
-    text = match.group(2)
-    if raw.startswith("<<-"):
-        lines = text.split("\n")
-        indent = min((len(l) - len(l.lstrip(" ")) for l in lines if l.strip()), default=0)
-        text = "\n".join(l[indent:] for l in lines)
-    return parse_template(text + "\n", parse_expression, escapes=False)
-
-
-def _unary(node: Tree) -> ast.Expr:
-    kids = _children(node)
-    return ast.Unary(str(kids[0]), _expr(kids[1]))
-
-
-def _conditional(node: Tree) -> ast.Expr:
-    cond, then, other = [_expr(k) for k in _children(node)]
-    return ast.Conditional(cond, then, other)
-
-
-def _binary(node: Tree) -> ast.Expr:
-    """Flatten the grammar's right-recursive chain, then rebuild it by precedence."""
-    operands: list[ast.Expr] = []
-    ops: list[str] = []
-    tails: list[tuple[ast.Expr, ast.Expr]] = []
-    current: Tree = node
+def _first_error(root: Node, source: bytes) -> HclSyntaxError:
+    """The first ERROR or MISSING node in source order, as a user-facing error."""
+    node = root
     while True:
-        left, term = _children(current)
-        operands.append(_expr(left))
-        op_node, right = _children(term)
-        ops.append(str(op_node.children[0]) if isinstance(op_node, Tree) else str(op_node))
-        if isinstance(right, Tree) and right.data == "conditional":
-            cond, then, other = _children(right)
-            tails.append((_expr(then), _expr(other)))
-            right = cond
-        if isinstance(right, Tree) and right.data == "binary_op":
-            current = right
+        nxt = next((c for c in node.children if c.is_error or c.is_missing or c.has_error), None)
+        if nxt is None or node.is_error or node.is_missing:
+            break
+        node = nxt
+    if node.is_error:
+        node = _culprit(node)
+    line, column = node.start_point.row + 1, node.start_point.column + 1
+    if node.is_missing and not source[node.start_byte:].strip():
+        # at the end of the file: name the last line that has content, as users look there
+        before = source[: node.start_byte].rstrip()
+        return HclSyntaxError("unexpected end of input (unclosed block, string or bracket?)",
+                              before.count(b"\n") + 1, len(before) - before.rfind(b"\n"))
+    if node.is_missing and node.type in _CLOSERS:
+        return HclSyntaxError(f"missing `{_CLOSERS[node.type]}` (unclosed block, bracket, string or heredoc?)", line, column)
+    if node.is_missing:
+        rest = source[node.start_byte: node.start_byte + 200].split()
+        if not rest:
+            return HclSyntaxError("unexpected end of input (unclosed block, string or bracket?)", line, column)
+        return HclSyntaxError(f"unexpected `{snippet(rest[0])}`", line, column)
+    first = next((c for c in node.children if not c.has_error and c.end_byte > c.start_byte), None)
+    shown = source[node.start_byte: node.end_byte].split(b"\n", 1)[0]
+    if not shown.strip():
+        return HclSyntaxError("unexpected end of input (unclosed block, string or bracket?)", line, column)
+    token = source[first.start_byte: first.end_byte] if first is not None and first.child_count == 0 else shown
+    return HclSyntaxError(f"unexpected `{snippet(token)}`", line, column)
+
+
+def _first_multiline_string(root: Node, source: bytes) -> HclSyntaxError | None:
+    """tree-sitter lets a quoted string run over lines (Terraform does not), so an unclosed
+    quote surfaces lines later; name the string that broke instead."""
+    for node in QueryCursor(_QUOTED).captures(root).get("q", []):
+        if node.start_point.row == node.end_point.row:
             continue
-        operands.append(_expr(right))
-        break
-    result = _climb(operands, ops)
-    for then, other in reversed(tails):
-        result = ast.Conditional(result, then, other)
-    return result
+        literal = bytearray(source[node.start_byte: node.end_byte])
+        for child in node.children:  # newlines inside `${ }` and `%{ }` are allowed
+            if child.type in ("template_interpolation", "template_directive"):
+                literal[child.start_byte - node.start_byte: child.end_byte - node.start_byte] = b" " * (child.end_byte - child.start_byte)
+        if b"\n" in literal:
+            line = node.start_point.row + 1 + literal[: literal.index(b"\n")].count(b"\n")
+            return HclSyntaxError(MULTILINE_STRING, line, node.start_point.column + 1)
+    return None
 
 
-def _climb(operands: list[ast.Expr], ops: list[str]) -> ast.Expr:
-    # shunting-yard; all HCL binary operators are left-associative
-    out: list[ast.Expr] = [operands[0]]
-    stack: list[str] = []
-    for op, operand in zip(ops, operands[1:]):
-        while stack and _PRECEDENCE[stack[-1]] >= _PRECEDENCE[op]:
-            right = out.pop()
-            out.append(ast.Binary(stack.pop(), out.pop(), right))
-        stack.append(op)
-        out.append(operand)
-    while stack:
-        right = out.pop()
-        out.append(ast.Binary(stack.pop(), out.pop(), right))
-    return out[0]
+def _culprit(error: Node) -> Node:
+    """Inside an ERROR node, skip what parsed whole (comments, blocks, arguments): error
+    recovery often wraps a file from its first line, while the fault is further down."""
+    node = error
+    while True:
+        rest = [c for c in node.children if not (c.type == "comment" or (c.type in _WHOLE and not c.has_error))]
+        if not rest:
+            return node
+        first = rest[0]
+        if first.is_error and first.child_count:
+            node = first
+            continue
+        return first
 
 
-def _for(node: Tree) -> ast.Expr:
-    kids = _children(node)
-    intro = next(k for k in kids if isinstance(k, Tree) and k.data == "for_intro")
-    cond_tree = next((k for k in kids if isinstance(k, Tree) and k.data == "for_cond"), None)
-    exprs = [k for k in kids if (isinstance(k, Tree) and k.data not in ("for_intro", "for_cond")) or _is_value_token(k)]
-    group = any(isinstance(k, Token) and str(k) == "..." for k in kids)
-    intro_kids = _children(intro)
-    idents = [_ident(k) for k in intro_kids if isinstance(k, Tree) and k.data == "identifier"]
-    collection = [k for k in intro_kids if (isinstance(k, Tree) and k.data != "identifier") or _is_value_token(k)][0]
-    key_var, value_var = (idents[0], idents[1]) if len(idents) == 2 else (None, idents[0])
-    cond = None
-    if cond_tree is not None:
-        cond = _expr([k for k in _children(cond_tree) if isinstance(k, Tree) or _is_value_token(k)][0])
-    if node.data == "for_object_expr":
-        return ast.ForExpr(key_var, value_var, _expr(collection), _expr(exprs[1]), _expr(exprs[0]), cond, group)
-    return ast.ForExpr(key_var, value_var, _expr(collection), _expr(exprs[0]), None, cond)
-
-
-_HANDLERS = {
-    "expr_term": _expr_term,
-    "identifier": _identifier,
-    "int_lit": _int,
-    "float_lit": _float,
-    "tuple": _tuple,
-    "object": _object,
-    "function_call": _call,
-    "provider_function_call": _provider_call,
-    "index_expr_term": _index_term,
-    "get_attr_expr_term": _get_attr_term,
-    "attr_splat_expr_term": _splat_term,
-    "full_splat_expr_term": _splat_term,
-    "heredoc_template": _heredoc,
-    "heredoc_template_trim": _heredoc,
-    "unary_op": _unary,
-    "conditional": _conditional,
-    "binary_op": _binary,
-    "for_tuple_expr": _for,
-    "for_object_expr": _for,
-}
+def snippet(data: bytes) -> str:
+    """A short, printable excerpt of source text for an error message."""
+    text = data.decode("utf-8", "replace").split("\n", 1)[0]
+    shown = "".join(ch if ch.isprintable() else "?" for ch in text[:_SNIPPET])
+    return shown + ("…" if len(text) > _SNIPPET else "")

@@ -1,7 +1,9 @@
-"""HCL template strings: literal text, `${ expr }` interpolations, `%{ if }`/`%{ for }`.
+"""HCL template strings given as plain text: literal text, `${ expr }` interpolations,
+`%{ if }`/`%{ for }`.
 
-The lark grammar hands us a quoted string or heredoc as one token; this module splits it
-into parts and parses each interpolation with the expression parser it is given.
+Terraform's JSON syntax (`.tf.json`) holds templates as JSON strings; this module splits
+such a string into parts and parses each interpolation with the expression parser it is
+given. Native HCL templates are built from tree-sitter's tree instead (analyzer.hcl.cst).
 """
 
 from __future__ import annotations

@@ -1,20 +1,15 @@
-"""Find, read and parse Terraform files safely, in parallel, with a content-hash cache.
+"""Find, read and parse Terraform files safely.
 
 Reading is defensive: size limit, binary detection, strict UTF-8, symlink loops. Each bad
 file becomes a ScanError naming the file (and line, for syntax errors) while every other
-file is still parsed. Parsed trees are cached by content hash outside the scanned tree
-(a cache inside it could be planted by the code under review).
+file is still parsed. Parsing is neither cached nor spread over processes: tree-sitter
+parses a 1,000-file estate in about the time it took to unpickle a parse cache, and a
+cache of pickles is code a planted file could run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-import multiprocessing.context
 import os
-import pickle
-import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -26,9 +21,7 @@ from analyzer.models import ScanError
 from analyzer.tree_guard import MAX_FILE_BYTES, Boundary, RefusedPath, read_regular_file, special_file_kind
 from analyzer.walk import SKIPPED_DIRS
 
-_CACHE_VERSION = b"residency-ast-2"
 _SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
-_PARALLEL_THRESHOLD = 48
 
 
 @dataclass
@@ -44,7 +37,6 @@ class SourceTree:
     # the result cache must see a change to any of them
     extra_dirs: set[Path] = field(default_factory=set)
     extra_files: set[Path] = field(default_factory=set)
-    cache_dir: Path | None = None
     # nothing outside it is read (tree_guard); None: the scanned folder's own boundary
     boundary: Boundary | None = None
 
@@ -182,83 +174,20 @@ def parse_text(text: str, name: str) -> ast.FileBody:
     return parse_file_text(text, name)
 
 
-def _lark_parser() -> object:
-    from analyzer.hcl.parse import _lark
-
-    return _lark()
-
-
-def _fork_context() -> multiprocessing.context.BaseContext | None:
-    # fork shares the already-built grammar; elsewhere fall back to the default
-    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-
-
-def _parse_job(job: tuple[str, str]) -> tuple[str, ast.FileBody | None, str, int]:
-    name, text = job
+def _parse_job(name: str, text: str) -> tuple[ast.FileBody | None, str, int]:
+    """The parsed file, or (None, message, line): one bad file never stops the scan."""
     try:
-        return name, parse_text(text, name), "", 0
+        return parse_text(text, name), "", 0
     except HclSyntaxError as err:
-        return name, None, str(err), err.line
+        return None, str(err), err.line
     except RecursionError:
-        return name, None, "nesting too deep to parse", 0
+        return None, "nesting too deep to parse", 0
     except Exception as err:  # noqa: BLE001 - a parser bug must not stop the scan
-        return name, None, f"parser failure: {type(err).__name__}: {err}", 0
-
-
-def _parse_in_worker(job: tuple[str, str, str, str | None]) -> tuple[str, bytes | None, str, int]:
-    """Parse in a pool worker; pickle once, for both the cache file and the trip back."""
-    name, text, key, cache_dir = job
-    _, body, message, line = _parse_job((name, text))
-    if body is None:
-        return name, None, message, line
-    blob = pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL)
-    ParseCache(Path(cache_dir) if cache_dir else None).put_bytes(key, blob)
-    return name, blob, "", 0
-
-
-class ParseCache:
-    def __init__(self, directory: Path | None) -> None:
-        self.directory = directory
-        if directory is not None:
-            try:
-                directory.mkdir(parents=True, exist_ok=True)
-            except OSError:
-                self.directory = None
-
-    @staticmethod
-    def key(text: str, name: str) -> str:
-        kind = terraform_file_kind(name) or ""
-        return hashlib.sha256(_CACHE_VERSION + kind.encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def get(self, key: str) -> ast.FileBody | None:
-        if self.directory is None:
-            return None
-        try:
-            with open(self.directory / key[:2] / key, "rb") as handle:
-                return pickle.load(handle)  # noqa: S301 - our own cache, outside the scanned tree
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-            return None
-
-    def put(self, key: str, body: ast.FileBody) -> None:
-        if self.directory is not None:
-            self.put_bytes(key, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-
-    def put_bytes(self, key: str, blob: bytes) -> None:
-        if self.directory is None:
-            return
-        folder = self.directory / key[:2]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(blob)
-            os.replace(tmp, folder / key)
-        except OSError:
-            pass
+        return None, f"parser failure: {type(err).__name__}: {err}", 0
 
 
 def default_cache_dir() -> Path | None:
-    """The cache base folder (parse cache in ast/, inventory cache in inventory/)."""
+    """The cache base folder (the inventory cache lives in inventory/)."""
     if os.environ.get("RESIDENCY_NO_CACHE"):
         return None
     explicit = os.environ.get("RESIDENCY_CACHE_DIR")
@@ -268,18 +197,15 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "residency"
 
 
-def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = None,
-              extra_files: list[Path] | None = None, rel_root: Path | None = None,
+def load_tree(root: Path, *, extra_files: list[Path] | None = None, rel_root: Path | None = None,
               boundary: Boundary | None = None) -> SourceTree:
     root = root.resolve() if not root.is_symlink() else root.absolute()
-    tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent), cache_dir=cache_dir,
+    tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent),
                       boundary=boundary or Boundary.for_scan(root))
     paths = discover(root, tree.errors, tree.rel, tree.boundary)
     for extra in extra_files or []:
         if extra not in paths:
             paths.append(extra)
-    cache = ParseCache(cache_dir)
-    pending: list[tuple[str, str, str]] = []  # (name, text, key)
     results: dict[str, ast.FileBody] = {}
     for path in paths:
         name = str(path)
@@ -289,32 +215,11 @@ def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = N
             message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
             tree.errors.append(ScanError(file=tree.rel(path), message=message))
             continue
-        key = ParseCache.key(text, name)
-        cached = cache.get(key)
-        if cached is not None:
-            cached.path = name
-            results[name] = cached
-        else:
-            pending.append((name, text, key))
-    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
-    if workers > 1 and len(pending) >= _PARALLEL_THRESHOLD:
-        _lark_parser()  # build the grammar once, before forking, so workers inherit it
-        chunk = max(8, len(pending) // (workers * 4))
-        work = [(name, text, key, str(cache_dir) if cache.directory else None) for name, text, key in pending]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
-            for name, blob, message, line in pool.map(_parse_in_worker, work, chunksize=chunk):
-                if blob is None:
-                    tree.errors.append(ScanError(file=tree.rel(Path(name)), line=line, message=f"syntax error: {message}"))
-                else:
-                    results[name] = pickle.loads(blob)  # noqa: S301 - produced by our own worker
-    else:
-        for name, text, key in pending:
-            _, body, message, line = _parse_job((name, text))
-            if body is None:
-                tree.errors.append(ScanError(file=tree.rel(Path(name)), line=line, message=f"syntax error: {message}"))
-                continue
-            cache.put(key, body)
-            results[name] = body
+        body, message, line = _parse_job(name, text)
+        if body is None:
+            tree.errors.append(ScanError(file=tree.rel(path), line=line, message=f"syntax error: {message}"))
+            continue
+        results[name] = body
     for name in sorted(results):
         path = Path(name)
         body = results[name]
@@ -330,7 +235,6 @@ def load_dir(tree: SourceTree, folder: Path) -> None:
     if folder in tree.files or folder in tree.tfvars:
         return
     entries = [p for p in discover_folder(folder, tree.errors, tree.rel, tree.guard) if ".tfvars" not in p.name]
-    cache = ParseCache(tree.cache_dir)
     tree.files.setdefault(folder, [])
     tree.extra_dirs.add(folder)
     for path in entries:
@@ -341,14 +245,10 @@ def load_dir(tree: SourceTree, folder: Path) -> None:
         except (OSError, ValueError) as err:
             tree.errors.append(ScanError(file=tree.rel(path), message=str(err)))
             continue
-        key = ParseCache.key(text, str(path))
-        body = cache.get(key)
+        body, message, line = _parse_job(str(path), text)
         if body is None:
-            _, body, message, line = _parse_job((str(path), text))
-            if body is None:
-                tree.errors.append(ScanError(file=tree.rel(path), line=line, message=f"syntax error: {message}"))
-                continue
-            cache.put(key, body)
+            tree.errors.append(ScanError(file=tree.rel(path), line=line, message=f"syntax error: {message}"))
+            continue
         body.path = tree.rel(path)
         tree.parsed_paths.add(path)
         tree.files[folder].append(body)

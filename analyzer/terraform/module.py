@@ -119,9 +119,19 @@ class ModuleInstance:
             for block in body.blocks:
                 kind, labels = block.type, block.labels
                 if kind == "variable" and labels:
+                    if labels[0] in self.variables:  # Terraform: "Duplicate variable declaration"
+                        first = self.variables[labels[0]]
+                        self._bad_block(file, block, f"duplicate variable \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
+                        continue
                     self.variables[labels[0]] = Declared(block, file)
                 elif kind == "locals":
                     for name, attribute in block.attrs.items():
+                        if name in self.locals:  # Terraform: "Duplicate local value definition"
+                            earlier, earlier_file = self.locals[name]
+                            self.errors.append(ScanError(file=file, line=attribute.line, message=(
+                                f"{self.address + ': ' if self.address else ''}duplicate local value \"{name}\" (first defined "
+                                f"at {earlier_file}:{earlier.line}); not analyzed")))
+                            continue
                         self.locals[name] = (attribute, file)
                 elif kind in ("resource", "data"):
                     if len(labels) != 2:
@@ -141,6 +151,10 @@ class ModuleInstance:
                         continue
                     self.module_calls[labels[0]] = Declared(block, file)
                 elif kind == "output" and labels:
+                    if labels[0] in self.outputs:  # Terraform: "Duplicate output definition"
+                        first = self.outputs[labels[0]]
+                        self._bad_block(file, block, f"duplicate output \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
+                        continue
                     self.outputs[labels[0]] = Declared(block, file)
                 elif kind == "provider" and labels:
                     identity = provider_identity(block)

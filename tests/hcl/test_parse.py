@@ -50,7 +50,8 @@ def test_expressions_evaluate_with_terraform_semantics(text: str, expected: obje
 
 def test_template_for_directive() -> None:
     assert value('"%{ for x in var.l }${x};%{ endfor }"', l=["a", "b"]) == "a;b;"
-    assert value('"%{ for k, v in var.m ~}\n${k}=${v} %{~ endfor }"', m={"b": 2, "a": 1}) == "a=1b=2"
+    assert value('"%{ for k, v in var.m ~}  ${k}=${v} %{~ endfor }"', m={"b": 2, "a": 1}) == "a=1b=2"
+    assert value('<<EOT\n%{ for k, v in var.m ~}\n${k}=${v} %{~ endfor }\nEOT', m={"b": 2, "a": 1}) == "a=1b=2\n"
 
 
 def test_interpolation_alone_keeps_the_type() -> None:

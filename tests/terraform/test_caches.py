@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -64,15 +65,30 @@ def test_no_cache_writes_nothing(estate: Path, tmp_path: Path, monkeypatch: pyte
     assert not (tmp_path / "cache").exists()
 
 
-def test_parse_cache_never_lives_in_the_scanned_tree(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parsing_is_not_cached_and_a_planted_pickle_is_never_read(estate: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # the cache folder a repository could plant (XDG_CACHE_HOME inside the tree): the former
+    # parse cache (ast/) held pickles; a planted one must never be loaded, since loading runs code
+    xdg = estate / ".cache"
+    planted = xdg / "residency" / "ast"
+    planted.mkdir(parents=True)
+    marker = tmp_path / "PWNED"
+    payload = b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR."
+    text = (estate / "main.tf").read_text()
+    for version in (b"residency-ast-1", b"residency-ast-2"):  # the former cache's key scheme
+        key = hashlib.sha256(version + b".tf" + text.encode()).hexdigest()
+        (planted / key[:2]).mkdir(exist_ok=True)
+        (planted / key[:2] / key).write_bytes(payload)
     monkeypatch.delenv("RESIDENCY_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
+    assert not marker.exists()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     _regions(estate)
-    assert (tmp_path / "xdg" / "residency" / "ast").is_dir()
-    assert sorted(p.name for p in estate.iterdir()) == ["main.tf"]
+    assert not (tmp_path / "xdg" / "residency" / "ast").exists()
 
 
-def test_parallel_parse_matches_sequential_and_fills_the_cache(tmp_path: Path) -> None:
+def test_load_tree_parses_every_file_and_reports_the_bad_one(tmp_path: Path) -> None:
     from analyzer.terraform.loader import load_tree
 
     root = tmp_path / "many"
@@ -80,11 +96,8 @@ def test_parallel_parse_matches_sequential_and_fills_the_cache(tmp_path: Path) -
     for i in range(60):
         (root / f"f{i:02}.tf").write_text(f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b-${{var.x}}-{i}"\n}}\n')
     (root / "bad.tf").write_text('resource "x" "y" {\n  a = = 1\n}\n')
-    parallel = load_tree(root, cache_dir=tmp_path / "c", jobs=2)
-    sequential = load_tree(root, cache_dir=None, jobs=1)
-    assert [(e.file, e.line) for e in parallel.errors] == [(e.file, e.line) for e in sequential.errors] == [("bad.tf", 2)]
-    flatten = lambda tree: [(b.path, b.blocks) for b in tree.files[root.resolve()]]  # noqa: E731
-    assert flatten(parallel) == flatten(sequential) and len(flatten(parallel)) == 60
-    assert sum(1 for p in (tmp_path / "c").rglob("*") if p.is_file()) == 60
-    cached = load_tree(root, cache_dir=tmp_path / "c", jobs=2)
-    assert flatten(cached) == flatten(sequential)
+    tree = load_tree(root)
+    assert [(e.file, e.line) for e in tree.errors] == [("bad.tf", 2)]
+    bodies = tree.files[root.resolve()]
+    assert [b.path for b in bodies] == [f"f{i:02}.tf" for i in range(60)]
+    assert bodies[7].blocks[0].labels == ["aws_s3_bucket", "b7"] and bodies[7].blocks[0].attrs["bucket"].line == 2
