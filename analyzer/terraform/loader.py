@@ -23,6 +23,7 @@ from analyzer.hcl import ast
 from analyzer.hcl.json_syntax import parse_json_text
 from analyzer.hcl.parse import HclSyntaxError, parse_file_text
 from analyzer.models import ScanError
+from analyzer.tree_guard import Boundary
 from analyzer.walk import SKIPPED_DIRS
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -45,6 +46,8 @@ class SourceTree:
     extra_dirs: set[Path] = field(default_factory=set)
     extra_files: set[Path] = field(default_factory=set)
     cache_dir: Path | None = None
+    # what file functions may read; None: Boundary.for_scan(root) (file_functions.FileContext)
+    boundary: Boundary | None = None
 
     def rel(self, path: Path) -> str:
         try:

@@ -8,6 +8,7 @@ file splits do not matter (as in Terraform).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from analyzer.terraform.evaluate import (
     evaluate_safely,
     materialize,
 )
+from analyzer.terraform.file_functions import FileContext
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.overrides import is_override_file, merge_block, provider_identity
 from analyzer.terraform.providers import ProviderConfig, ProviderRef, Setting
@@ -98,6 +100,8 @@ class ModuleInstance:
         self._in_progress: set[str] = set()
         self._resource_memo: dict[str, Any] = {}
         self._children: dict[str, Any] = {}
+        # file functions read relative to the root module's folder, shared by the whole root
+        self.files = parent.files if parent is not None else FileContext(tree, self.root_dir.resolve())
         self._index()
         self.providers = self._provider_map(providers or {})
 
@@ -228,7 +232,9 @@ class ModuleInstance:
         elif root == "data":
             return _DataType(self, attr)
         elif root == "path":
-            paths = {"module": self.rel_dir, "root": self.tree.rel(self.root_dir), "cwd": self.tree.rel(self.root_dir)}
+            # as Terraform: module and root relative to the working directory (the root module's folder)
+            paths = {"module": os.path.relpath(self.dir, self.root_dir).replace(os.sep, "/"), "root": ".",
+                     "cwd": self.files.working_directory()}
             if attr not in paths:
                 raise EvalError(f"Invalid \"path\" attribute {attr}")
             return paths[attr]
