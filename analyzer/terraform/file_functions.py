@@ -216,11 +216,13 @@ class _Walk:
             return
         head, regex = components[0], regexes[0]
         if regex is None:  # `**`: zero folders here, or one more and `**` again
-            self.match(folder, components[1:], regexes[1:], inside)
+            self.match(folder, components[1:], regexes[1:], seen)
             for name in self.listing(folder):
                 child = folder / name
                 if os.path.isdir(child):
                     self.match(child, components, regexes, inside)
+                elif len(components) == 1:  # a final `**` matches the files below too
+                    self.found.append(child)
             return
         names = [head] if not has_meta(head) else [n for n in self.listing(folder) if regex.match(n)]
         for name in names:
