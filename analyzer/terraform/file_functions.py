@@ -53,7 +53,7 @@ class FileContext:
         self.in_template = in_template
         self._boundary: Boundary | None = shared._boundary if shared else None
         self._reads: dict[Path, bytes] = shared._reads if shared else {}
-        self._spent = shared._spent if shared else [0]
+        self._spent: list[int] = shared._spent if shared else [0]  # shared with template contexts
         self.names = frozenset(_FUNCTIONS)
 
     @property

@@ -101,7 +101,7 @@ class ModuleInstance:
         self._resource_memo: dict[str, Any] = {}
         self._children: dict[str, Any] = {}
         # file functions read relative to the root module's folder, shared by the whole root
-        self.files = parent.files if parent is not None else FileContext(tree, self.root_dir.resolve())
+        self.files: FileContext = parent.files if parent is not None else FileContext(tree, self.root_dir.resolve())
         self._index()
         self.providers = self._provider_map(providers or {})
 
