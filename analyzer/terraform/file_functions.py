@@ -253,6 +253,9 @@ def _expects(fewest: int, most: int) -> str:
 
 
 def _string(value: Any, name: str, param: str) -> str:
+    if value is None:
+        raise FunctionError(f"Invalid function argument: {name}: Invalid value for \"{param}\" parameter: "
+                            "argument must not be null.")
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
         raise FunctionError(f"Invalid function argument: {name}: Invalid value for \"{param}\" parameter: "
                             "string required.")
@@ -351,6 +354,13 @@ def _abspath(files: FileContext, path: Any) -> str:
     return os.path.normpath(os.path.join(files.cwd, text)).replace(os.sep, "/")
 
 
+def _pathexpand(files: FileContext, path: Any) -> Any:
+    text = _string(path, "pathexpand", "path")
+    if text == "~" or text.startswith("~/"):
+        return Unknown(f"pathexpand: {text} names the home folder of whoever runs terraform, outside the scanned tree")
+    return text  # Terraform expands only a leading ~
+
+
 def _dirname(files: FileContext, path: Any) -> str:
     text = _string(path, "dirname", "path")
     return os.path.normpath(text[: text.rfind("/") + 1]) if "/" in text else "."  # Go's filepath.Dir
@@ -370,6 +380,6 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "filemd5": (_hex_digest("md5"), 1, 1), "filesha1": (_hex_digest("sha1"), 1, 1),
     "filesha256": (_hex_digest("sha256"), 1, 1), "filesha512": (_hex_digest("sha512"), 1, 1),
     "filebase64sha256": (_base64_digest("sha256"), 1, 1), "filebase64sha512": (_base64_digest("sha512"), 1, 1),
-    "abspath": (_abspath, 1, 1), "dirname": (_dirname, 1, 1), "basename": (_basename, 1, 1),
+    "abspath": (_abspath, 1, 1), "pathexpand": (_pathexpand, 1, 1), "dirname": (_dirname, 1, 1), "basename": (_basename, 1, 1),
 }
 FILE_FUNCTION_NAMES = frozenset(_FUNCTIONS)

@@ -234,6 +234,12 @@ def test_path_values_are_terraforms(tmp_path: Path) -> None:
     assert _evaluate(root, 'dirname("a/b/")') == "a/b"  # Go's filepath.Dir
     assert _evaluate(root, 'dirname("file")') == "."
     assert _evaluate(root, 'basename("a/b/")') == "b"
+    assert _evaluate(root, 'pathexpand("data/x.yaml")') == "data/x.yaml"
+    home = _evaluate(root, 'pathexpand("~/.config/x")')
+    assert isinstance(home, Unknown) and home.reason.startswith("pathexpand: ~/.config/x names the home folder")
+    null = _evaluate(root, "file(null)")
+    assert isinstance(null, Unknown)
+    assert null.reason == 'Invalid function argument: file: Invalid value for "path" parameter: argument must not be null.'
 
 
 @pytest.mark.parametrize(
