@@ -79,6 +79,19 @@ def instance_key_suffix(key: Any) -> str:
     return "[" + quoted + "]"
 
 
+def add_evidence(trace: list[Evidence], steps: list[Evidence]) -> list[Evidence]:
+    """Append the steps the trace does not hold yet: a local read once per element of a
+    for expression must add its chain once, or chains grow with every element (and nest)."""
+    if steps:
+        seen = {(e.file, e.line, e.note) for e in trace}
+        for step in steps:
+            mark = (step.file, step.line, step.note)
+            if mark not in seen:
+                seen.add(mark)
+                trace.append(step)
+    return trace
+
+
 @dataclass
 class Value:
     value: Any
@@ -117,6 +130,7 @@ class ModuleInstance:
         self._local_memo: dict[str, Value] = {}
         self._in_progress: set[str] = set()
         self._resource_memo: dict[str, Any] = {}
+        self._output_memo: dict[str, Value] = {}
         self._children: dict[str, Any] = {}
         # file functions read relative to the root module's folder, shared by the whole root
         self.files: FileContext = parent.files if parent is not None else FileContext(tree, self.root_dir.resolve())
@@ -267,7 +281,7 @@ class ModuleInstance:
         else:
             raise EvalError(f"Reference to undeclared resource or value \"{root}.{attr}\"")
         if trace is not None:
-            trace.extend(found.evidence)
+            add_evidence(trace, found.evidence)
         return found.value
 
     def variable(self, name: str) -> Value:
@@ -315,7 +329,7 @@ class ModuleInstance:
             value = evaluate_safely(attribute.expr, Scope(self), trace)
         finally:
             self._in_progress.discard(key)
-        result = Value(value, trace)
+        result = Value(value, add_evidence([], trace))
         self._local_memo[name] = result
         return result
 
@@ -546,15 +560,20 @@ class ModuleInstance:
         if attribute is None:
             return None
         key = f"output.{name}"
-        if key in self._in_progress:
-            return Unknown(f"output {name} of {self.address} is part of a reference cycle")
-        self._in_progress.add(key)
-        try:
-            if trace is not None:
-                trace.append(Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{self.address} output {name}"))
-            return evaluate(attribute.expr, Scope(self), trace)
-        finally:
-            self._in_progress.discard(key)
+        if key not in self._output_memo:
+            if key in self._in_progress:
+                return Unknown(f"output {name} of {self.address} is part of a reference cycle")
+            self._in_progress.add(key)
+            steps = [Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{self.address} output {name}")]
+            try:
+                # memoised: a factory reading an output once per element must not re-evaluate it
+                self._output_memo[key] = Value(evaluate(attribute.expr, Scope(self), steps), add_evidence([], steps))
+            finally:
+                self._in_progress.discard(key)
+        found = self._output_memo[key]
+        if trace is not None:
+            add_evidence(trace, found.evidence)
+        return found.value
 
 
 def unknown_instances_error(key: UnknownKey, block: ast.Block, file: str, address: str) -> ScanError:

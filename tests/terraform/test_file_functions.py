@@ -350,3 +350,46 @@ def test_without_a_context_file_functions_stay_unknown() -> None:
     assert call_function("file", ["x"]).reason == "file reads are not evaluated"
     context = FileContext(SourceTree(root=Path("/nonexistent")), Path("/nonexistent"))
     assert "file" in context.names
+
+
+def test_large_factory_keeps_evidence_chains_short(tmp_path: Path) -> None:
+    # each element reads local.defaults: its chain must be added once, not once per element
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "buckets").mkdir()
+    for number in range(150):
+        (tmp_path / "buckets" / f"b{number:03}.yaml").write_text("storage_class: STANDARD\n")
+    (tmp_path / "defaults.yaml").write_text("location: europe-west4\n")
+    (tmp_path / "main.tf").write_text('''provider "google" {
+  project = "acme-data-prod"
+}
+
+locals {
+  defaults = yamldecode(file("${path.module}/defaults.yaml"))
+  buckets = {
+    for f in fileset(path.module, "buckets/*.yaml") :
+    basename(f) => merge(local.defaults, yamldecode(file("${path.module}/${f}")))
+  }
+}
+
+module "bucket" {
+  source   = "./modules/bucket"
+  for_each = local.buckets
+  location = local.buckets[each.key].location
+}
+''')
+    (tmp_path / "modules" / "bucket").mkdir(parents=True)
+    (tmp_path / "modules" / "bucket" / "main.tf").write_text('''variable "location" {
+  type = string
+}
+
+resource "google_storage_bucket" "this" {
+  name     = "b"
+  location = var.location
+}
+''')
+    inventory, _, _ = build_inventory([tmp_path], ScanOptions(env={}))
+    assert len(inventory.rows) == 150
+    first = inventory.rows[0]
+    assert (first.address, first.region.value) == ('module.bucket["b000.yaml"].google_storage_bucket.this', "europe-west4")
+    assert [(e.file, e.line) for e in first.region.evidence] == [
+        ("modules/bucket/main.tf", 7), ("main.tf", 16), ("main.tf", 7), ("main.tf", 6)]
