@@ -101,6 +101,10 @@ class FileContext:
             raise _Refused(f"{text} is outside the scanned tree; not read: the analyzer reads nothing outside "
                            "the repository it scans")
         if not os.path.lexists(full):
+            # "missing" is an answer only when the folder it would be in is inside the tree
+            parent = next(p for p in full.parents if os.path.lexists(p))
+            if not self.boundary.is_inside(parent):
+                raise _Refused(f"{text} leads outside the scanned tree through a symlinked folder; not read")
             return None
         try:
             return self.boundary.resolve(full, shown=text)

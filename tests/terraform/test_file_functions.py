@@ -258,6 +258,8 @@ def test_path_values_are_terraforms(tmp_path: Path) -> None:
         ('templatefile("link.json", {})', "templatefile: symlink link.json points outside the scanned tree"),
         ('file("loop.json")', "file: symlink loop: loop.json never reaches a file or folder; not read"),
         ('file("blob.bin")', "file: blob.bin is a binary file (contains NUL bytes); not evaluated"),
+        ('fileexists("ext/none.json")', "fileexists: ext/none.json leads outside the scanned tree through a symlinked"),
+        ('fileexists("ext/secret.json")', "fileexists: symlink ext/secret.json points outside the scanned tree"),
     ],
 )
 def test_refused_reads_are_unknown_and_name_the_path(tmp_path: Path, expression: str, reason: str) -> None:
@@ -266,6 +268,7 @@ def test_refused_reads_are_unknown_and_name_the_path(tmp_path: Path, expression:
     os.symlink("../../../outside/secret.json", root / "link.json")
     os.symlink("../../.git/config", root / "gitcfg")
     os.symlink("loop.json", root / "loop.json")
+    os.symlink("../../../outside", root / "ext")
     os.mkfifo(root / "pipe.json")
     (root / "blob.bin").write_bytes(b"\x00" + SECRET.encode())
     result = _evaluate(root, expression)
