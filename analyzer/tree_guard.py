@@ -90,12 +90,12 @@ class Boundary:
         try:
             real = Path(path).resolve(strict=True)
         except RuntimeError:  # how Python < 3.13 reports a symlink loop
-            raise RefusedPath(f"symlink loop: {name} never reaches a file or folder; not read") from None
+            raise RefusedPath(f"symlink loop: {name} never reaches a file or folder; not analyzed") from None
         except OSError as err:
             if err.errno == errno.ELOOP:
-                raise RefusedPath(f"symlink loop: {name} never reaches a file or folder; not read") from None
+                raise RefusedPath(f"symlink loop: {name} never reaches a file or folder; not analyzed") from None
             if err.errno == errno.ENOENT and os.path.islink(path):
-                raise RefusedPath(f"dangling symlink: {name} -> {_link_text(path)} points at nothing; not read") from None
+                raise RefusedPath(f"dangling symlink: {name} -> {_link_text(path)} points at nothing; not analyzed") from None
             if err.errno == errno.ENOENT:
                 raise RefusedPath(f"{name} does not exist") from None
             raise RefusedPath(f"{name} cannot be read: {err.strerror}") from None
@@ -129,7 +129,7 @@ def read_regular_file(real: Path, shown: str, max_bytes: int = MAX_FILE_BYTES) -
         info = os.fstat(fd)
         kind = _SPECIAL.get(stat.S_IFMT(info.st_mode))
         if kind is not None:
-            raise RefusedPath(f"{shown} is {kind}, not a regular file; not read")
+            raise RefusedPath(f"{shown} is {kind}, not a regular file; never read, not analyzed")
         if stat.S_ISDIR(info.st_mode):
             raise RefusedPath(f"{shown} is a folder, not a file")
         if info.st_size > max_bytes:
@@ -193,12 +193,12 @@ def _link_text(path: Path) -> str:
 
 def _outside_message(path: Path, name: str, real: Path, boundary: Boundary) -> str:
     if real.is_relative_to(boundary.root):  # inside, but within .git
-        return f"{name} leads into a .git folder (repository internals and credentials are never read); not read"
+        return f"{name} leads into a .git folder (repository internals and credentials are never read); not analyzed"
     link = _first_link(path)
     if link is not None:
-        return (f"symlink {name} points outside the scanned tree (-> {_link_text(link)}); not read: "
-                "the analyzer reads nothing outside the repository it scans")
-    return f"{name} is outside the scanned tree; not read: the analyzer reads nothing outside the repository it scans"
+        return (f"symlink {name} points outside the scanned tree (-> {_link_text(link)}); never read, not analyzed "
+                "(the analyzer reads nothing outside the repository it scans)")
+    return f"{name} is outside the scanned tree; never read, not analyzed (the analyzer reads nothing outside the repository it scans)"
 
 
 def _first_link(path: Path) -> Path | None:

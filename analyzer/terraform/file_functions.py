@@ -59,8 +59,7 @@ class FileContext:
     @property
     def boundary(self) -> Boundary:
         if self._boundary is None:
-            given = getattr(self.tree, "boundary", None)
-            self._boundary = given if isinstance(given, Boundary) else Boundary.for_scan(self.tree.root)
+            self._boundary = self.tree.guard  # computed once per root, not per call
         return self._boundary
 
     def working_directory(self) -> str:

@@ -20,15 +20,18 @@ from analyzer import __version__
 from analyzer.models import Inventory, ScanError
 from analyzer.terraform.loader import SourceTree, discover, terraform_file_kind
 from analyzer.terraform.variables import CliVar
+from analyzer.tree_guard import RefusedPath, read_regular_file
 
 _SCHEMA = "residency-inventory-2"
 
 
 def _digest(path: Path) -> str | None:
+    # regular files only, never blocking: a FIFO or /dev/zero in place of an input is no digest
     try:
-        return hashlib.sha1(path.read_bytes()).hexdigest()  # noqa: S324 - change detection only
-    except OSError:
+        data = read_regular_file(Path(os.path.realpath(path)), str(path))
+    except RefusedPath:
         return None
+    return hashlib.sha1(data).hexdigest()  # noqa: S324 - change detection only
 
 
 def snapshot_tree(root: Path) -> dict[str, str | None]:

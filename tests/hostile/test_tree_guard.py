@@ -88,7 +88,7 @@ def test_fifo_and_device_are_refused_without_blocking(layout: tuple[Path, Path])
     worker = threading.Thread(target=read, daemon=True)
     worker.start()
     worker.join(timeout=5)
-    assert done == ["main.tf is a named pipe, not a regular file; not read"]
+    assert done == ["main.tf is a named pipe, not a regular file; never read, not analyzed"]
     with pytest.raises(RefusedPath, match="outside the scanned tree"):
         boundary.read_bytes(repo / "zero.tf")
 

@@ -18,6 +18,7 @@ def _regions(root: Path, **kwargs) -> dict[str, str | None]:
 
 @pytest.fixture
 def estate(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # a repository: ../shared is inside the tree the scan may read
     live = tmp_path / "live"
     shared = tmp_path / "shared" / "bucket"
     live.mkdir()
