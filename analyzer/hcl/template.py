@@ -121,7 +121,7 @@ def _tokenize(text: str, parse_expr: Callable[[str], Expr], escapes: bool) -> li
             body = body.strip("~").strip()
             literal = "".join(buf)
             if strip_left:
-                literal = literal.rstrip()
+                literal = _strip_before(literal, per_line=not escapes)
             if literal:
                 tokens.append(unescape(literal) if escapes else literal)
             buf = []
@@ -133,6 +133,8 @@ def _tokenize(text: str, parse_expr: Callable[[str], Expr], escapes: bool) -> li
             if strip_right:
                 while i < n and text[i] in " \t\r\n":
                     i += 1
+                    if text[i - 1] == "\n" and not escapes:
+                        break
             continue
         buf.append(text[i])
         i += 1
@@ -140,6 +142,15 @@ def _tokenize(text: str, parse_expr: Callable[[str], Expr], escapes: bool) -> li
         literal = "".join(buf)
         tokens.append(unescape(literal) if escapes else literal)
     return tokens
+
+
+def _strip_before(literal: str, *, per_line: bool) -> str:
+    """What a `~` strip marker leaves of the literal before it. Heredocs and template files
+    are scanned one line per literal token, so there it strips the last line only (as HCL)."""
+    if not per_line:
+        return literal.rstrip()
+    cut = literal.rfind("\n", 0, len(literal) - 1 if literal.endswith("\n") else len(literal))
+    return literal[: cut + 1] + literal[cut + 1 :].rstrip()
 
 
 def _nest(tokens: list[object], pos: int, stop: tuple[str, ...]) -> tuple[list[TemplatePart], int, str]:

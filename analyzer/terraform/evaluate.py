@@ -173,7 +173,7 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         return Unknown(f"provider function {name} is evaluated by the provider at plan time")
     args = [materialize(evaluate(arg, scope, trace)) for arg in expr.args]
     try:
-        return call_function(name, args)
+        return call_function(name, args, getattr(scope.resolver, "files", None))
     except FunctionError as err:
         raise EvalError(str(err)) from None
 

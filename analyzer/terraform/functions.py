@@ -1443,7 +1443,7 @@ _UNKNOWN_AWARE: dict[str, Callable[..., Any]] = {
     "uuid": _uuid, "timestamp": _timestamp, "plantimestamp": _plantimestamp, "bcrypt": _bcrypt,
     **{name: _file_read for name in (
         "file", "filebase64", "fileexists", "fileset", "templatefile", "filemd5", "filesha1",
-        "filesha256", "filesha512", "filebase64sha256", "filebase64sha512",
+        "filesha256", "filesha512", "filebase64sha256", "filebase64sha512", "abspath", "dirname", "basename",
     )},
 }
 
@@ -1506,8 +1506,12 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
-def call_function(name: str, args: list[Any]) -> Any:
-    """Call the Terraform function `name`; FunctionError for an unknown name or bad arguments."""
+def call_function(name: str, args: list[Any], files: Any = None) -> Any:
+    """Call the Terraform function `name`; FunctionError for an unknown name or bad arguments.
+
+    `files` is the root's file_functions.FileContext: file functions read through it."""
+    if files is not None and name in files.names:
+        return files.call(name, args)
     function = FUNCTIONS.get(name)
     if function is None:
         raise FunctionError(f"Call to unknown function: {name}")

@@ -20,7 +20,7 @@ from analyzer.placements import account_placement, region_placement
 from analyzer.terraform import flows as flow_lib
 from analyzer.terraform.evaluate import materialize
 from analyzer.terraform.loader import SourceTree
-from analyzer.terraform.module import ModuleInstance, ResourceInstance
+from analyzer.terraform.module import ModuleInstance, ResourceInstance, has_unknown_key, unknown_instances_error
 from analyzer.terraform.placement import account_of, parent_reference, region_of
 from analyzer.terraform.providers import ProviderConfig
 from analyzer.terraform.roots import find_roots
@@ -154,24 +154,18 @@ def _setting_placement(cloud: str | None, setting: object) -> Placement:
     return region_placement(cloud, value, evidence, "provider region")
 
 
-def _instances(value: object) -> list[ResourceInstance]:
-    if isinstance(value, ResourceInstance):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, ResourceInstance)]
-    if isinstance(value, dict):
-        return [value[k] for k in sorted(value) if isinstance(value[k], ResourceInstance)]
-    return []
-
-
 def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[_Pending],
                        providers_seen: dict[int, ProviderConfig], users: dict[int, tuple[str, int]]) -> None:
     declared = module.resources[key]
     entry = catalog().get(declared.block.labels[0])
     if entry is None:
         return
-    value = module.resource_value(key)
+    value = module.resource_instances(key)
     skips = _skips_for(module, declared.file, declared.block.line)
+    unknown_key = has_unknown_key(value)
+    if unknown_key is not None:  # analyzed once as `x[*]`; one finding keeps the unknown instances visible
+        prefix = f"{module.address}." if module.address else ""
+        module.errors.append(unknown_instances_error(unknown_key, declared.block, declared.file, prefix + key))
     if isinstance(value, Unknown):
         address = value.origin or key
         reason = value.reason
@@ -182,7 +176,7 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
                            file=declared.file, line=declared.block.line, root=root_rel, skips=skips)
         pending.append(_Pending(row, None))
         return
-    for instance in _instances(value):
+    for instance in value.values():  # in instance_keys order: count index, sorted for_each keys
         ref = instance.provider()
         providers_seen.setdefault(id(ref.config), ref.config)
         region = region_of(instance, entry, ref)

@@ -8,6 +8,7 @@ file splits do not matter (as in Terraform).
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,7 @@ from analyzer.terraform.evaluate import (
     evaluate_safely,
     materialize,
 )
+from analyzer.terraform.file_functions import FileContext
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.overrides import is_override_file, merge_block, provider_identity
 from analyzer.terraform.providers import ProviderConfig, ProviderRef, Setting
@@ -49,14 +51,45 @@ class Declared:
     file: str  # relative to scan root
 
 
+@dataclass(frozen=True)
+class UnknownKey:
+    """The key of the one instance analyzed for a block whose count/for_each is not known
+    statically (address `x[*]`): count.index, each.key and each.value are Unknown there, so
+    what does not depend on them is judged exactly as for any instance."""
+
+    reason: str
+    counted: bool  # count (count.index) rather than for_each (each.key, each.value)
+
+
+def has_unknown_key(keys: Any) -> UnknownKey | None:
+    """The UnknownKey of an instance key list or instance dict, if that is what it holds."""
+    first = next(iter(keys), None) if isinstance(keys, (list, dict)) else None
+    return first if isinstance(first, UnknownKey) else None
+
+
 def instance_key_suffix(key: Any) -> str:
     if key is None:
         return ""
+    if isinstance(key, UnknownKey):
+        return "[*]"
     if isinstance(key, int):
         return f"[{key}]"
     # Terraform's quoted-string form: JSON-like escapes, and template sequences doubled
     quoted = json.dumps(key, ensure_ascii=False).replace("${", "$${").replace("%{", "%%{")
     return "[" + quoted + "]"
+
+
+def add_evidence(trace: list[Evidence], steps: list[Evidence]) -> list[Evidence]:
+    """Append the steps the trace does not hold yet: a local read once per element of a
+    for expression must add its chain once, or chains grow with every element (and nest)."""
+    if steps:
+        seen = {(e.file, e.line, e.note) for e in trace}
+        for step in steps:
+            mark = (step.file, step.line, step.note)
+            if mark not in seen:
+                seen.add(mark)
+                trace.append(step)
+    return trace
 
 
 @dataclass
@@ -97,7 +130,10 @@ class ModuleInstance:
         self._local_memo: dict[str, Value] = {}
         self._in_progress: set[str] = set()
         self._resource_memo: dict[str, Any] = {}
+        self._output_memo: dict[str, Value] = {}
         self._children: dict[str, Any] = {}
+        # file functions read relative to the root module's folder, shared by the whole root
+        self.files: FileContext = parent.files if parent is not None else FileContext(tree, self.root_dir.resolve())
         self._index()
         self.providers = self._provider_map(providers or {})
 
@@ -242,7 +278,9 @@ class ModuleInstance:
         elif root == "data":
             return _DataType(self, attr)
         elif root == "path":
-            paths = {"module": self.rel_dir, "root": self.tree.rel(self.root_dir), "cwd": self.tree.rel(self.root_dir)}
+            # as Terraform: module and root relative to the working directory (the root module's folder)
+            paths = {"module": os.path.relpath(self.dir, self.root_dir).replace(os.sep, "/"), "root": ".",
+                     "cwd": self.files.working_directory()}
             if attr not in paths:
                 raise EvalError(f"Invalid \"path\" attribute {attr}")
             return paths[attr]
@@ -257,7 +295,7 @@ class ModuleInstance:
         else:
             raise EvalError(f"Reference to undeclared resource or value \"{root}.{attr}\"")
         if trace is not None:
-            trace.extend(found.evidence)
+            add_evidence(trace, found.evidence)
         return found.value
 
     def variable(self, name: str) -> Value:
@@ -305,7 +343,7 @@ class ModuleInstance:
             value = evaluate_safely(attribute.expr, Scope(self), trace)
         finally:
             self._in_progress.discard(key)
-        result = Value(value, trace)
+        result = Value(value, add_evidence([], trace))
         self._local_memo[name] = result
         return result
 
@@ -316,7 +354,7 @@ class ModuleInstance:
         if "count" in block.attrs:
             count = evaluate_safely(block.attrs["count"].expr, Scope(self))
             if isinstance(count, Unknown):
-                return Unknown(f"count of {what} is not known statically: {count.reason}")
+                return [UnknownKey(f"count of {what} is not known statically: {count.reason}", counted=True)]
             if isinstance(count, str):
                 try:
                     count = float(count)  # Terraform converts "2" to 2
@@ -332,14 +370,14 @@ class ModuleInstance:
         if "for_each" in block.attrs:
             each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self)))
             if isinstance(each, Unknown):
-                return Unknown(f"for_each of {what} is not known statically: {each.reason}")
+                return [UnknownKey(f"for_each of {what} is not known statically: {each.reason}", counted=False)]
             if isinstance(each, (dict, list)) and len(each) > MAX_INSTANCES:
                 return Unknown(f"for_each of {what} has {len(each)} elements; residency expands at most {MAX_INSTANCES}")
             if isinstance(each, dict):
                 return sorted(each)
             if isinstance(each, list):
                 if any(isinstance(v, Unknown) for v in each):
-                    return Unknown(f"for_each of {what} holds values not known statically")
+                    return [UnknownKey(f"for_each of {what} holds values not known statically", counted=False)]
                 if not all(isinstance(v, str) for v in each):
                     return Unknown(f"for_each of {what} must be a map or a set of strings (Terraform rejects "
                                    f"{to_display(each)})")
@@ -360,6 +398,9 @@ class ModuleInstance:
     def instance_scope(self, block: ast.Block, key: Any, each_values: dict[str, Any]) -> Scope:
         if key is None:
             return Scope(self)
+        if isinstance(key, UnknownKey):
+            unknown = Unknown(key.reason)
+            return Scope(self, {"count": {"index": unknown}} if key.counted else {"each": {"key": unknown, "value": unknown}})
         if isinstance(key, int):
             return Scope(self, {"count": {"index": key}})
         return Scope(self, {"each": {"key": key, "value": each_values.get(key)}})
@@ -374,17 +415,40 @@ class ModuleInstance:
         self._resource_memo[type_name] = value
         return value
 
-    def _instances_value(self, declared: Declared, local_address: str, cls: type) -> Any:
+    def resource_instances(self, type_name: str) -> dict[Any, "ResourceInstance"] | Unknown:
+        """The instances of a resource by key (one UnknownKey instance when its count/for_each
+        is not known statically); Unknown when Terraform would reject the count/for_each."""
+        memo_key = f"instances:{type_name}"
+        if memo_key not in self._resource_memo:
+            self._resource_memo[memo_key] = self._instances(self.resources[type_name], type_name, ResourceInstance)
+        found: dict[Any, ResourceInstance] | Unknown = self._resource_memo[memo_key]
+        return found
+
+    def _instances(self, declared: Declared, local_address: str, cls: type) -> dict[Any, Any] | Unknown:
         prefix = f"{self.address}." if self.address else ""
         keys = self.instance_keys(declared.block, declared.file, prefix + local_address)
         if isinstance(keys, Unknown):
             return Unknown(keys.reason, origin=prefix + local_address)
         each_values = self.each_values(declared.block)
-        instances = {
+        return {
             key: cls(self, declared, prefix + local_address + instance_key_suffix(key),
                      self.instance_scope(declared.block, key, each_values))
             for key in keys
         }
+
+    def _instances_value(self, declared: Declared, local_address: str, cls: type) -> Any:
+        """What a reference to the resource (or data source) evaluates to."""
+        prefix = f"{self.address}." if self.address else ""
+        if cls is ResourceInstance:
+            instances = self.resource_instances(local_address)
+        else:
+            instances = self._instances(declared, local_address, cls)
+        if isinstance(instances, Unknown):
+            return instances
+        unknown_key = has_unknown_key(instances)
+        if unknown_key is not None:  # which instances exist is not known: neither is any of them
+            return Unknown(unknown_key.reason, origin=prefix + local_address)
+        keys = list(instances)
         if keys == [None]:
             return instances[None]
         if "count" in declared.block.attrs:
@@ -408,6 +472,10 @@ class ModuleInstance:
         children = self.child_instances(name)
         if isinstance(children, Unknown):
             return children
+        unknown_key = has_unknown_key(children)
+        if unknown_key is not None:  # which instances exist is not known: neither is any output
+            prefix = f"{self.address}." if self.address else ""
+            return Unknown(unknown_key.reason, origin=f"{prefix}module.{name}")
         if isinstance(children, ModuleInstance):
             return _ModuleObject(children)
         if isinstance(children, list):
@@ -442,6 +510,9 @@ class ModuleInstance:
             self.errors.append(ScanError(file=declared.file, line=block.line, address=address,
                                          message=f"{keys.reason}; the module's resources are not analyzed"))
             return Unknown(keys.reason, origin=address)
+        unknown_key = has_unknown_key(keys)
+        if unknown_key is not None:
+            self.errors.append(unknown_instances_error(unknown_key, block, declared.file, address))
         each_values = self.each_values(block)
         built: dict[Any, ModuleInstance] = {}
         for key in keys:
@@ -462,7 +533,7 @@ class ModuleInstance:
             )
         if keys == [None]:
             return built[None]
-        if "count" in block.attrs:
+        if "count" in block.attrs and unknown_key is None:
             return [built[k] for k in keys]
         return built
 
@@ -503,15 +574,31 @@ class ModuleInstance:
         if attribute is None:
             return None
         key = f"output.{name}"
-        if key in self._in_progress:
-            return Unknown(f"output {name} of {self.address} is part of a reference cycle")
-        self._in_progress.add(key)
-        try:
-            if trace is not None:
-                trace.append(Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{self.address} output {name}"))
-            return evaluate(attribute.expr, Scope(self), trace)
-        finally:
-            self._in_progress.discard(key)
+        if key not in self._output_memo:
+            if key in self._in_progress:
+                return Unknown(f"output {name} of {self.address} is part of a reference cycle")
+            self._in_progress.add(key)
+            steps = [Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{self.address} output {name}")]
+            try:
+                # memoised: a factory reading an output once per element must not re-evaluate it
+                self._output_memo[key] = Value(evaluate(attribute.expr, Scope(self), steps), add_evidence([], steps))
+            finally:
+                self._in_progress.discard(key)
+        found = self._output_memo[key]
+        if trace is not None:
+            add_evidence(trace, found.evidence)
+        return found.value
+
+
+def unknown_instances_error(key: UnknownKey, block: ast.Block, file: str, address: str) -> ScanError:
+    """The one finding that keeps an unknown count/for_each visible, at its line."""
+    meta = "count" if key.counted else "for_each"
+    attribute = block.attrs.get(meta)
+    depends = "count.index" if key.counted else "each.key or each.value"
+    return ScanError(file=(attribute.file if attribute is not None and attribute.file else file),
+                     line=attribute.line if attribute is not None else block.line, address=f"{address}[*]",
+                     message=f"{key.reason}; which instances exist is not analyzed: {address}[*] stands for all of "
+                             f"them, judged on what does not depend on {depends}")
 
 
 def _provider_key(expr: ast.Expr) -> str | None:
