@@ -147,7 +147,7 @@ def globbed(tmp_path: Path) -> Path:
         ("d", "sub/../a.yaml", ["a.yaml"]),
         ("./d/", "*", [".x.yaml", "B.yaml", "_u.yaml", "a.yaml", "b.yaml", "rl.yaml"]),
         ("d", "sub", []),  # folders are never listed
-        ("d", "\\*", []),
+        ("d", "\\\\*", []),  # HCL "\\*": the glob escape of a literal *
         ("nonexistent", "*", []),
         ("d/a.yaml", "*", []),
     ],
