@@ -73,8 +73,11 @@ def _var_sources(var_file: list[str], var: list[str]) -> list[CliVar]:
 
 
 def _fail_usage(message: str) -> None:
-    # plain echo: rich would wrap long file paths, and users grep these lines
-    typer.echo(f"error: {message}", err=True)
+    # plain echo: rich would wrap long file paths, and users grep these lines; values from the
+    # tree (a policy file's content, a path) show control characters escaped
+    from analyzer.report.escape import ci_inert, message_lines
+
+    typer.echo(ci_inert(f"error: {message_lines(message)}", hash_escape="\\x23", colon_escape="\\x3a"), err=True)
     raise typer.Exit(2)
 
 
@@ -177,7 +180,9 @@ def _progress(enabled: bool):
 
     def show(root: str, index: int, total: int) -> None:
         end = "\n" if index + 1 == total else ""
-        sys.stderr.write(f"\r\033[Kscanning root {index + 1}/{total}: {root}{end}")
+        from analyzer.report.escape import visible  # a folder name must not drive the terminal
+
+        sys.stderr.write(f"\r\033[Kscanning root {index + 1}/{total}: {visible(root)}{end}")
         sys.stderr.flush()
 
     return show

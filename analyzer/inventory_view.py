@@ -8,8 +8,10 @@ from itertools import groupby
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from analyzer.models import Inventory, InventoryRow, Placement, display_address
+from analyzer.report.escape import ci_inert, json_text_safe, markdown_code, markdown_text, visible
 
 
 def _place(p: Placement) -> str:
@@ -39,17 +41,19 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
             } for r in sorted(inventory.rows, key=lambda r: (r.root, r.file, r.line, r.address))],
             "errors": [e.model_dump() for e in inventory.errors],
         }
-        return json.dumps(data, indent=2) + "\n"
+        return json_text_safe(json.dumps(data, indent=2) + "\n")
     if fmt == "markdown":
         lines = ["# Residency inventory", ""]
         for kind, group in groupby(rows, key=lambda r: r.kind):
             lines += [f"## {kind}", "", "| Resource | Cloud | Region | Account | Location |", "|---|---|---|---|---|"]
             for r in group:
-                lines.append(f"| `{display_address(r)}` | {r.cloud} | {_place(r.region)} | {_place(r.account)} | `{r.file}:{r.line}` |".replace("\n", " "))
+                lines.append(f"| {markdown_code(display_address(r))} | {r.cloud} | {markdown_text(_place(r.region))} "
+                             f"| {markdown_text(_place(r.account))} | {markdown_code(f'{r.file}:{r.line}')} |")
             lines.append("")
         if inventory.errors:
-            lines += ["## Not analyzed", ""] + [f"- `{e.file}:{e.line}` {e.message}" for e in inventory.errors] + [""]
-        return "\n".join(lines)
+            lines += ["## Not analyzed", ""] + [f"- {markdown_code(f'{e.file}:{e.line}', in_table=False)} "
+                                                f"{markdown_text(e.message)}" for e in inventory.errors] + [""]
+        return ci_inert("\n".join(lines), hash_escape="\u2060#", colon_escape="\u2060:")
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, record=False, force_terminal=False)
     for kind, group in groupby(rows, key=lambda r: r.kind):
@@ -57,13 +61,15 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
         for column in ("Resource", "Cloud", "Region", "Account", "Location", "Evidence"):
             table.add_column(column, overflow="fold")
         for r in group:
-            table.add_row(display_address(r), r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}",
-                          "\n".join(_evidence(r)[:4]))
+            # Text, not str: rich would read [markup] in a value; visible: no ESC reaches the terminal
+            table.add_row(*(Text(visible(cell)) for cell in (
+                display_address(r), r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}")),
+                Text("\n".join(visible(step) for step in _evidence(r)[:4])))
         console.print(table)
     if inventory.errors:
         console.print("Not analyzed:")
         for e in inventory.errors:
-            console.print(f"  {e.file}:{e.line} {e.message}", highlight=False, markup=False)
+            console.print(visible(f"  {e.file}:{e.line} {e.message}"), highlight=False, markup=False)
     if not rows:
         console.print("No located resources found.")
-    return buffer.getvalue()
+    return ci_inert(buffer.getvalue(), hash_escape="\\x23", colon_escape="\\x3a")

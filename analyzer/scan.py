@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 from analyzer import __version__
 from analyzer.crosscheck import cross_check
 from analyzer.helm import ChartOptions, find_charts, find_manifests, is_manifest_candidate, scan_chart, scan_manifests
-from analyzer.models import Evidence, Inventory, ScanError, ScanReport, Summary
+from analyzer.join import join_rows
+from analyzer.models import Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
@@ -23,6 +24,7 @@ from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import default_cache_dir, load_tree
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree, usable_cache_dir
 from analyzer.terraform.variables import CliVar
+from analyzer.tree_guard import Boundary, RefusedPath
 from analyzer.verdicts import build_context, evaluate_rules
 
 
@@ -77,22 +79,24 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         if not path.exists():
             combined.errors.append(ScanError(file=str(path), message="path does not exist"))
             continue
-        for plan in find_plan_files(path):
+        # nothing outside this path's repository (or the path itself) is read: see tree_guard
+        boundary = Boundary.for_scan(path)
+        for plan in _inside(find_plan_files(path), boundary, base, combined.errors):
             # plan/state JSON (`terraform show -json`), whatever the file is called
-            found = scan_plan(plan, plan.resolve().relative_to(base).as_posix())
+            found = scan_plan(plan, _rel(plan, base))
             files += 1
             planned.rows.extend(found.rows)
             planned.providers.extend(found.providers)
             planned.errors.extend(found.errors)
-        for manifest in find_manifests(path):
+        for manifest in _inside(find_manifests(path), boundary, base, combined.errors):
             # rendered Kubernetes manifests (helm template output, kustomize builds, committed YAML)
-            found = scan_manifests(manifest, manifest.resolve().relative_to(base).as_posix())
+            found = scan_manifests(manifest, _rel(manifest, base))
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)
         for chart in find_charts(path):
             # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
-            found = scan_chart(chart, chart.resolve().relative_to(base).as_posix(), options.helm, scan_root=base)
+            found = scan_chart(chart, _rel(chart, base), options.helm, scan_root=boundary.root)
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)
@@ -107,7 +111,8 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             inventory, parsed = cached
             files += parsed
         else:
-            tree = load_tree(path, cache_dir=cache_dir / "ast" if cache_dir is not None else None, rel_root=base)
+            tree = load_tree(path, cache_dir=cache_dir / "ast" if cache_dir is not None else None, rel_root=base,
+                             boundary=boundary)
             files += len(tree.parsed_paths)
             inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress,
                                        only_roots=options.only_roots)
@@ -116,6 +121,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         combined.providers.extend(inventory.providers)
         combined.errors.extend(inventory.errors)
     _join_plans_with_sources(combined, planned)
+    combined.errors = _one_refusal_per_link(combined.errors)
     cross_check(combined)  # Helm references <-> the Terraform resources they name
     if options.inventory_filter is not None:
         combined = options.inventory_filter(combined)
@@ -124,21 +130,19 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
 
 
 def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
-    """A plan next to the Terraform root it was made from supersedes the static rows of the
-    resources it plans (it knows what HCL cannot); each planned row also points at the `.tf`
-    declaration and keeps its inline `checkov:skip` comments."""
+    """A plan next to the Terraform root it was made from describes the same resources: each
+    planned row is joined with its `.tf` declaration, keeping every fact either proves (see
+    analyzer/join.py), and the joined row replaces both."""
     sources = {(row.root, row.address): row for row in combined.rows}
     superseded: set[tuple[str, str]] = set()
+    joined_rows = []
     for row in planned.rows:
         folder = posixpath.dirname(row.file) or "."
         source = sources.get((folder, row.address))
         if source is None:
+            joined_rows.append(row)
             continue
-        step = Evidence(file=source.file, line=source.line, note=f"{row.address} is declared here")
-        row.region.evidence.insert(0, step)
-        row.account.evidence.insert(0, step)
-        row.skips = {**source.skips, **row.skips}
-        row.name = row.name or source.name
+        joined_rows.append(join_rows(row, source))
         superseded.add((folder, row.address))
     if superseded:
         roots = {folder for folder, _ in superseded}
@@ -146,9 +150,43 @@ def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
         planned_providers = {(posixpath.dirname(p.file) or ".", p.address) for p in planned.providers}
         combined.providers = [p for p in combined.providers
                               if not (p.root in roots and (p.root, p.address) in planned_providers)]
-    combined.rows.extend(planned.rows)
+    combined.rows.extend(joined_rows)
     combined.providers.extend(planned.providers)
     combined.errors.extend(planned.errors)
+
+
+def _one_refusal_per_link(errors: list[ScanError]) -> list[ScanError]:
+    """A symlink out of the tree is refused by every reader that meets it (the chart vetting and
+    the Terraform walk both walk a chart folder): report it once, as the first reader put it."""
+    seen: set[str] = set()
+    kept: list[ScanError] = []
+    for error in errors:
+        if "points outside the scanned" in error.message and error.message.startswith("symlink"):
+            if error.file in seen:
+                continue
+            seen.add(error.file)
+        kept.append(error)
+    return kept
+
+
+def _rel(path: Path, base: Path) -> str:
+    """A found file as reports show it: its folder resolved, its own name kept (a symlinked
+    plan is shown where the link is), relative to the scan root, `../` above it."""
+    folder = Path(os.path.realpath(path.parent))
+    return Path(os.path.relpath(folder / path.name, base)).as_posix()
+
+
+def _inside(found: list[Path], boundary: Boundary, base: Path, errors: list[ScanError]) -> list[Path]:
+    """The found files that resolve inside the boundary; each other one is an error on its path."""
+    kept: list[Path] = []
+    for path in found:
+        try:
+            boundary.resolve(path, shown=_rel(path, base))
+        except RefusedPath as err:
+            errors.append(ScanError(file=_rel(path, base), message=str(err)))
+            continue
+        kept.append(path)
+    return kept
 
 
 def _common_root(paths: list[Path]) -> Path:

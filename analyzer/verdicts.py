@@ -45,7 +45,7 @@ _LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+")
 def fingerprint(rule_id: str, address: str, file: str, message: str) -> str:
     # line numbers stay out so fingerprints survive unrelated edits above the resource
     text = "|".join((rule_id, address, file, _LINE_REF.sub("", message)))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def evaluate_rules(inventory: Inventory, policy: Policy, context: RuleContext, *,

@@ -1,7 +1,8 @@
 """Output formats: every one renders a :class:`~analyzer.models.ScanReport` to a string.
 
 ``FORMATS`` maps a format name (``cli``, ``json``, ``junit``, ``sarif``, ``github``,
-``markdown``) to its ``render(report) -> str``; ``render(fmt, report)`` looks one up.
+``markdown``) to its ``render(report) -> str``; ``render(fmt, report)`` looks one up and
+always returns text that encodes as UTF-8 (see :func:`render`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from analyzer.models import ScanReport
 
 from . import cli, github, json_report, junit, markdown, sarif
+from .escape import json_text_safe
 
 FORMATS: dict[str, Callable[[ScanReport], str]] = {
     "cli": cli.render,
@@ -20,6 +22,9 @@ FORMATS: dict[str, Callable[[ScanReport], str]] = {
     "github": github.render,
     "markdown": markdown.render,
 }
+# The text formats escape every value themselves (analyzer.report.escape.visible); the JSON
+# formats escape control characters per JSON, and only lone surrogates need help.
+_JSON_FORMATS = frozenset({"json", "sarif"})
 
 
 def render(fmt: str, report: ScanReport) -> str:
@@ -28,7 +33,11 @@ def render(fmt: str, report: ScanReport) -> str:
         renderer = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
-    return renderer(report)
+    text = renderer(report)
+    # an undecodable byte of a file name (a lone surrogate in Python) cannot be written as
+    # UTF-8: it shows as the visible escape \xff, like in every other format; and no value may
+    # read as a CI workflow command (escape.ci_inert)
+    return json_text_safe(text) if fmt in _JSON_FORMATS else text
 
 
 __all__ = ["FORMATS", "render"]

@@ -102,7 +102,8 @@ def fingerprint(f: Finding) -> str:
     if f.fingerprint:
         return f.fingerprint
     material = "|".join((f.rule_id, f.address, posix_path(f.file), strip_line_numbers(f.message)))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+    # surrogatepass: a file name with an undecodable byte still has a (stable) fingerprint
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- rules and summary ------------------------------------------------------------------

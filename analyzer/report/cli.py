@@ -7,7 +7,9 @@ address, ``file:line``, message and an indented evidence chain::
 
 then the suppressed findings with their reasons, the inputs that were not analyzed, and one
 summary line. ``render`` returns plain text (no escape codes); ``render(report, color=True)``
-keeps rich's ANSI styling for a terminal.
+keeps rich's ANSI styling for a terminal. Every value goes through
+:func:`analyzer.report.escape.visible`: an ESC, NUL or bidi override read from the scanned tree
+prints as ``\\x1b``, ``\\x00``, ``\\u202e`` and never reaches the terminal.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ._common import (
     sorted_findings,
     summary_line,
 )
+from .escape import ci_inert, message_lines, visible
 
 WIDTH = 120
 INDENT = 4
@@ -48,26 +51,27 @@ SEVERITY_STYLE = {
 def _finding_block(f: Finding, *, with_rule: bool = False) -> RenderableType:
     head = Text()
     if with_rule:
-        head.append(f"{f.rule_id} ", style="bold")
-    head.append(f"{f.severity:<8}", style=SEVERITY_STYLE.get(f.severity, ""))
+        head.append(f"{visible(f.rule_id)} ", style="bold")
+    head.append(f"{visible(f.severity):<8}", style=SEVERITY_STYLE.get(f.severity, ""))
     head.append(" ")
-    head.append(f.address, style="bold")
+    head.append(visible(f.address), style="bold")
     head.append("  ")
-    head.append(location(f.file, f.line), style="blue")
+    head.append(visible(location(f.file, f.line)), style="blue")
     parts: list[RenderableType] = [Padding(head, (0, 0, 0, 2))]
-    parts.append(Padding(Text(f.message), (0, 0, 0, INDENT)))
+    # a message may span lines: Padding indents each one, so none can pass for a heading
+    parts.append(Padding(Text(message_lines(f.message)), (0, 0, 0, INDENT)))
     if f.suppressed is not None:
-        parts.append(Padding(Text(f"suppressed: {f.suppressed}", style="italic"), (0, 0, 0, INDENT)))
+        parts.append(Padding(Text(f"suppressed: {visible(f.suppressed)}", style="italic"), (0, 0, 0, INDENT)))
     chain = evidence_chain(f.evidence)
     if chain:
-        parts.append(Padding(Text(f"\u21b3 {chain}", style="dim"), (0, 0, 0, INDENT)))
+        parts.append(Padding(Text(f"\u21b3 {visible(chain)}", style="dim"), (0, 0, 0, INDENT)))
     return Group(*parts)
 
 
 def _renderables(report: ScanReport) -> list[RenderableType]:
     out: list[RenderableType] = []
-    title = Text(f"{TOOL_NAME} {report.tool_version}", style="bold")
-    title.append(f"  {report.root}", style="dim")
+    title = Text(f"{TOOL_NAME} {visible(report.tool_version)}", style="bold")
+    title.append(f"  {visible(report.root)}", style="dim")
     out.append(title)
     out.append(Text(""))
 
@@ -80,7 +84,7 @@ def _renderables(report: ScanReport) -> list[RenderableType]:
         by_rule[f.rule_id].append(f)
     for rule_id in sorted(by_rule, key=natural_key):
         group = by_rule[rule_id]
-        heading = Text(rule_title(rule_id, report, group[0].rule_name), style="bold underline")
+        heading = Text(visible(rule_title(rule_id, report, group[0].rule_name)), style="bold underline")
         heading.append(f"  ({plural(len(group), 'finding')})", style="dim")
         out.append(heading)
         for f in group:
@@ -98,13 +102,13 @@ def _renderables(report: ScanReport) -> list[RenderableType]:
         out.append(Text(f"Inputs not analyzed ({len(errors)})", style="bold underline"))
         for e in errors:
             line = Text()
-            line.append(location(e.file, e.line), style="blue")
-            line.append(f"  {e.message}")
+            line.append(visible(location(e.file, e.line)), style="blue")
+            line.append(f"  {message_lines(e.message)}")
             out.append(Padding(line, (0, 0, 0, 2)))
         out.append(Text(""))
 
     has_active = bool(active)
-    out.append(Text(summary_line(report), style="bold red" if has_active else "bold green"))
+    out.append(Text(visible(summary_line(report)), style="bold red" if has_active else "bold green"))
     return out
 
 
@@ -123,4 +127,6 @@ def render(report: ScanReport, *, color: bool = False, width: int = WIDTH) -> st
     for renderable in _renderables(report):
         console.print(renderable)
     text = console.export_text(styles=color)
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    # printed to a CI log, no line may read as a workflow command (escape.ci_inert)
+    return ci_inert(text, hash_escape="\\x23", colon_escape="\\x3a")

@@ -5,7 +5,10 @@
 CRITICAL/HIGH findings are ``error``, MEDIUM ``warning``, LOW/INFO ``notice``. Escaping
 follows the runner's rules: in the message (data) ``%``, ``\\r`` and ``\\n`` become ``%25``,
 ``%0D`` and ``%0A``; in property values ``:`` and ``,`` also become ``%3A`` and ``%2C``.
-The evidence chain follows the message on a second line of the annotation.
+Before that, control and bidi characters from the scanned tree show as escapes (``\\x1b``,
+``\\u202e``; see :mod:`analyzer.report.escape`), so a value can neither end the command nor
+drive the log viewer. The evidence chain follows the message on a second line of the
+annotation.
 """
 
 from __future__ import annotations
@@ -13,16 +16,13 @@ from __future__ import annotations
 from analyzer.models import Finding, ScanReport
 
 from ._common import evidence_chain, posix_path, sorted_findings
+from .escape import ci_inert, visible, workflow_data, workflow_property
 
 COMMAND = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "notice", "INFO": "notice"}
 
 
-def escape_data(value: str) -> str:
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(value: str) -> str:
-    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+escape_data = workflow_data
+escape_property = workflow_property
 
 
 def annotation(f: Finding) -> str:
@@ -33,8 +33,10 @@ def annotation(f: Finding) -> str:
     }
     prop_text = ",".join(f"{k}={escape_property(v)}" for k, v in props.items())
     chain = evidence_chain(f.evidence)
-    message = f"{f.message}\nEvidence: {chain}" if chain else f.message
-    return f"::{COMMAND[f.severity]} {prop_text}::{escape_data(message)}"
+    # the message may span lines (%0A); the chain is one line, so its line breaks are escaped
+    message = f"{visible(f.message, lines=True)}\nEvidence: {visible(chain)}" if chain else f.message
+    data = ci_inert(escape_data(message), hash_escape="\\x23", colon_escape="\\x3a")
+    return f"::{COMMAND[f.severity]} {prop_text}::{data}"
 
 
 def render(report: ScanReport) -> str:

@@ -12,6 +12,10 @@ One ``<testsuite>`` per rule, named ``CKV_RES_1 <rule name>``, in natural rule-i
 Inputs that could not be analyzed become ``<error>`` testcases of one more suite,
 ``residency inputs not analyzed``, unless a CKV_RES_9 finding of the same file and line already
 reports them.
+
+Every value goes through :mod:`analyzer.report.escape`: control characters (which XML 1.0
+cannot carry at all), bidi overrides and undecodable bytes of file names show as escapes
+(``\\x1b``, ``\\u202e``, ``\\xff``); messages keep their line breaks.
 """
 
 from __future__ import annotations
@@ -30,17 +34,19 @@ from ._common import (
     sorted_findings,
     sorted_inventory,
 )
+from .escape import ci_inert, message_lines, visible
 
 ERRORS_SUITE = f"{TOOL_NAME} inputs not analyzed"
 NOT_ANALYZED_RULE = "CKV_RES_9"
 
 
 def failure_text(f: Finding) -> str:
-    lines = [location(f.file, f.line), f.message]
-    placement = [f"{label} {value}" for label, value in (("region", f.region), ("account", f.account)) if value]
+    lines = [visible(location(f.file, f.line)), message_lines(f.message)]
+    placement = [f"{label} {visible(value)}" for label, value in (("region", f.region), ("account", f.account))
+                 if value]
     if placement:
         lines.append(", ".join(placement))
-    steps = evidence_strings(f.evidence)
+    steps = [visible(step) for step in evidence_strings(f.evidence)]
     if steps:
         lines.append("Evidence:")
         lines.append(f"  {steps[0]}")
@@ -49,15 +55,17 @@ def failure_text(f: Finding) -> str:
 
 
 def _case(name: str, classname: str, file: str, line: int) -> TestCase:
-    return TestCase(name=name, classname=classname, file=posix_path(file), line=str(max(line, 1)))
+    return TestCase(name=visible(name), classname=visible(classname), file=visible(posix_path(file)),
+                    line=str(max(line, 1)))
 
 
 def _finding_case(f: Finding) -> TestCase:
     case = _case(f.address, f.rule_id, f.file, f.line)
     if f.suppressed is None:
-        case.add_failure_info(message=f.message, output=failure_text(f), failure_type=f.severity)
+        case.add_failure_info(message=message_lines(f.message), output=failure_text(f),
+                              failure_type=visible(f.severity))
     else:
-        case.add_skipped_info(message=f"suppressed: {f.suppressed}", output=failure_text(f))
+        case.add_skipped_info(message=f"suppressed: {visible(f.suppressed)}", output=failure_text(f))
     return case
 
 
@@ -82,7 +90,7 @@ def suites(report: ScanReport) -> list[TestSuite]:
         cases += [_case(row.address, rule.id, row.file, row.line) for row in rows if row.address not in flagged]
         out.append(
             TestSuite(
-                name=f"{rule.id} {rule.name}",
+                name=visible(f"{rule.id} {rule.name}"),
                 test_cases=cases,
                 package=TOOL_NAME,
                 properties={"rule_id": rule.id, "severity": rule.severity},
@@ -94,8 +102,8 @@ def suites(report: ScanReport) -> list[TestSuite]:
         if (posix_path(e.file), e.line) in reported:
             continue
         case = _case(e.address or location(e.file, e.line), "input", e.file, e.line)
-        output = f"{location(e.file, e.line)}\n{e.message}"
-        case.add_error_info(message=e.message, output=output, error_type="not analyzed")
+        output = f"{visible(location(e.file, e.line))}\n{message_lines(e.message)}"
+        case.add_error_info(message=message_lines(e.message), output=output, error_type="not analyzed")
         error_cases.append(case)
     if error_cases:
         out.append(TestSuite(name=ERRORS_SUITE, test_cases=error_cases, package=TOOL_NAME))
@@ -105,4 +113,6 @@ def suites(report: ScanReport) -> list[TestSuite]:
 
 
 def render(report: ScanReport) -> str:
-    return to_xml_report_string(suites(report), prettyprint=True)
+    # printed to a CI log, no value may read as a workflow command: character references
+    # keep every value as it was
+    return ci_inert(to_xml_report_string(suites(report), prettyprint=True), hash_escape="&#35;", colon_escape="&#58;")

@@ -3,14 +3,17 @@
 A heading, the summary line, a table of active findings (rule, severity, resource,
 ``file:line``, message), a collapsible ``<details>`` with the evidence chain of each finding,
 then the suppressed findings, the inputs not analyzed, and the inventory table (address,
-kind, cloud, region, account, location) in its own ``<details>``. Table cells escape ``|``,
-turn newlines into ``<br>`` and HTML-escape ``<``, ``>`` and ``&`` outside code spans.
+kind, cloud, region, account, location) in its own ``<details>``.
+
+Values from the scanned tree render as themselves and nothing else (see
+:mod:`analyzer.report.escape`): in text, Markdown punctuation is backslash-escaped, ``<``,
+``>`` and ``&`` become entities, ``@mentions``, ``#123`` references and bare URLs are broken
+by an invisible word joiner, and newlines become ``<br>``; addresses, paths and placements
+are code spans whose fence outgrows any backtick run inside. Control and bidi characters show
+as escapes (``\\x1b``, ``\\u202e``) everywhere.
 """
 
 from __future__ import annotations
-
-import html
-import re
 
 from analyzer.models import Finding, InventoryRow, Placement, ScanReport
 
@@ -24,26 +27,19 @@ from ._common import (
     sorted_inventory,
     summary_line,
 )
+from .escape import ci_inert, markdown_code, markdown_text
 
 HEADING = "## Residency report"
 
 
 def cell(text: str) -> str:
-    """Plain text made safe for a table cell."""
-    text = html.escape(text, quote=False)
-    text = text.replace("|", "\\|")
-    return re.sub(r"\r\n|\r|\n", "<br>", text)
+    """Plain text made safe for a table cell (and for any other inline position)."""
+    return markdown_text(text)
 
 
 def code(text: str, *, in_table: bool = True) -> str:
     """A code span; in a table cell its ``|`` is escaped (GFM removes that ``\\`` again)."""
-    text = re.sub(r"\r\n|\r|\n", " ", text)
-    if in_table:
-        text = text.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or longest else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    return markdown_code(text, in_table=in_table)
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -139,4 +135,5 @@ def render(report: ScanReport) -> str:
         out.append("</details>")
         out.append("")
 
-    return "\n".join(out).rstrip("\n") + "\n"
+    # printed to a CI log, no value may read as a workflow command (an invisible word joiner)
+    return ci_inert("\n".join(out).rstrip("\n") + "\n", hash_escape="\u2060#", colon_escape="\u2060:")

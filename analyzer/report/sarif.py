@@ -71,10 +71,10 @@ def artifact_location(file: str, root: str) -> dict[str, Any]:
             except ValueError:
                 rel = None
             if rel is not None:
-                return {"uri": quote(rel.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+                return {"uri": quote(rel.as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
         absolute = win if win.drive else PurePosixPath(path)
         return {"uri": absolute.as_uri()}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def rule_descriptor(rule: RuleMeta) -> dict[str, Any]:

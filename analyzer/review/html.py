@@ -2,7 +2,8 @@
 
 Inline CSS only: no scripts, fonts, images or any other external asset, so the file can be
 attached to a review or archived as is. Every value from the scan goes through
-:func:`html.escape`. One ``<table class="resources">`` per data classification (the
+:func:`html.escape`, after :func:`analyzer.report.escape.visible` (a bidi override such as
+U+202E would reorder the text around it; a lone surrogate cannot be written as UTF-8). One ``<table class="resources">`` per data classification (the
 first also has ``id="resources"``), a row per resource with its placement and evidence,
 its findings, and the command confirming its placement after deployment.
 """
@@ -13,6 +14,7 @@ from html import escape
 
 from analyzer.models import Finding, Placement, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, sorted_errors
+from analyzer.report.escape import ci_inert, visible
 from analyzer.review.classify import Review, ReviewItem
 
 CSS = """
@@ -50,7 +52,7 @@ tr.evidence td { border-top: 0; background: #fbfcfd; padding-top: 2px; }
 
 
 def _e(text: object) -> str:
-    return escape(str(text), quote=True)
+    return escape(visible(str(text)), quote=True)
 
 
 def _code(text: object) -> str:
@@ -163,4 +165,6 @@ def render(review: Review) -> str:
         out += [f"<tr><td>{_code(location(e.file, e.line))}</td><td>{_e(e.message)}</td></tr>" for e in errors]
         out.append("</tbody></table></section>")
     out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    # printed to a CI log, no value may read as a workflow command: character references keep
+    # every value as it was
+    return ci_inert("\n".join(out) + "\n", hash_escape="&#35;", colon_escape="&#58;")

@@ -4,22 +4,25 @@ A summary (root, region, accounts, counts), then one section per data classifica
 overview table, and per resource its type, cloud, placement, ``file:line``, evidence
 chains, findings (with the suppression reason, if any) and the command confirming its
 placement after deployment, in a ``sh`` fence. Findings about no resource and inputs not
-analyzed close the report. Same escaping as ``analyzer/report/markdown.py``.
+analyzed close the report. Same escaping as ``analyzer/report/markdown.py``: values from the
+scanned tree cannot form links, images, HTML or @mentions, and control characters show as
+escapes; the commands are quoted for the shell by ``analyzer/review/commands.py``.
 """
 
 from __future__ import annotations
 
 from analyzer.models import Finding, Placement, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, plural, sorted_errors
+from analyzer.report.escape import ci_inert
 from analyzer.report.markdown import cell, code, table
 from analyzer.review.classify import Review, ReviewItem
 
 HEADING = "# Residency review"
 
 
-def _placement(p: Placement) -> str:
+def _placement(p: Placement, *, in_table: bool = True) -> str:
     if p.value:
-        return code(p.value) + ("" if p.status == "resolved" else f" ({cell(p.status)})")
+        return code(p.value, in_table=in_table) + ("" if p.status == "resolved" else f" ({cell(p.status)})")
     text = f"_{cell(p.status)}_"
     return text + (f" ({cell(p.reason)})" if p.reason else "")
 
@@ -48,7 +51,7 @@ def _item(item: ReviewItem) -> list[str]:
     out.append(f"- Type: {code(row.type, in_table=False)} ({cell(row.kind)}), cloud {cell(row.cloud)}")
     if row.name:
         out.append(f"- Name: {code(row.name, in_table=False)}")
-    out.append(f"- Region: {_placement(row.region)}; account: {_placement(row.account)}")
+    out.append(f"- Region: {_placement(row.region, in_table=False)}; account: {_placement(row.account, in_table=False)}")
     out.append(f"- Declared at {code(location(row.file, row.line), in_table=False)} (root {code(row.root, in_table=False)})")
     if row.multi_region:
         out.append(f"- Spans regions: {cell(row.multi_region)}")
@@ -118,4 +121,6 @@ def render(review: Review) -> str:
         out.append("")
         out += table(["Location", "Error"], [[code(location(e.file, e.line)), cell(e.message)] for e in errors])
         out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+    # printed to a CI log, no value may read as a workflow command (an invisible word joiner;
+    # the commands already spell such a word $'...\x23...')
+    return ci_inert("\n".join(out).rstrip("\n") + "\n", hash_escape="\u2060#", colon_escape="\u2060:")

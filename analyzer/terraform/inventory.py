@@ -26,6 +26,7 @@ from analyzer.terraform.providers import ProviderConfig
 from analyzer.terraform.roots import find_roots
 from analyzer.terraform.sources import read_modules_json
 from analyzer.terraform.variables import CliVar, root_inputs
+from analyzer.tree_guard import RefusedPath
 from analyzer.values import Unknown
 
 NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
@@ -82,8 +83,8 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     manifest = root_dir / ".terraform" / "modules" / "modules.json"
     workspace_file = root_dir / ".terraform" / "environment"
     tree.extra_files.update((manifest, workspace_file))
-    root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir),
-                          workspace=_workspace(env, workspace_file))
+    root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir, tree.guard, errors, tree.rel),
+                          workspace=_workspace(env, workspace_file, tree, errors))
     pending: list[_Pending] = []
     providers_seen: dict[int, ProviderConfig] = {}
     users: dict[int, tuple[str, int]] = {}  # provider config -> first resource using it
@@ -93,7 +94,14 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
         module = stack.pop()
         instances.append(module)
         for key in sorted(module.resources):
-            _rows_for_resource(module, key, root_rel, pending, providers_seen, users)
+            try:
+                _rows_for_resource(module, key, root_rel, pending, providers_seen, users)
+            except (Exception, RecursionError) as err:  # noqa: BLE001 - one resource's bug must not lose the root
+                failed = module.resources[key]
+                errors.append(ScanError(
+                    file=failed.file, line=failed.block.line,
+                    address=f"{module.address + '.' if module.address else ''}{key}",
+                    message=f"internal error while analyzing this resource ({type(err).__name__}: {err}); not analyzed"))
         stack.extend(reversed(module.all_children()))
     for module in instances:
         errors.extend(module.errors)
@@ -124,14 +132,19 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     inventory.errors.extend(errors)
 
 
-def _workspace(env: Mapping[str, str], workspace_file: Path) -> str:
-    """terraform.workspace: TF_WORKSPACE, else what `terraform workspace select` recorded."""
+def _workspace(env: Mapping[str, str], workspace_file: Path, tree: SourceTree, errors: list[ScanError]) -> str:
+    """terraform.workspace: TF_WORKSPACE, else what `terraform workspace select` recorded
+    (read through the boundary: a link out of the tree or /dev/zero is an error, not a read)."""
     if env.get("TF_WORKSPACE"):
         return env["TF_WORKSPACE"]
-    try:
-        return workspace_file.read_text(encoding="utf-8").strip() or "default"
-    except OSError:
+    if not os.path.lexists(workspace_file):
         return "default"
+    try:
+        raw = tree.guard.read_bytes(workspace_file, shown=tree.rel(workspace_file), max_bytes=4096)
+    except RefusedPath as err:
+        errors.append(ScanError(file=tree.rel(workspace_file), message=f"{err}; terraform.workspace taken as \"default\""))
+        return "default"
+    return raw.decode("utf-8", errors="replace").strip() or "default"
 
 
 def _setting_placement(cloud: str | None, setting: object) -> Placement:

@@ -23,9 +23,9 @@ from analyzer.hcl import ast
 from analyzer.hcl.json_syntax import parse_json_text
 from analyzer.hcl.parse import HclSyntaxError, parse_file_text
 from analyzer.models import ScanError
+from analyzer.tree_guard import MAX_FILE_BYTES, Boundary, RefusedPath, read_regular_file, special_file_kind
 from analyzer.walk import SKIPPED_DIRS
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
 _CACHE_VERSION = b"residency-ast-2"
 _SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 _PARALLEL_THRESHOLD = 48
@@ -45,12 +45,20 @@ class SourceTree:
     extra_dirs: set[Path] = field(default_factory=set)
     extra_files: set[Path] = field(default_factory=set)
     cache_dir: Path | None = None
+    # nothing outside it is read (tree_guard); None: the scanned folder's own boundary
+    boundary: Boundary | None = None
+
+    @property
+    def guard(self) -> Boundary:
+        return self.boundary or Boundary.for_scan(self.root)
 
     def rel(self, path: Path) -> str:
+        """A path as reports show it: relative to the scan root, `../` for a module folder above
+        it (never the scanning machine's absolute folders)."""
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return Path(os.path.relpath(os.path.abspath(path), self.root)).as_posix()
 
 
 def terraform_file_kind(name: str) -> str | None:
@@ -60,55 +68,91 @@ def terraform_file_kind(name: str) -> str | None:
     return None
 
 
-def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str]) -> list[Path]:
-    """All Terraform files under root; symlinked folders are followed once, loops reported."""
+def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str],
+             boundary: Boundary | None = None) -> list[Path]:
+    """All Terraform files under root. Symlinked folders are followed once when they stay inside
+    the boundary; a link that leaves it, loops or dangles, and a Terraform-named file that is not
+    a regular file (a FIFO named main.tf), is an error naming the path, and nothing is read."""
+    if root.is_file():
+        return [root]
+    guard = boundary or Boundary.for_scan(root)
     found: list[Path] = []
     visited: set[str] = set()
 
+    def refuse(path: Path, message: str) -> None:
+        errors.append(ScanError(file=rel(path), message=message))
+
     def walk(folder: Path) -> None:
-        try:
-            real = os.path.realpath(folder)
-        except OSError as err:
-            errors.append(ScanError(file=rel(folder), message=f"cannot resolve folder: {err.strerror}"))
-            return
+        real = os.path.realpath(folder)
         if real in visited:
             if folder.is_symlink():
-                errors.append(ScanError(file=rel(folder), message="symlink loop: this folder links back to one already scanned; not followed"))
+                refuse(folder, "symlink loop: this folder links back to one already scanned; not followed")
             return
         visited.add(real)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as err:
-            errors.append(ScanError(file=rel(folder), message=f"cannot list folder: {err.strerror}"))
+            refuse(folder, f"cannot list folder: {err.strerror}")
             return
         for entry in entries:
             path = Path(entry.path)
+            kind = terraform_file_kind(entry.name)
             try:
-                is_dir = entry.is_dir()
-                is_file = entry.is_file()
-            except OSError as err:  # e.g. ELOOP on a self-referencing link
-                errors.append(ScanError(file=rel(path), message=f"cannot read: {err.strerror or err}"))
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir()  # follows a link: the target is vetted below
+            except OSError:
+                is_link, is_dir = True, False
+            if is_dir and entry.name in SKIPPED_DIRS:
                 continue
+            if is_link and (is_dir or kind):
+                try:
+                    guard.resolve(path, shown=rel(path))
+                except RefusedPath as err:
+                    refuse(path, str(err))
+                    continue
             if is_dir:
-                if entry.name not in SKIPPED_DIRS:
-                    walk(path)
-            elif is_file and terraform_file_kind(entry.name):
-                found.append(path)
-            elif entry.is_symlink() and terraform_file_kind(entry.name):
-                errors.append(ScanError(file=rel(path), message="broken or looping symlink"))
+                walk(path)
+            elif kind:
+                special = special_file_kind(path) if not is_link else None
+                if special is not None:
+                    refuse(path, f"{rel(path)} is {special}, not a regular file; never read, not analyzed")
+                elif is_link and not os.path.exists(path):
+                    refuse(path, f"broken or looping symlink: {rel(path)}; not analyzed")
+                else:
+                    found.append(path)
 
-    if root.is_file():
-        return [root]
     walk(root)
     return found
 
 
-def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """The file's text, or ValueError with a user-facing reason."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ValueError(f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit for one file; not analyzed")
-    data = path.read_bytes()
+def discover_folder(folder: Path, errors: list[ScanError], rel: Callable[[Path], str],
+                    boundary: Boundary) -> list[Path]:
+    """The Terraform files of one folder (a module's), vetted as discover vets them."""
+    found: list[Path] = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as err:
+        errors.append(ScanError(file=rel(folder), message=f"cannot list module folder: {err.strerror}"))
+        return found
+    for name in names:
+        path = folder / name
+        if not terraform_file_kind(name) or os.path.isdir(path):
+            continue
+        special = special_file_kind(path)
+        if special is not None:
+            errors.append(ScanError(file=rel(path), message=f"{rel(path)} is {special}, not a regular file; never read, not analyzed"))
+        elif os.path.islink(path) and not boundary.is_inside(path):
+            try:
+                boundary.resolve(path, shown=rel(path))
+            except RefusedPath as err:
+                errors.append(ScanError(file=rel(path), message=str(err)))
+        else:
+            found.append(path)
+    return found
+
+
+def decode_terraform(data: bytes) -> str:
+    """A Terraform file's text, or ValueError with a user-facing reason."""
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes); not analyzed")
     try:
@@ -117,6 +161,18 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         line = data[: err.start].count(b"\n") + 1
         raise ValueError(f"not valid UTF-8 (byte 0x{data[err.start]:02x} on line {line}); Terraform requires UTF-8") from None
     return text.removeprefix("\ufeff")
+
+
+def read_text(path: Path, boundary: Boundary | None, *, shown: str | None = None,
+              max_bytes: int = MAX_FILE_BYTES) -> str:
+    """A Terraform file's text read through the boundary (None: a file the operator named,
+    already vetted with operator_file); ValueError with a user-facing reason otherwise."""
+    name = shown if shown is not None else str(path)
+    if boundary is None:
+        data = read_regular_file(path, name, max_bytes)
+    else:
+        data = boundary.read_bytes(path, shown=name, max_bytes=max_bytes)
+    return decode_terraform(data)
 
 
 def parse_text(text: str, name: str) -> ast.FileBody:
@@ -213,10 +269,12 @@ def default_cache_dir() -> Path | None:
 
 
 def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = None,
-              extra_files: list[Path] | None = None, rel_root: Path | None = None) -> SourceTree:
+              extra_files: list[Path] | None = None, rel_root: Path | None = None,
+              boundary: Boundary | None = None) -> SourceTree:
     root = root.resolve() if not root.is_symlink() else root.absolute()
-    tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent), cache_dir=cache_dir)
-    paths = discover(root, tree.errors, tree.rel)
+    tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent), cache_dir=cache_dir,
+                      boundary=boundary or Boundary.for_scan(root))
+    paths = discover(root, tree.errors, tree.rel, tree.boundary)
     for extra in extra_files or []:
         if extra not in paths:
             paths.append(extra)
@@ -226,7 +284,7 @@ def load_tree(root: Path, *, cache_dir: Path | None = None, jobs: int | None = N
     for path in paths:
         name = str(path)
         try:
-            text = read_text(path)
+            text = read_text(path, tree.guard, shown=tree.rel(path))
         except (OSError, ValueError) as err:
             message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
             tree.errors.append(ScanError(file=tree.rel(path), message=message))
@@ -271,11 +329,7 @@ def load_dir(tree: SourceTree, folder: Path) -> None:
     """Parse one folder's Terraform files into the tree (module sources outside the scan)."""
     if folder in tree.files or folder in tree.tfvars:
         return
-    try:
-        entries = sorted(p for p in folder.iterdir() if p.is_file() and terraform_file_kind(p.name))
-    except OSError as err:
-        tree.errors.append(ScanError(file=tree.rel(folder), message=f"cannot list module folder: {err.strerror}"))
-        return
+    entries = [p for p in discover_folder(folder, tree.errors, tree.rel, tree.guard) if ".tfvars" not in p.name]
     cache = ParseCache(tree.cache_dir)
     tree.files.setdefault(folder, [])
     tree.extra_dirs.add(folder)
@@ -283,7 +337,7 @@ def load_dir(tree: SourceTree, folder: Path) -> None:
         if path in tree.parsed_paths or ".tfvars" in path.name:
             continue
         try:
-            text = read_text(path)
+            text = read_text(path, tree.guard, shown=tree.rel(path))
         except (OSError, ValueError) as err:
             tree.errors.append(ScanError(file=tree.rel(path), message=str(err)))
             continue

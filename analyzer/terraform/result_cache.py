@@ -27,6 +27,7 @@ from analyzer import __version__
 from analyzer.models import Inventory, ScanError
 from analyzer.terraform.loader import SourceTree, discover, terraform_file_kind
 from analyzer.terraform.variables import CliVar
+from analyzer.tree_guard import Boundary, RefusedPath, read_regular_file
 
 _SCHEMA = "residency-inventory-3"  # 3: JSON entries (2 was pickle; those files are never read)
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
@@ -36,22 +37,12 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 
 
 def _digest(path: Path) -> str | None:
-    """Content hash of a regular file; None for anything else (a FIFO or device is never read)."""
+    # regular files only, never blocking: a FIFO or /dev/zero in place of an input is no digest
     try:
-        fd = os.open(path, _READ_FLAGS)
-    except OSError:
+        data = read_regular_file(Path(os.path.realpath(path)), str(path))
+    except RefusedPath:
         return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        digest = hashlib.sha1()  # noqa: S324 - change detection only
-        while chunk := os.read(fd, _CHUNK):
-            digest.update(chunk)
-        return digest.hexdigest()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return hashlib.sha1(data).hexdigest()  # noqa: S324 - change detection only
 
 
 def snapshot_tree(root: Path) -> dict[str, str | None]:
@@ -81,14 +72,6 @@ def cache_key(root: Path, rel_root: Path, cli_vars: list[CliVar], env: Mapping[s
 
 # --- where the cache may live -------------------------------------------------------------
 
-def _git_work_tree(folder: Path) -> Path | None:
-    """The nearest folder at or above `folder` holding `.git` (a folder, or a file for worktrees)."""
-    for candidate in (folder, *folder.parents):
-        if os.path.lexists(candidate / ".git"):
-            return candidate
-    return None
-
-
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -101,9 +84,8 @@ def cache_refusal(cache_dir: Path, scan_paths: list[Path]) -> str | None:
     cache = cache_dir.resolve()
     for path in scan_paths:
         real = path.resolve()
-        folder = real if real.is_dir() else real.parent
-        for owner in (folder, _git_work_tree(folder)):
-            if owner is not None and _inside(cache, owner):
+        for owner in (real if real.is_dir() else real.parent, Boundary.for_scan(path).root):
+            if _inside(cache, owner):
                 return (f"cache folder {cache_dir} is inside the scanned tree {owner}; "
                         "scanning without the cache (set RESIDENCY_CACHE_DIR to a folder outside it)")
     return None

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from analyzer.hcl import ast
 from analyzer.models import ScanError
 from analyzer.terraform.loader import load_dir
+from analyzer.tree_guard import Boundary, RefusedPath
 
 if TYPE_CHECKING:
     from analyzer.terraform.module import Declared, ModuleInstance
@@ -25,12 +26,28 @@ def is_local_source(source: str) -> bool:
     return source.startswith("./") or source.startswith("../") or source in (".", "..")
 
 
-def read_modules_json(root_dir: Path) -> dict[str, str]:
-    """Module key ("a.b") -> directory, from `terraform init`'s manifest, if present."""
-    manifest = root_dir / ".terraform" / "modules" / "modules.json"
+MODULES_JSON = Path(".terraform") / "modules" / "modules.json"
+_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+
+
+def read_modules_json(root_dir: Path, boundary: Boundary, errors: list[ScanError], rel: Callable[[Path], str]) -> dict[str, str]:
+    """Module key ("a.b") -> directory, from `terraform init`'s manifest, if present.
+
+    Read through the boundary: a `.terraform` linked out of the tree, or a FIFO in place of the
+    manifest, is an error on the manifest, not a read or a hang."""
+    manifest = root_dir / MODULES_JSON
+    if not os.path.lexists(manifest) and not os.path.lexists(root_dir / ".terraform"):
+        return {}
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        raw = boundary.read_bytes(manifest, shown=rel(manifest), max_bytes=_MAX_MANIFEST_BYTES)
+    except RefusedPath as err:
+        if os.path.lexists(manifest) or os.path.islink(root_dir / ".terraform"):
+            errors.append(ScanError(file=rel(manifest), message=f"{err}; modules from `terraform init` not analyzed"))
+        return {}
+    try:
+        data = json.loads(raw.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):
+        errors.append(ScanError(file=rel(manifest), message="not valid JSON; modules from `terraform init` not analyzed"))
         return {}
     out: dict[str, str] = {}
     for entry in data.get("Modules", []) if isinstance(data, dict) else []:
@@ -68,10 +85,18 @@ def resolve_source(module: "ModuleInstance", name: str, declared: "Declared") ->
                              message=f"module source \"{source}\" is not on disk (no .terraform/modules entry; "
                                      "run `terraform init -backend=false` before scanning); not analyzed")
         target = Path(os.path.normpath(module.root_dir / found))
-    if not target.is_dir():
+    try:
+        real = module.tree.guard.resolve(target, shown=module.tree.rel(target))
+    except RefusedPath as err:
+        if not os.path.lexists(target) and not os.path.islink(target):
+            return ScanError(file=declared.file, line=line, address=address,
+                             message=f"module source \"{source}\" not found ({module.tree.rel(target)} is not a folder); not analyzed")
+        via = "" if is_local_source(source) else " (its folder from .terraform/modules/modules.json)"
+        return ScanError(file=declared.file, line=line, address=address,
+                         message=f"module source \"{source}\"{via}: {err}")
+    if not real.is_dir():
         return ScanError(file=declared.file, line=line, address=address,
                          message=f"module source \"{source}\" not found ({module.tree.rel(target)} is not a folder); not analyzed")
-    real = target.resolve()
     chain = [module]
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)

@@ -18,6 +18,7 @@ from analyzer.terraform.evaluate import EvalError, Scope, evaluate
 from analyzer.terraform.loader import SourceTree, parse_text, read_text
 from analyzer.terraform.module import Value
 from analyzer.terraform.types import is_string_type
+from analyzer.tree_guard import RefusedPath, operator_file
 from analyzer.values import to_display
 
 
@@ -73,10 +74,13 @@ def root_inputs(tree: SourceTree, directory: Path, declared: Mapping[str, ast.Bl
         if item.kind == "file":
             path = Path(item.text)
             try:
-                body = parse_text(read_text(path), str(path))
-                body.path = tree.rel(path.resolve()) if path.is_absolute() or path.exists() else item.text
+                # the operator's own file may live anywhere, but not behind a link the repository planted
+                real = operator_file(path, tree.guard, what="--var-file")
+                body = parse_text(read_text(real, None, shown=f"--var-file {item.text}"), str(path))
+                body.path = tree.rel(real) if real.is_relative_to(tree.guard.root) else item.text
             except (OSError, ValueError) as err:
-                errors.append(ScanError(file=item.text, message=f"cannot read --var-file: {getattr(err, 'strerror', None) or err}"))
+                reason = str(err) if isinstance(err, RefusedPath) else getattr(err, "strerror", None) or str(err)
+                errors.append(ScanError(file=item.text, message=f"cannot read --var-file: {reason}"))
                 continue
             _apply_file(body, values, errors, declared)
         else:

@@ -38,9 +38,11 @@ def test_the_plan_agrees_where_hcl_knows_and_answers_where_it_does_not(tmp_path:
 def test_together_the_plan_supersedes_and_points_at_the_declaration() -> None:
     report = run_scan([CASE], load_policy(CASE / "residency.yaml"), ScanOptions(env={}))
     assert [(r.address, r.file, r.region.value) for r in report.inventory] == [
-        ("aws_s3_bucket.data", "plan.json", "eu-west-1"), ("aws_s3_bucket.dr", "plan.json", "us-east-1")]
+        ("aws_s3_bucket.data", "main.tf", "eu-west-1"), ("aws_s3_bucket.dr", "main.tf", "us-east-1")]
     [finding] = report.findings
-    assert (finding.rule_id, finding.address, finding.file) == ("CKV_RES_1", "aws_s3_bucket.dr", "plan.json")
+    # placed at the declaration a fix changes; the plan's steps follow in the chain
+    assert (finding.rule_id, finding.address, finding.file, finding.line) == ("CKV_RES_1", "aws_s3_bucket.dr", "main.tf", 25)
+    assert any(step.file == "plan.json" for step in finding.evidence)
     assert finding.evidence[0].render() == "main.tf:25 aws_s3_bucket.dr is declared here"
     assert sorted(p.address for p in report.providers) == ["provider.aws", "provider.aws.dr"]
 
@@ -53,3 +55,27 @@ def test_inline_skips_in_the_source_apply_to_the_planned_resource(tmp_path: Path
     report = run_scan([folder], load_policy(CASE / "residency.yaml"), ScanOptions(env={}))
     [finding] = report.findings
     assert finding.suppressed == "checkov:skip in source: DR copy agreed with the customer (SEC-9)"
+
+
+FLOWS = FIXTURES / "plan_with_source_flows"
+
+
+def _flow_verdicts(folder: Path) -> set[tuple[str, str, str, int]]:
+    report = run_scan([folder], load_policy(FLOWS / "residency.yaml"), ScanOptions(env={}))
+    return {(f.rule_id, f.address, f.file, f.line) for f in report.active_findings()}
+
+
+HCL_FLOW_FINDINGS = {
+    ("CKV_RES_6", "aws_s3_bucket_policy.data", "main.tf", 17),
+    ("CKV_RES_7", "aws_ecs_task_definition.worker", "main.tf", 29),
+}
+
+
+def test_hcl_alone_proves_the_foreign_grant_and_the_public_image(tmp_path: Path) -> None:
+    shutil.copy(FLOWS / "main.tf", tmp_path / "main.tf")
+    assert _flow_verdicts(tmp_path) == HCL_FLOW_FINDINGS
+
+
+def test_a_plan_beside_its_hcl_never_hides_what_the_hcl_proves() -> None:
+    # the plan leaves the policy unknown (it embeds the bucket ARN): the HCL's grant must survive
+    assert _flow_verdicts(FLOWS) == HCL_FLOW_FINDINGS

@@ -90,7 +90,8 @@ def test_exact_commands_for_known_types() -> None:
     assert by_address["aws_s3_bucket.data"] == "aws s3api get-bucket-location --bucket acme-dp-prod-data"
     assert by_address["aws_ecr_repository.app"] == ("aws ecr describe-repositories --repository-names acme-dp-prod/app "
                                                     "--region eu-west-1 --query 'repositories[].repositoryArn'")
-    assert by_address["aws_kms_key.data"].startswith("aws kms describe-key --key-id <key id of aws_kms_key.data> "
+    # a placeholder is a value like any other: quoted, so the shell never reads `<` as a redirect
+    assert by_address["aws_kms_key.data"].startswith("aws kms describe-key --key-id '<key id of aws_kms_key.data>' "
                                                      "--region eu-west-1")
     gcp = {i.row.address: i.command.command for i in build_review(_report(FIXTURES / "clean" / "gcp")).items}
     cluster = next(c for a, c in gcp.items() if a.startswith("google_container_cluster."))

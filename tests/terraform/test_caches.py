@@ -18,6 +18,7 @@ def _regions(root: Path, **kwargs) -> dict[str, str | None]:
 
 @pytest.fixture
 def estate(tmp_path: Path) -> Path:
+    (tmp_path / ".git").mkdir()  # a repository: ../shared is inside the tree the scan may read
     live = tmp_path / "live"
     shared = tmp_path / "shared" / "bucket"
     live.mkdir()
@@ -27,16 +28,23 @@ def estate(tmp_path: Path) -> Path:
     return live
 
 
-def test_rescan_is_served_from_the_inventory_cache(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+@pytest.fixture
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder outside the estate's repository (one inside it is refused)."""
+    return tmp_path_factory.mktemp("cache")
+
+
+def test_rescan_is_served_from_the_inventory_cache(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
-    entries = list((tmp_path / "cache" / "inventory").iterdir())
+    entries = list((cache / "inventory").iterdir())
     assert len(entries) == 1
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
 
 
-def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path: Path, cache: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     _regions(estate)
     module = tmp_path / "shared" / "bucket" / "main.tf"
     module.write_text('resource "aws_s3_bucket" "this" {\n  region = "us-east-1"\n}\n')
@@ -45,8 +53,8 @@ def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path:
     assert _regions(estate) == {"module.b.aws_s3_bucket.extra": "eu-west-1", "module.b.aws_s3_bucket.this": "us-east-1"}
 
 
-def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+def test_new_tfvars_and_variables_invalidate(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     (estate / "main.tf").write_text(PROVIDER.replace('"eu-west-1"', "var.region") + 'variable "region" {\n  default = "eu-west-1"\n}\n'
                                     'module "b" {\n  source = "../shared/bucket"\n}\n')
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
@@ -57,17 +65,17 @@ def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monke
         == {"module.b.aws_s3_bucket.this": "eu-south-1"}
 
 
-def test_no_cache_writes_nothing(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+def test_no_cache_writes_nothing(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     _regions(estate, use_cache=False)
-    assert not (tmp_path / "cache").exists()
+    assert list(cache.iterdir()) == []
 
 
-def test_parse_cache_never_lives_in_the_scanned_tree(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parse_cache_never_lives_in_the_scanned_tree(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RESIDENCY_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache / "xdg"))
     _regions(estate)
-    assert (tmp_path / "xdg" / "residency" / "ast").is_dir()
+    assert (cache / "xdg" / "residency" / "ast").is_dir()
     assert sorted(p.name for p in estate.iterdir()) == ["main.tf"]
 
 
