@@ -12,7 +12,9 @@ How it decides:
 3. A Terraform root (a folder no scanned folder calls, as in a normal scan) is selected when
    its own folder, or any folder it calls through local module sources (transitively), is a
    changed folder. A changed plan JSON file selects itself.
-4. The scan itself is unchanged (each selected root is evaluated whole, with its modules);
+4. git never runs a program the repository's config names (fsmonitor, hooks, external diff,
+   textconv, clean/smudge filters, pager): see ``_Git``.
+5. The scan itself is unchanged (each selected root is evaluated whole, with its modules);
    rows, providers and errors of the roots not selected are dropped before the rules run.
 """
 

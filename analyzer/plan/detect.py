@@ -2,7 +2,8 @@
 
 `terraform show -json plan.out` writes `format_version` plus `planned_values`,
 `resource_changes` and `configuration`; `terraform show -json` of a state writes
-`format_version` plus `values` (absent for an empty state).
+`format_version` plus `values` (absent for an empty state). Files are recognised by content
+(a structural scan of their start, in any key order), never by name alone.
 """
 
 from __future__ import annotations
@@ -43,13 +44,21 @@ def detect(doc: Any) -> JsonKind | None:
     return None
 
 
+def as_utf8(data: bytes) -> bytes:
+    """UTF-16 with a byte-order mark (Windows PowerShell's `>` writes it) as UTF-8; other bytes as
+    they are. A code unit cut in half at the end of a prefix is dropped."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "ignore").encode("utf-8", "surrogatepass")
+    return data
+
+
 def looks_like_terraform_json(head: bytes) -> bool:
     """Does this start of a file read as `terraform show -json` output, whatever its key order?
 
     A real scan of the JSON structure (strings skipped): a top-level object with a key only
     Terraform's output has, or a top-level `configuration` holding `provider_config` or
     `root_module`. Syntax errors after such a key do not matter: the loader reports them."""
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    text = as_utf8(head).lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text.startswith(b"{") or not any(signal in text for signal in _SIGNALS):
         return False
     # per open container: (is an object, expects a key next, the key it is the value of)

@@ -88,9 +88,11 @@ def load_plan_json(path: Path, rel: str, max_bytes: int = MAX_PLAN_BYTES) -> tup
     """(kind, document, text) of a `terraform show -json` file; PlanLoadError otherwise."""
     raw = _read(path, rel, max_bytes)
     try:
-        text = raw.decode("utf-8-sig")
+        # UTF-16 with a byte-order mark is what Windows PowerShell's `terraform show -json > plan.json` writes
+        text = raw.decode("utf-16") if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise PlanLoadError(rel, f"plan JSON is not UTF-8 (byte {exc.start})") from None
+        encoding = "UTF-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "UTF-8"
+        raise PlanLoadError(rel, f"plan JSON is not {encoding} (byte {exc.start})") from None
     if not text.strip():
         raise PlanLoadError(rel, "plan JSON is empty")
     try:

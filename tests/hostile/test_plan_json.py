@@ -267,3 +267,13 @@ def test_a_fifo_named_like_a_plan_never_blocks(tmp_path: Path) -> None:
     [error] = scan_plan(fifo, "plan.json").errors
     assert error.message == "plan JSON is not a regular file (a FIFO, device or socket); not analyzed"
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_plan_from_powershell_is_recognised(tmp_path: Path, encoding: str) -> None:
+    text = AWS_PLAN.read_text()
+    data = text.encode(encoding) if encoding == "utf-16" else b"\xfe\xff" + text.encode("utf-16-be")
+    (tmp_path / "plan.json").write_bytes(data)
+    assert find_plan_files(tmp_path) == [tmp_path / "plan.json"]
+    report = run_scan([tmp_path], Policy(region="eu-central-1"), ScanOptions(env={}, use_cache=False))
+    assert sorted((f.rule_id, f.address) for f in report.findings) == _expected_plan_findings()
