@@ -12,32 +12,31 @@ chart when it is an absolute path into it), never the scanning machine's folders
 from __future__ import annotations
 
 import errno
-import json
 import os
 import stat
 from pathlib import Path
 
-from analyzer.helm.manifests import MAX_FILE_BYTES
-
-SCHEMA_FILE = "values.schema.json"
-_FILE_TYPES = {stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-               stat.S_IFBLK: "a block device"}
+from analyzer.tree_guard import Boundary, special_file_kind
 
 
-def vet_chart_tree(chart_dir: Path, scan_root: Path | None = None) -> list[tuple[str, int, str]]:
+def vet_chart_tree(chart_dir: Path, scan_root: Boundary | Path | None = None) -> list[tuple[str, int, str]]:
     """(path relative to the chart, line, message) for every entry Helm's loader must not be given:
-    a symlink that leaves the chart, loops or dangles, and a file that is not a regular file.
-    Nothing is read but folder listings and link texts; [] when the chart can be loaded."""
+    a symlink that leaves the boundary (scan_root; default: the chart) or leads into a `.git` folder,
+    loops or dangles, and a file that is not a regular file. Inside/outside is the shared rule of
+    analyzer/tree_guard.py. Nothing is read but folder listings and link texts; [] when the chart
+    can be loaded."""
     try:
         root = chart_dir.resolve()
     except (OSError, RuntimeError):  # the chart folder itself is a looping link: helm reports it
         return []
     try:
-        allowed = scan_root.resolve() if scan_root is not None else root
+        allowed = scan_root.root if isinstance(scan_root, Boundary) else (
+            scan_root.resolve() if scan_root is not None else root)
     except (OSError, RuntimeError):
         allowed = root
     if not root.is_relative_to(allowed):
         allowed = root
+    boundary = Boundary(allowed)
     problems: list[tuple[str, int, str]] = []
     folder_links: list[tuple[Path, Path, str]] = []  # (the link as a path in the chart, its target, its text)
     for folder, dirs, files in os.walk(root):  # not following links: each is vetted, not entered
@@ -49,7 +48,7 @@ def vet_chart_tree(chart_dir: Path, scan_root: Path | None = None) -> list[tuple
                 mode = os.lstat(path).st_mode
             except OSError:  # gone while walking; helm reports it if it is still missing
                 continue
-            kind = _FILE_TYPES.get(stat.S_IFMT(mode))
+            kind = special_file_kind(path)
             if kind is not None:
                 problems.append((where, 0, f"{where} is {kind}, not a regular file; chart not rendered"))
             elif stat.S_ISLNK(mode):
@@ -57,7 +56,7 @@ def vet_chart_tree(chart_dir: Path, scan_root: Path | None = None) -> list[tuple
                     text = os.readlink(path)
                 except OSError:  # gone while walking
                     continue
-                checked = _vet_link(path, text, root, allowed)
+                checked = _vet_link(path, text, root, boundary)
                 if isinstance(checked, str):
                     problems.append((where, 0, checked))
                 elif checked.is_dir():
@@ -66,7 +65,7 @@ def vet_chart_tree(chart_dir: Path, scan_root: Path | None = None) -> list[tuple
     return sorted(problems)
 
 
-def _vet_link(link: Path, text: str, root: Path, allowed: Path) -> str | Path:
+def _vet_link(link: Path, text: str, root: Path, boundary: Boundary) -> str | Path:
     """The problem with one symlink (whose link text is text), or its resolved target in the chart."""
     where = f"{link.relative_to(root).as_posix()} -> {_shown(text, root)}"
     loop = f"symlink loop: {where} never reaches a file or folder; chart not rendered"
@@ -80,8 +79,11 @@ def _vet_link(link: Path, text: str, root: Path, allowed: Path) -> str | Path:
         if err.errno == errno.ENOENT:
             return f"dangling symlink: {where} points at nothing; chart not rendered"
         return f"symlink {where} cannot be followed: {err.strerror}; chart not rendered"
-    if not target.is_relative_to(allowed):
-        outside = "the chart" if allowed == root else "the scanned folder"
+    if target.is_relative_to(boundary.root) and not boundary.contains(target):
+        return (f"symlink {link.relative_to(root).as_posix()} leads into a .git folder (-> {text}): repository "
+                "internals and credentials are never read; chart not rendered")
+    if not boundary.contains(target):
+        outside = "the chart" if boundary.root == root else "the scanned folder"
         return f"symlink {link.relative_to(root).as_posix()} points outside {outside} (-> {text}); chart not rendered"
     return target
 
@@ -117,24 +119,3 @@ def _shown(text: str, root: Path) -> str:
     if target.is_relative_to(root):
         return f"{target.relative_to(root).as_posix()} (in the chart)"
     return text
-
-
-def schema_problems(chart_dir: Path) -> list[tuple[str, int, str]]:
-    """The chart's values.schema.json when it is not JSON (Helm would say the values fail it)."""
-    schema = chart_dir / SCHEMA_FILE
-    try:
-        if schema.stat().st_size > MAX_FILE_BYTES:  # helm refuses it unread (its limit is 5 MiB)
-            return []
-        data = schema.read_bytes()
-    except OSError:  # no schema (or unreadable: helm reports that)
-        return []
-    # as Go's JSON decoder: a UTF-8 BOM and bytes that are not UTF-8 are accepted
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as err:
-        return [(SCHEMA_FILE, err.lineno, f"{SCHEMA_FILE} is not valid JSON: {err.msg} (line {err.lineno} column "
-                                          f"{err.colno}); chart not rendered")]
-    except RecursionError:  # nested deeper than Python parses; Go's decoder reports its own depth limit
-        return []
-    return []

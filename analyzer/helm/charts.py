@@ -11,10 +11,17 @@ in-place --set parser: a list index (`--set list[1]=x`) replaces a values file's
 edits it, a `--set-json key={...}` object merges into a values file's map at that key where
 Helm replaces it, and `--set a.b=1` over a scalar from a values file replaces the scalar where
 Helm reports an error (the chart's own values.yaml is layered under all of this by the engine,
-as in Helm, so these cases only arise between overrides). Values reach either engine as JSON,
-so a number from --set is a float64 in templates (as a values file's numbers are in Helm) where
-Helm's own --set gives an int64: a 12-digit account ID printed bare renders as 1.11122223333e+11;
---set-string keeps it exact.
+as in Helm, so these cases only arise between overrides).
+
+Typing follows Helm. --set is parsed by Helm's own strvals parser (in helm-python-sdk): an integer
+is an int64, `true`/`false` a bool, `null` nil, anything else (`1e3`, `0x10`, `007`) a string,
+`a[0]=x` a list. Values reach either engine as JSON, which Go decodes to float64, and Go prints a
+float64 of a million or more in e-notation (`9.99999999999e+11`) where Helm prints its int64 as
+digits; so an integer of a million or more from --set is handed over as its digits (it prints
+exactly as Helm prints it; only arithmetic comparisons on it differ). Numbers in values files
+and --set-json are float64 in Helm itself, and stay so: a bare 12-digit account in values.yaml
+renders as `9.99999999999e+11` in real Helm, and the analyzer then reports an account it cannot
+read (quote it in values.yaml, or use --set/--set-string).
 
 Every rendered template goes through scan_manifest_text with rel `<chart rel>/<template path>`
 (e.g. `deploy/dataplane/templates/deployment.yaml`), so rows name the template file. Lines are
@@ -28,9 +35,12 @@ namespace Helm installs them into.
 
 Before Helm sees the chart, its tree is vetted (analyzer/helm/chart_tree.py): symlinks that leave
 the scanned tree, loop or dangle, and special files, are ScanErrors and the chart is not rendered.
-A values.schema.json that is not JSON is reported on that file:line (Helm words it as values
-failing the schema), and a rendered template whose file is not UTF-8 (Helm renders the bad bytes
-as U+FFFD) on its file:line, the rest of the chart still analyzed.
+Every values.schema.json Helm would compile is vetted too (analyzer/helm/schema_refs.py): one that
+is not JSON, nests too deeply, or refers outside itself (Helm would fetch `https://` references and
+read `file://` and relative ones) is reported on that file:line and the chart is not rendered. The
+engine runs in a child process under limits (analyzer/helm/sandbox.py); a crash or an exhausted
+limit is a ScanError on Chart.yaml. A rendered template whose file is not UTF-8 (Helm renders the
+bad bytes as U+FFFD) is reported on its file:line, the rest of the chart still analyzed.
 
 Problems are ScanErrors, never exceptions: a chart that does not load or render (the message
 names the template file:line when helm gives one) is reported on its Chart.yaml, or on the chart
@@ -44,6 +54,8 @@ chart with missing subcharts).
 
 from __future__ import annotations
 
+import errno
+import importlib.util
 import json
 import os
 import re
@@ -51,10 +63,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
-from analyzer.helm.chart_tree import schema_problems, vet_chart_tree
-from analyzer.helm.engine import BinaryRenderer, Renderer, RenderError, SdkRenderer
+from analyzer.helm.chart_tree import vet_chart_tree
+from analyzer.helm.engine import Renderer, RenderError, SdkRenderer
 from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
+from analyzer.helm.schema_refs import schema_problems
 from analyzer.models import Inventory, ScanError
+from analyzer.tree_guard import Boundary, RefusedPath, operator_file, read_regular_file
 from analyzer.walk import SKIPPED_DIRS
 
 DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without a name
@@ -98,9 +112,11 @@ def find_charts(root: Path) -> list[Path]:
 
 
 def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *,
-               scan_root: Path | None = None) -> Inventory:
+               scan_root: Boundary | Path | None = None) -> Inventory:
     """Render the chart at chart_dir (rel: its path relative to the scan root) and scan every
-    rendered template; symlinks may lead anywhere inside scan_root (default: the chart). Never raises."""
+    rendered template. scan_root is the boundary nothing is read outside of: the chart's symlinks
+    may lead anywhere inside it (default: the chart itself), and a --values file inside it must not
+    lead out through a link (default: Boundary.for_scan(chart_dir)). Never raises."""
     options = options or ChartOptions()
     inventory = Inventory()
     rel = rel.removesuffix("/")
@@ -113,44 +129,45 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
         inventory.errors.append(ScanError(file=file, line=line, message=message))
         return inventory
 
+    if importlib.util.find_spec("helm_python") is None:  # bundled; a broken install is reported, not raised
+        return error("helm-python-sdk is not available; chart not rendered")
     try:
-        import helm_python
-    except ImportError as err:  # the native library is bundled; a broken install is reported, not raised
-        return error(f"helm-python-sdk is not available ({err}); chart not rendered")
-    try:
-        overrides = merge_values(options)
+        overrides = merge_values(options, _boundary(scan_root, chart_dir))
     except ValuesError as err:
         return error(f"{err}; chart {chart_name} not rendered", file=err.file or chart_file)
 
-    problems = vet_chart_tree(chart_dir, scan_root) or schema_problems(chart_dir)
+    problems = vet_chart_tree(chart_dir, scan_root.root if isinstance(scan_root, Boundary) else scan_root) or schema_problems(chart_dir)
     if problems:
         for path, line, message in problems:
             error(message, _join(rel, path), line)
         return inventory
 
     renderer = options.renderer
-    try:
-        for dependency in helm_python.dependency_list(chart_dir):
-            status = dependency.get("status")
-            name = dependency.get("name")
-            if status == "missing":
-                error(f"subchart {name} is not vendored; not analyzed (the analyzer never fetches "
-                      f"dependencies: run `helm dependency build` and commit {rel}/charts/)",
-                      line=_dependency_line(chart_dir, str(name)))
-                if isinstance(renderer, BinaryRenderer):
-                    renderer = SdkRenderer()  # `helm template` would refuse the whole chart
-            elif status not in ("ok", "unpacked"):
-                error(f"subchart {name} under {rel}/charts/: {status}")
-    except helm_python.HelmError as err:
-        inventory.errors.append(_chart_error(RenderError(_message(err)), chart_dir, rel))
-        return inventory
-    except OSError as err:  # a ctypes/file problem outside helm's own error codes
-        return error(f"chart not rendered: {err}")
-    try:
-        rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
+    sdk = renderer if isinstance(renderer, SdkRenderer) else SdkRenderer()
+    try:  # one child process answers both for the SDK; a binary renders after the SDK lists dependencies
+        dependencies, rendered = sdk.inspect(chart_dir, overrides, options.release, options.namespace,
+                                             render=renderer is sdk)
     except RenderError as err:
         inventory.errors.append(_chart_error(err, chart_dir, rel))
         return inventory
+    missing = False
+    for dependency in dependencies:
+        status = dependency.get("status")
+        name = dependency.get("name")
+        if status == "missing":
+            missing = True
+            error(f"subchart {name} is not vendored; not analyzed (the analyzer never fetches "
+                  f"dependencies: run `helm dependency build` and commit {rel}/charts/)",
+                  line=_dependency_line(chart_dir, str(name)))
+        elif status not in ("ok", "unpacked"):
+            error(f"subchart {name} under {rel}/charts/: {status}")
+    if renderer is not sdk:
+        renderer = sdk if missing else renderer  # `helm template` would refuse the whole chart
+        try:
+            rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
+        except RenderError as err:
+            inventory.errors.append(_chart_error(err, chart_dir, rel))
+            return inventory
 
     for path, text in sorted(rendered.items()):
         if PurePosixPath(path).name == "NOTES.txt" or not text.strip():
@@ -171,9 +188,10 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
 def _dependency_line(chart_dir: Path, name: str) -> int:
     """The line of `- name: <name>` in Chart.yaml's dependencies (0 when it cannot be told)."""
     try:
-        lines = (chart_dir / "Chart.yaml").read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+        data = read_regular_file(chart_dir / "Chart.yaml", "Chart.yaml", MAX_FILE_BYTES)
+    except (RefusedPath, OSError):
         return 0
+    lines = data.decode("utf-8", errors="replace").splitlines()
     entry = re.compile(rf"^\s*-?\s*name:\s*[\"']?{re.escape(name)}[\"']?\s*(?:#.*)?$")
     found = [number for number, line in enumerate(lines, 1) if entry.match(line)]
     return found[-1] if found else 0  # the chart's own `name:` comes first
@@ -187,17 +205,33 @@ class ValuesError(Exception):
         self.file = file
 
 
-def merge_values(options: ChartOptions) -> dict[str, Any]:
+def _boundary(scan_root: Boundary | Path | None, chart_dir: Path) -> Boundary:
+    if isinstance(scan_root, Boundary):
+        return scan_root
+    if scan_root is None:
+        return Boundary.for_scan(chart_dir)
+    try:
+        return Boundary(scan_root.resolve())
+    except (OSError, RuntimeError):
+        return Boundary.for_scan(chart_dir)
+
+
+def merge_values(options: ChartOptions, boundary: Boundary | None = None) -> dict[str, Any]:
     """The override values `helm template` would build from options (see the module docstring),
-    or ValuesError naming the values file or expression at fault."""
+    or ValuesError naming the values file or expression at fault. A values file is the operator's
+    choice and may live anywhere, but one inside boundary (default: the working folder's
+    repository) must not lead out of it through a link the repository planted (tree_guard)."""
     if not (options.values_files or options.sets or options.set_strings or options.set_jsons):
         return {}  # nothing to layer: the engine is not loaded for it
     import helm_python
 
+    boundary = boundary if boundary is not None else Boundary.for_scan(Path.cwd())
     overrides: dict[str, Any] = {}
     for values_file in options.values_files:
         try:
-            layer = helm_python.values_from_yaml(_read_values(values_file))
+            layer = helm_python.values_from_yaml(_read_values(values_file, boundary))
+        except RefusedPath as err:
+            raise ValuesError(str(err), str(values_file)) from None
         except (ValueError, helm_python.HelmError) as err:  # HelmValuesError is a ValueError too
             raise ValuesError(f"values file {values_file}: {_message(err)}", str(values_file)) from None
         except OSError as err:
@@ -206,7 +240,7 @@ def merge_values(options: ChartOptions) -> dict[str, Any]:
         _merge(overrides, layer)
     parsers: list[tuple[str, tuple[str, ...], Callable[[str], dict[str, Any]]]] = [
         ("--set-json", options.set_jsons, _parse_set_json),
-        ("--set", options.sets, helm_python.parse_set_string),
+        ("--set", options.sets, lambda expression: _int64_as_digits(helm_python.parse_set_string(expression))),
         ("--set-string", options.set_strings, helm_python.parse_set_string_values),
     ]
     for flag, expressions, parse in parsers:  # Helm's order: by kind, each kind in the order given
@@ -218,13 +252,17 @@ def merge_values(options: ChartOptions) -> dict[str, Any]:
     return overrides
 
 
-def _read_values(path: Path) -> str:
-    """A values file's text, or ValueError with a user-facing reason."""
-    size = path.stat().st_size
+def _read_values(path: Path, boundary: Boundary) -> str:
+    """A values file's text; ValueError with a user-facing reason, RefusedPath (naming the file)
+    for a link out of the repository, a named pipe or a device (never read, so never a hang)."""
+    if not os.path.lexists(path):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+    real = operator_file(path, boundary, what="values file")
+    size = real.stat().st_size
     if size > MAX_FILE_BYTES:
         raise ValueError(f"file is {size / 1048576:.1f} MB, over the {MAX_FILE_BYTES / 1048576:.0f} MB limit "
                          "for a values file")
-    data = path.read_bytes()
+    data = read_regular_file(real, f"values file {path}", MAX_FILE_BYTES)
     if b"\x00" in data[:8192]:
         raise ValueError("binary file (contains NUL bytes), not YAML")
     return decode_utf8(data).removeprefix("\ufeff")
@@ -244,6 +282,22 @@ def decode_utf8(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise NotUtf8Error(data[err.start], data[: err.start].count(b"\n") + 1) from None
+
+
+# Go prints a float64 at or above this in e-notation (strconv 'g' with the shortest precision)
+_GO_FLOAT_DIGITS_BELOW = 10**6
+
+
+def _int64_as_digits(value: Any) -> Any:
+    """value (a parsed --set layer) with every integer Go would print in e-notation as a float64
+    replaced by its digits, so it renders as Helm renders the int64 its --set parser makes."""
+    if isinstance(value, dict):
+        return {key: _int64_as_digits(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_int64_as_digits(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _GO_FLOAT_DIGITS_BELOW:
+        return str(value)
+    return value
 
 
 def _parse_set_json(expression: str) -> dict[str, Any]:
@@ -307,17 +361,17 @@ def _load_error_place(message: str, chart_dir: Path) -> tuple[str, int] | None:
 
 def _has_later_document(path: Path) -> bool:
     try:
-        return _LATER_DOCUMENT.search(path.read_bytes()) is not None
-    except OSError:
+        return _LATER_DOCUMENT.search(read_regular_file(path, path.name, MAX_FILE_BYTES)) is not None
+    except (RefusedPath, OSError):
         return True
 
 
 def _template_source(chart_dir: Path, path: str) -> list[str] | None:
     """The template's lines; None when there is no file (a subchart vendored as a .tgz);
     NotUtf8Error when it is not UTF-8."""
-    try:
-        data = (chart_dir / path).read_bytes()
-    except OSError:
+    try:  # inside the vetted chart; read as every input is (a regular file, capped, never blocking)
+        data = read_regular_file(chart_dir / path, path, MAX_FILE_BYTES)
+    except (RefusedPath, OSError):
         return None
     return decode_utf8(data).splitlines()
 

@@ -4,14 +4,17 @@ Both engines return the same shape, keyed by the template's path relative to the
 (`templates/deployment.yaml`; a vendored subchart's as `charts/<sub>/templates/x.yaml`), and
 raise RenderError (a user-facing message, plus the template file:line when Helm names one):
 
-- `sdk`: helm-python-sdk, Helm's Go SDK embedded in the wheel; always available.
+- `sdk`: helm-python-sdk, Helm's Go SDK embedded in the wheel; always available. It runs in a
+  child process under memory, CPU and wall-clock limits (analyzer/helm/sandbox.py): the Go
+  runtime aborts its process on exhaustion, and only that child may die.
 - `binary`: a `helm` executable on PATH, run as
   `helm template RELEASE CHART --namespace NS --values FILE` where FILE holds the overrides the
   caller already merged (-f files and --set expressions), as JSON (JSON is YAML), so both
   engines see exactly the same values. It runs isolated: every HELM_* home, the plugin folder,
   the repository and registry configs and HOME point into a fresh temp folder (no plugins, no
   repositories, no credentials, no kubeconfig); no --dependency-update, no post-renderer; the
-  working folder is that temp folder; it is killed (with anything it started) after a timeout.
+  working folder is that temp folder; it runs under the same memory and CPU limits and is
+  killed (with anything it started) after a timeout.
 
 Selection (`select_renderer`): `auto` = the binary when a usable `helm` is on PATH, else the
 SDK; `sdk`; `binary` (an EngineError when there is none). A `helm` that PATH resolves to a file
@@ -27,12 +30,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Protocol
+
+from analyzer.helm.sandbox import ChildFailed, RenderLimits, failure_message, kill_group, limit_child, sdk_in_child
 
 ENGINES = ("auto", "sdk", "binary")
 DEFAULT_TIMEOUT = 60.0  # seconds one `helm template` may take
@@ -53,10 +57,11 @@ class RenderError(Exception):
     """A chart that did not render. `message` is Helm's own words on one line; `template` (relative
     to the chart) and `line` say where, when Helm names a place."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, limit: bool = False) -> None:
         self.message = " ".join(message.split())
         super().__init__(self.message)
-        self.template, self.line = _location(self.message)
+        # a limit stopped the render: Helm's words are not in the message, so no place is read from it
+        self.template, self.line = (None, 0) if limit else _location(self.message)
 
 
 class EngineError(Exception):
@@ -76,24 +81,36 @@ class Renderer(Protocol):
 
 @dataclass(frozen=True)
 class SdkRenderer:
-    """Helm's Go SDK, embedded in helm-python-sdk. `lookup` returns nothing; nothing is fetched."""
+    """Helm's Go SDK, embedded in helm-python-sdk, run in a child process under limits
+    (analyzer/helm/sandbox.py). `lookup` returns nothing; nothing is fetched."""
 
     name: str = "sdk"
+    limits: RenderLimits = field(default_factory=RenderLimits)
 
     def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str) -> dict[str, str]:
+        _, rendered = self.inspect(chart_dir, values, release, namespace, dependencies=False)
+        return rendered
+
+    def dependencies(self, chart_dir: Path) -> list[dict[str, Any]]:
+        """helm_python.dependency_list in the child: [{name, version, repository, status}]."""
+        found, _ = self.inspect(chart_dir, {}, "", "", dependencies=True, render=False)
+        return found
+
+    def inspect(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str, *,
+                dependencies: bool = True, render: bool = True) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """(the chart's dependencies when asked, its rendered templates when asked) from one child
+        process; RenderError when Helm refuses the chart or the child fails or exceeds a limit."""
+        request = {"chart": str(chart_dir.absolute()), "values": dict(values), "release": release, "namespace": namespace,
+                   "dependencies": dependencies, "render": render}
         try:
-            import helm_python
-        except ImportError as err:  # the native library is bundled; a broken install is reported, not raised
-            raise RenderError(f"helm-python-sdk is not available ({err})") from None
-        try:
-            with helm_python.Chart.load(chart_dir) as chart:
-                rendered = chart.render(dict(values), name=release, namespace=namespace)
-        except helm_python.HelmError as err:
-            detail = getattr(err, "detail", None)
-            raise RenderError(str(detail if detail else err)) from None
-        except OSError as err:  # a ctypes/file problem outside helm's own error codes
-            raise RenderError(str(err)) from None
-        return {chart_path(template): text for template, text in rendered.items()}
+            answer = sdk_in_child(request, self.limits)
+        except ChildFailed as err:
+            raise RenderError(err.message, limit=True) from None
+        if "error" in answer:
+            raise RenderError(str(answer["error"]), limit=bool(answer.get("limit")))
+        found = answer.get("dependencies") or []
+        rendered = answer.get("rendered") or {}
+        return list(found), {chart_path(template): str(text) for template, text in dict(rendered).items()}
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,7 @@ class BinaryRenderer:
     executable: Path
     timeout: float = DEFAULT_TIMEOUT
     name: str = "binary"
+    limits: RenderLimits = field(default_factory=RenderLimits)  # its memory and CPU (the wall clock is timeout)
 
     def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str) -> dict[str, str]:
         if not chart_dir.is_dir():  # helm would look a non-folder up as a repository chart name
@@ -118,11 +136,13 @@ class BinaryRenderer:
             argv = [str(self.executable), "template", release, str(chart_dir.resolve()),
                     "--namespace", namespace, "--values", str(overrides)]
             try:
-                code, stdout, stderr = _run(argv, isolated_env(home), home, self.timeout)
+                code, stdout, stderr = _run(argv, isolated_env(home), home, self.timeout, self.limits)
             except subprocess.TimeoutExpired:
                 raise RenderError(f"helm template did not finish within {self.timeout:g} s; stopped") from None
             except OSError as err:
                 raise RenderError(f"cannot run helm at {self.executable}: {err.strerror or err}") from None
+        if code < 0 or "fatal error:" in stderr:  # killed at a limit, or the Go runtime aborted
+            raise RenderError(failure_message(code, stderr, self.limits), limit=True)
         if code != 0:
             raise RenderError(_stderr_message(stderr, code))
         return split_stream(stdout)
@@ -225,29 +245,20 @@ def _stderr_message(stderr: str, code: int) -> str:
     return message or f"helm template exited with status {code}"
 
 
-def _run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float) -> tuple[int, str, str]:
-    """Run argv in its own process group; on timeout kill the whole group (a wrapper script's
-    children too) and re-raise TimeoutExpired."""
+def _run(argv: list[str], env: dict[str, str], cwd: Path, timeout: float,
+         limits: RenderLimits | None = None) -> tuple[int, str, str]:
+    """Run argv in its own process group under limits (address space, CPU); on timeout kill the
+    whole group (a wrapper script's children too) and re-raise TimeoutExpired."""
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=env, cwd=cwd, start_new_session=True)
+                               env=env, cwd=cwd, start_new_session=True,
+                               preexec_fn=limit_child(limits) if limits is not None and os.name == "posix" else None)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill(process)
+        kill_group(process)
         try:
             process.communicate(timeout=5)
         except subprocess.TimeoutExpired:  # something escaped the group and holds the pipes: stop waiting
             pass
         raise
     return process.returncode, stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace")
-
-
-def _kill(process: subprocess.Popen[bytes]) -> None:
-    killpg = getattr(os, "killpg", None)
-    if killpg is not None:
-        try:
-            killpg(process.pid, signal.SIGKILL)
-            return
-        except OSError:
-            pass
-    process.kill()

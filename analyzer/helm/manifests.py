@@ -54,6 +54,8 @@ KUBERNETES_KINDS = frozenset((*WORKLOADS, *CONFIG_KINDS, "ServiceAccount"))  # t
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 GKE_ANNOTATION = "iam.gke.io/gcp-service-account"
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/\S+$")
+_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>[^:]*):")
+_E_NOTATION = re.compile(r"-?\d(?:\.\d+)?e[+-]?\d+", re.IGNORECASE)
 _GCP_SA = re.compile(r"^[^@\s]+@(?P<project>[a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$")
 AZURE_ANNOTATION = "azure.workload.identity/client-id"
 _CLIENT_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -331,6 +333,16 @@ def _config_endpoints(obj: dict[str, Any], node: Node, kind: str, address: str, 
     return endpoints
 
 
+def _why_not(text: str) -> str:
+    """Why a role ARN names no account, when the reason is known (a number Helm printed as a float)."""
+    found = _ARN_ACCOUNT.match(text)
+    if found is None or not _E_NOTATION.fullmatch(found.group("account")):
+        return ""
+    return (f": its account {found.group('account')} is a number Helm printed in e-notation (Helm reads a bare "
+            "number in a values file as a float64; quote the account in the values file, or pass it with --set "
+            "or --set-string)")
+
+
 def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
               line: int) -> tuple[str, Placement] | None:
     """(identity, account/project placement) from a ServiceAccount's workload-identity annotation."""
@@ -346,7 +358,7 @@ def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
         text = str(value).strip()
         match = pattern.match(text)
         if match is None:
-            return text, Placement(status="unknown", reason=f"{annotation} {text!r} names no {group}",
+            return text, Placement(status="unknown", reason=f"{annotation} {text!r} names no {group}{_why_not(text)}",
                                    evidence=[Evidence(file=rel, line=where, note=f"{address} {word} {text}")])
         return text, Placement(value=match.group(group), status="resolved",
                                evidence=[Evidence(file=rel, line=where,

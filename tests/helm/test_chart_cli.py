@@ -69,10 +69,61 @@ def test_values_files_in_order_later_wins(tree: Path, monkeypatch: pytest.Monkey
 
 def test_set_applies_after_every_values_file(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     [(_, account, evidence)] = identities(["--set", "account=444455556666,role=cli", "-v", "b.yaml"], monkeypatch)
-    # a bare 12-digit --set number reaches the template as a float (see analyzer/helm/charts.py)
-    assert account is None and "arn:aws:iam::4.44455556666e+11:role/release-name-cli" in evidence[0]
+    # Helm's --set makes a bare 12-digit number an int64, printed as digits (see analyzer/helm/charts.py)
+    assert account == "444455556666" and "arn:aws:iam::444455556666:role/release-name-cli" in evidence[0]
     [(_, account, _)] = identities(["--set-string", "account=444455556666", "-v", "b.yaml"], monkeypatch)
     assert account == "444455556666"
+
+
+# What Helm's strvals parser makes of `--set` (helm.sh/helm/v4 pkg/strvals/parser.go, typedVal: an
+# integer is parsed with strconv.ParseInt into an int64, "true"/"false" are bools, "null" is nil,
+# anything else is the string as written; `name[i]=` builds a list) and what `helm template` then
+# prints for `{{ .Values.a }}` (an int64 as digits; nil removes the key, and Helm prints a missing
+# value as ""). No `helm` binary is needed: both are Helm's documented behaviour.
+@pytest.mark.parametrize(("expression", "helm_value", "helm_prints"), [
+    ("a=999999999999", 999999999999, "999999999999"),
+    ("a=-1000000", -1000000, "-1000000"),
+    ("a=443", 443, "443"),
+    ("a=1e3", "1e3", "1e3"),
+    ("a=0x10", "0x10", "0x10"),
+    ("a=true", True, "true"),
+    ("a=null", None, ""),
+    ("a[0]=x", ["x"], "[x]"),
+])
+def test_set_is_typed_and_printed_as_helm_does(tmp_path: Path, expression: str, helm_value: object,
+                                               helm_prints: str) -> None:
+    import helm_python
+
+    from analyzer.helm import ChartOptions
+    from analyzer.helm.charts import merge_values
+    from analyzer.helm.engine import SdkRenderer
+
+    assert helm_python.parse_set_string(expression) == {"a": helm_value}  # Helm's own parser, in the SDK
+    chart = tmp_path / "probe"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: probe\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("a: 5\n")
+    (chart / "templates" / "cm.yaml").write_text('kind: ConfigMap\ndata:\n  a: "{{ .Values.a }}"\n')
+    values = merge_values(ChartOptions(sets=(expression,)))
+    rendered = SdkRenderer().render(chart, values, "release-name", "default")
+    assert rendered == {"templates/cm.yaml": f'kind: ConfigMap\ndata:\n  a: "{helm_prints}"\n'}
+
+
+def test_values_file_numbers_stay_float64_as_in_helm(tmp_path: Path) -> None:
+    # Helm decodes a values file's numbers as float64: a bare 12-digit account renders in e-notation
+    from analyzer.helm import ChartOptions
+    from analyzer.helm.charts import merge_values
+    from analyzer.helm.engine import SdkRenderer
+
+    chart = tmp_path / "probe"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: probe\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("b: 1\n")
+    (chart / "templates" / "cm.yaml").write_text('a: "{{ .Values.a }}"\nb: "{{ .Values.b }}"\n')
+    (tmp_path / "v.yaml").write_text("a: 999999999999\n")
+    values = merge_values(ChartOptions(values_files=(tmp_path / "v.yaml",), set_jsons=("b=999999999999",)))
+    rendered = SdkRenderer().render(chart, values, "release-name", "default")
+    assert rendered == {"templates/cm.yaml": 'a: "9.99999999999e+11"\nb: "9.99999999999e+11"\n'}
 
 
 def test_set_string_keeps_a_string_and_set_types_it(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -483,8 +483,8 @@ def test_schema_with_a_byte_order_mark_renders(tmp_path: Path) -> None:
     assert list(rows(inventory)) == ["ConfigMap/default/cp"]
 
 
-def test_schema_nested_deeper_than_python_parses_is_left_to_helm(tmp_path: Path) -> None:
-    # Python's JSON parser gives up (RecursionError) where Go's decoder reports its depth limit
-    chart = _schema_chart(tmp_path, "[" * 100_000)
+def test_schema_nested_deeper_than_the_limit_is_refused_before_helm(tmp_path: Path) -> None:
+    # the nesting is measured without parsing, so neither Python's parser nor Go's is given it
+    chart = _schema_chart(tmp_path, "{\n" + "[" * 100_000)
     assert errors(render(chart, "app")) == [(
-        "app/Chart.yaml", 0, SCHEMA_ERROR + "invalid character '[' exceeded max depth")]
+        "app/values.schema.json", 2, "values.schema.json nests deeper than 256 levels; not analyzed; chart not rendered")]

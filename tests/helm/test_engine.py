@@ -276,3 +276,32 @@ def test_a_helm_inside_the_scanned_tree_is_never_run(tmp_path: Path, monkeypatch
     with pytest.raises(EngineError, match=r"^--helm-engine binary: the helm on PATH .* refusing to run it$"):
         select_renderer("binary", scanned)
     assert not record.exists()
+
+
+def test_binary_runs_under_the_memory_and_cpu_limits(tmp_path: Path) -> None:
+    from analyzer.helm.sandbox import RenderLimits
+
+    behaviour = ("import resource\n"
+                 "sys.stderr.write('Error: limits %d %d\\n' % (resource.getrlimit(resource.RLIMIT_DATA)[0],\n"
+                 "                                             resource.getrlimit(resource.RLIMIT_CPU)[0]))\n"
+                 "sys.exit(1)\n")
+    helm = _fake_helm(tmp_path / "bin", tmp_path / "record.json", behaviour)
+    limits = RenderLimits(memory_bytes=1 << 30, cpu_seconds=7)
+    with pytest.raises(RenderError, match=rf"^limits {1 << 30} 7$"):
+        BinaryRenderer(helm, limits=limits).render(_chart(tmp_path), {}, "release-name", "default")
+
+
+@pytest.mark.parametrize(("behaviour", "message"), [
+    ("sys.stderr.write('fatal error: out of memory\\n\\ngoroutine 1 [running]:\\n')\nsys.exit(2)\n",
+     "rendering exceeded the memory limit (2 GiB) and was stopped"),
+    ("sys.stderr.write('runtime: goroutine stack exceeds 1000000000-byte limit\\nfatal error: stack overflow\\n')\n"
+     "sys.exit(2)\n",
+     "rendering recursed too deeply (Go stack overflow: a template that calls itself?) and was stopped"),
+    ("import signal\nos.kill(os.getpid(), signal.SIGXCPU)\ntime.sleep(5)\n",
+     "rendering used more than 60 s of CPU (the limit for one chart) and was stopped"),
+])
+def test_binary_stopped_at_a_limit_says_which(tmp_path: Path, behaviour: str, message: str) -> None:
+    helm = _fake_helm(tmp_path / "bin", tmp_path / "record.json", behaviour)
+    with pytest.raises(RenderError) as raised:
+        BinaryRenderer(helm).render(_chart(tmp_path), {}, "release-name", "default")
+    assert (raised.value.message, raised.value.template) == (message, None)
