@@ -12,7 +12,9 @@ How it decides:
 3. A Terraform root (a folder no scanned folder calls, as in a normal scan) is selected when
    its own folder, or any folder it calls through local module sources (transitively), is a
    changed folder. A changed plan JSON file selects itself.
-4. The scan itself is unchanged (each selected root is evaluated whole, with its modules);
+4. git never runs a program the repository's config names (fsmonitor, hooks, external diff,
+   textconv, clean/smudge filters, pager): see ``_Git``.
+5. The scan itself is unchanged (each selected root is evaluated whole, with its modules);
    rows, providers and errors of the roots not selected are dropped before the rules run.
 """
 
@@ -50,29 +52,112 @@ class ChangedSelection:
         return f"changed since {self.ref}: scanning {len(names)} root(s): {', '.join(names)}"
 
 
-def _git(cwd: Path, *args: str) -> str:
+# Git in a scanned repository runs with that repository's config, which the repository's
+# author may control (an unpacked archive, a nested checkout): every setting that makes git
+# run a program is switched off, global/system config is ignored, nothing prompts, pages or
+# writes the index, and each call is bounded in time.
+GIT_TIMEOUT_SECONDS = 120
+_OVERRIDES: tuple[tuple[str, str], ...] = (
+    ("core.fsmonitor", "false"), ("core.hooksPath", "/dev/null"), ("diff.external", ""),
+    ("core.pager", "cat"), ("core.quotepath", "off"), ("core.untrackedCache", "false"),
+    ("diff.relative", "false"), ("diff.orderFile", "/dev/null"),
+)
+_DIFF_FLAGS = ("--no-ext-diff", "--no-textconv", "--ignore-submodules=all", "--name-only")
+# the only git variables kept from the caller: it limits where git looks for a repository
+_KEPT_GIT_VARIABLES = ("GIT_CEILING_DIRECTORIES",)
+
+
+def _base_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEPT_GIT_VARIABLES}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_TERMINAL_PROMPT="0",
+               GIT_OPTIONAL_LOCKS="0", GIT_ATTR_NOSYSTEM="1", GIT_NO_REPLACE_OBJECTS="1", GIT_PAGER="cat",
+               LC_ALL="C")
+    return env
+
+
+def _with_config(env: dict[str, str], settings: list[tuple[str, str]]) -> dict[str, str]:
+    # GIT_CONFIG_KEY_n/VALUE_n: command-line scope, and any driver name is passed verbatim
+    out = dict(env, GIT_CONFIG_COUNT=str(len(settings)))
+    for index, (key, value) in enumerate(settings):
+        out[f"GIT_CONFIG_KEY_{index}"] = key
+        out[f"GIT_CONFIG_VALUE_{index}"] = value
+    return out
+
+
+def _run(cwd: Path, args: tuple[str, ...], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     try:
-        done = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=cwd, capture_output=True,  # noqa: S603,S607
-                              text=True, check=False)
+        return subprocess.run(["git", "--no-pager", *args], cwd=cwd, capture_output=True, text=True,  # noqa: S603,S607
+                              errors="surrogateescape", check=False, env=env, stdin=subprocess.DEVNULL,
+                              timeout=GIT_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired as err:
+        raise ChangedError(f"git {' '.join(args)} did not finish in {GIT_TIMEOUT_SECONDS} s") from err
     except OSError as err:
         raise ChangedError(f"cannot run git: {err}") from err
-    if done.returncode != 0:
-        raise ChangedError(f"git {' '.join(args)} failed: {done.stderr.strip() or done.returncode}")
-    return done.stdout
+
+
+def _user_safe_directories() -> list[str]:
+    """The caller's own `safe.directory` entries (global and system config): ignoring those
+    files must not break a CI checkout owned by another user that the caller already trusts."""
+    values: list[str] = []
+    for scope in ("--system", "--global"):
+        try:
+            done = subprocess.run(["git", "config", scope, "--get-all", "safe.directory"], cwd=os.path.abspath(os.sep),  # noqa: S603,S607
+                                  capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL,
+                                  timeout=GIT_TIMEOUT_SECONDS)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if done.returncode == 0:
+            values += [line for line in done.stdout.splitlines() if line]
+    return values
+
+
+class _Git:
+    """git commands in one repository with every program-running setting switched off."""
+
+    def __init__(self) -> None:
+        self.settings = [*_OVERRIDES, *(("safe.directory", v) for v in _user_safe_directories())]
+        self.env = _with_config(_base_env(), self.settings)
+
+    def __call__(self, cwd: Path, *args: str) -> str:
+        done = _run(cwd, args, self.env)
+        if done.returncode != 0:
+            raise ChangedError(f"git {' '.join(args)} failed: {done.stderr.strip() or done.returncode}")
+        return done.stdout
+
+    def disable_filters(self, top: Path) -> None:
+        """Clean/smudge filters (`filter=NAME` in .gitattributes) run whenever git hashes a
+        working-tree file; there is no switch for all of them, so each configured one is emptied."""
+        done = _run(top, ("config", "--null", "--get-regexp", r"^filter\."), self.env)
+        names = set()
+        for item in done.stdout.split("\0"):
+            key = item.split("\n", 1)[0]
+            if key.count(".") >= 2:
+                names.add(key[len("filter."):key.rindex(".")])
+        for name in sorted(names):
+            self.settings += [(f"filter.{name}.{var}", "") for var in ("clean", "smudge", "process")]
+            self.settings.append((f"filter.{name}.required", "false"))
+        self.env = _with_config(_base_env(), self.settings)
 
 
 def changed_files(path: Path, ref: str) -> tuple[Path, list[Path]]:
     """(repository top folder, every changed or new file as an absolute path)."""
-    start = path if path.is_dir() else path.parent
-    top = Path(_git(start.resolve(), "rev-parse", "--show-toplevel").strip()).resolve()
+    if not ref or ref.startswith("-"):
+        raise ChangedError(f"{ref!r} is not a git ref")  # it would be read as an option of git diff
+    start = (path if path.is_dir() else path.parent).resolve()
+    git = _Git()
+    top = Path(git(start, "rev-parse", "--show-toplevel").strip()).resolve()
+    if not (start == top or top in start.parents):
+        # e.g. core.worktree pointing elsewhere: its changes say nothing about this tree
+        raise ChangedError(f"git's work tree {top} does not contain {start}")
+    git.disable_filters(top)
     try:
-        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     except ChangedError as err:
         raise ChangedError(f"unknown git ref {ref!r} (nothing is fetched: fetch it first)") from err
     names: set[str] = set()
-    for args in (("diff", "--name-only", f"{ref}...HEAD"), ("diff", "--name-only", "HEAD"),
+    for args in (("diff", *_DIFF_FLAGS, f"{ref}...HEAD", "--"), ("diff", *_DIFF_FLAGS, "HEAD", "--"),
                  ("ls-files", "--others", "--exclude-standard")):
-        names.update(line for line in _git(top, *args).splitlines() if line)
+        names.update(line for line in git(top, *args).splitlines() if line)
     return top, sorted(top / name for name in names)
 
 

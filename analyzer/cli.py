@@ -194,6 +194,20 @@ def _validate_paths(paths: list[Path]) -> None:
             _fail_usage(f"{path}: no such file or folder")
 
 
+def _check_outputs(outputs: list[Path], paths: list[Path], flag: str = "--output") -> None:
+    """Exit 2 before scanning when an output file cannot be written (a folder, a missing or
+    read-only folder, a link planted in the scanned tree); `-` is stdout."""
+    from analyzer.output_files import OutputError, check_output
+
+    for output in outputs:
+        if str(output) == "-":
+            continue
+        try:
+            check_output(output, paths)
+        except OutputError as err:
+            _fail_usage(f"{flag} {err}")
+
+
 def _changed_filter(paths: list[Path], ref: Optional[str]):
     """--changed-from: (the inventory filter keeping only the roots a change touches, the roots
     to evaluate), or (None, None) for a full scan. Exits 0 with a message when no root
@@ -241,6 +255,7 @@ def scan(
 ) -> None:
     """Scan Terraform, plans and Helm for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
+    from analyzer.output_files import OutputError, write_output
     from analyzer.report import render
     from analyzer.scan import ScanOptions, run_scan
 
@@ -254,6 +269,7 @@ def scan(
             _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")
     if len(output) > len(formats):
         _fail_usage("more --output files than --format values")
+    _check_outputs(output, paths)
     accepted = None
     if baseline is not None:
         try:
@@ -270,13 +286,19 @@ def scan(
     report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
+    unwritten = False
     for index, name in enumerate(formats):
         text = render(name, report)
         if index < len(output) and str(output[index]) != "-":
-            output[index].parent.mkdir(parents=True, exist_ok=True)
-            output[index].write_text(text, encoding="utf-8")
+            try:
+                write_output(output[index], text, paths)
+            except OutputError as err:  # checked before the scan; the other outputs are still written
+                typer.echo(f"error: --output {err}", err=True)
+                unwritten = True
         else:
             sys.stdout.write(text)
+    if unwritten:
+        raise typer.Exit(2)
     if report.active_findings() and not soft_fail:
         raise typer.Exit(1)
 
@@ -335,6 +357,7 @@ def report_cmd(
 ) -> None:
     """Write a reviewer's residency report: resources by data classification, their placement
     evidence and findings, and the command that confirms each placement after deployment."""
+    from analyzer.output_files import OutputError, write_output
     from analyzer.review import REVIEW_FORMATS, render_review
     from analyzer.scan import ScanOptions, run_scan
 
@@ -342,6 +365,7 @@ def report_cmd(
     helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
     if fmt not in REVIEW_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(REVIEW_FORMATS)}")
+    _check_outputs([output] if output is not None else [], paths)
     policy = _policy(paths, config, region, account)
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(output is not None), helm=helm)
@@ -350,10 +374,9 @@ def report_cmd(
         sys.stdout.write(text)
         return
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as err:
-        _fail_usage(f"{output}: cannot write report: {err}")
+        write_output(output, text, paths)
+    except OutputError as err:
+        _fail_usage(f"--output {err}")
     typer.echo(f"wrote {output}", err=True)
 
 
@@ -385,11 +408,13 @@ def baseline_cmd(
     helm_engine: EngineOption = "auto",
 ) -> None:
     """Write the current active findings' fingerprints to a baseline file for `scan --baseline`."""
-    from analyzer.baseline import baseline_from_report, write_baseline
+    from analyzer.baseline import baseline_from_report, dump_baseline
+    from analyzer.output_files import OutputError, write_output
     from analyzer.scan import ScanOptions, run_scan
 
     _validate_paths(paths)
     helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
+    _check_outputs([output], paths)
     policy = _policy(paths, config, region, account)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
@@ -397,9 +422,9 @@ def baseline_cmd(
     report = run_scan(paths, policy, options)
     accepted = baseline_from_report(report)
     try:
-        write_baseline(accepted, output)
-    except OSError as err:
-        _fail_usage(f"{output}: cannot write baseline: {err}")
+        write_output(output, dump_baseline(accepted), paths)
+    except OutputError as err:
+        _fail_usage(f"--output {err}")
     typer.echo(f"wrote {len(accepted.findings)} finding fingerprint(s) to {output}")
 
 
@@ -415,11 +440,16 @@ def init_cmd(
 ) -> None:
     """Write a starter residency.yaml with the region and accounts inferred from the tree."""
     from analyzer.init_policy import infer_policy, render_policy
+    from analyzer.output_files import OutputError, check_output, write_output
     from analyzer.policy import POLICY_FILE
     from analyzer.scan import ScanOptions, build_inventory
 
     _validate_paths([path])
     target = output or ((path if path.is_dir() else path.parent) / POLICY_FILE)
+    try:  # the policy is the tool's own file: never written through a link, wherever it points
+        check_output(target, [path], follow_links=False)
+    except OutputError as err:
+        _fail_usage(str(err))
     if target.exists() and not force:
         _fail_usage(f"{target} already exists; pass --force to overwrite it")
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
@@ -427,9 +457,8 @@ def init_cmd(
     inventory, _files, _base = build_inventory([path], options)
     inferred = infer_policy(inventory)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_policy(inferred, path.as_posix()), encoding="utf-8")
-    except OSError as err:
-        _fail_usage(f"{target}: cannot write policy: {err}")
+        write_output(target, render_policy(inferred, path.as_posix()), [path], follow_links=False, exclusive=not force)
+    except OutputError as err:
+        _fail_usage(str(err))
     typer.echo(f"wrote {target}: region {inferred.region or '(not inferred)'}, "
                f"accounts {', '.join(inferred.accounts) or '(none inferred)'}")

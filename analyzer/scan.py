@@ -29,7 +29,7 @@ from analyzer.policy import Policy
 from analyzer.rules import RULES
 from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import default_cache_dir, load_tree
-from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree
+from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree, usable_cache_dir
 from analyzer.terraform.variables import CliVar
 from analyzer.tree_guard import Boundary, RefusedPath
 from analyzer.verdicts import build_context, evaluate_rules
@@ -81,6 +81,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
     files = 0
     base = _common_root(paths)
     cache_dir = (options.cache_dir or default_cache_dir()) if options.use_cache else None
+    cache_dir = usable_cache_dir(cache_dir, paths)  # a cache the scanned tree can write is not used
     for path in paths:
         if not path.exists():
             combined.errors.append(ScanError(file=str(path), message="path does not exist"))

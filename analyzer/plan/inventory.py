@@ -40,7 +40,7 @@ from analyzer.models import (
     ScanError,
 )
 from analyzer.placements import account_placement, as_blocks, region_placement
-from analyzer.plan.load import PlanLoadError, load_plan_json
+from analyzer.plan.load import PlanLoadError, deep_line, depth_message, load_plan_json
 from analyzer.values import Unknown
 
 NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
@@ -63,21 +63,56 @@ def scan_plan(path: Path, rel: str) -> Inventory:
         kind, doc, text = load_plan_json(path, rel)
     except PlanLoadError as exc:
         return Inventory(errors=[ScanError(file=rel, line=exc.line, message=exc.message)])
-    builder = _Builder(rel, doc, text)
     try:
+        builder = _Builder(rel, doc, text)
         if kind == "plan":
             builder.build_plan()
         else:
             builder.build_state()
+        builder.link()
+    except RecursionError:
+        line = deep_line(text)
+        return Inventory(errors=[ScanError(file=rel, line=line, message=depth_message(line))])
+    except PlanShapeError as exc:
+        return Inventory(errors=[ScanError(file=rel, line=exc.line(text), message=(
+            f"plan JSON has an unexpected structure: {exc}; not analyzed"))])
     except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
-        builder.errors.append(ScanError(file=rel, message=f"plan JSON has an unexpected structure ({type(exc).__name__}: {exc}); not analyzed"))
-        builder.rows.clear()
-    builder.link()
+        # any other shape the builder does not expect: the file is reported, never half-read
+        return Inventory(errors=[ScanError(file=rel, message=(
+            f"plan JSON has an unexpected structure ({type(exc).__name__}: {exc}); not analyzed"))])
     return Inventory(
         rows=sorted(builder.rows, key=lambda r: (r.file, r.line, r.address)),
         providers=sorted(builder.providers, key=lambda p: (p.file, p.line, p.address)),
         errors=builder.errors,
     )
+
+
+class PlanShapeError(TypeError):
+    """A section of the document has the wrong JSON type (`"provider_config": true`)."""
+
+    def __init__(self, where: str, key: str, value: Any, expected: str) -> None:
+        super().__init__(f"{where} is {_json_type(value)}, not {expected}")
+        self.key = key
+
+    def line(self, text: str) -> int:
+        found = re.search(re.escape(json.dumps(self.key)) + r"\s*:", text)
+        return text.count("\n", 0, found.start()) + 1 if found else 0
+
+
+def _json_type(value: Any) -> str:
+    if value is True or value is False:
+        return f"the boolean {json.dumps(value)}"
+    return {str: "a string", int: "a number", float: "a number", list: "a list", dict: "an object"}.get(type(value), "null")
+
+
+def _section(parent: dict[str, Any], key: str, where: str, expected: type = dict) -> Any:
+    """parent[key] when it has the expected JSON type, an empty one when absent or null."""
+    value = parent.get(key)
+    if value is None:
+        return expected()
+    if not isinstance(value, expected):
+        raise PlanShapeError(f"{where}{key}", key, value, "an object" if expected is dict else "a list")
+    return value
 
 
 # --- values with unknowns -------------------------------------------------------------
@@ -149,11 +184,16 @@ class _Builder:
         self.errors: list[ScanError] = []
         self.pending: list[_Pending] = []
         self.implicit: dict[str, int] = {}  # provider key used by a resource but configured nowhere -> first line
-        raw_configuration = doc.get("configuration")
-        configuration: dict[str, Any] = raw_configuration if isinstance(raw_configuration, dict) else {}
-        self.provider_config: dict[str, Any] = configuration.get("provider_config") or {}
-        self.root_module: dict[str, Any] = configuration.get("root_module") or {}
-        self.variables: dict[str, Any] = doc.get("variables") or {}
+        configuration: dict[str, Any] = _section(doc, "configuration", "")
+        self.provider_config: dict[str, Any] = _section(configuration, "provider_config", "configuration.")
+        for key, config in self.provider_config.items():
+            if not isinstance(config, dict):
+                raise PlanShapeError(f'configuration.provider_config["{key}"]', key, config, "an object")
+        self.root_module: dict[str, Any] = _section(configuration, "root_module", "configuration.")
+        self.variables: dict[str, Any] = _section(doc, "variables", "")
+        _section(doc, "resource_changes", "", list)
+        _section(doc, "planned_values", "")
+        _section(doc, "prior_state", "")
         self._lines = _address_lines(text)
         self._provider_lines = _key_lines(text, "provider_config", self.provider_config)
         self._config_index: dict[tuple[str, ...], dict[str | None, dict[str, Any]]] = {}

@@ -100,5 +100,5 @@ def test_unexpected_structure_is_an_error_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     path.write_text(json.dumps({"format_version": "1.2", "resource_changes": {"not": "a list"}}))
     inventory = scan_plan(path, "plan.json")
-    assert [e.message for e in inventory.errors] == [
-        "plan JSON has an unexpected structure (TypeError: resource_changes is not a list); not analyzed"]
+    assert [(e.line, e.message) for e in inventory.errors] == [
+        (1, "plan JSON has an unexpected structure: resource_changes is an object, not a list; not analyzed")]

@@ -29,16 +29,23 @@ def estate(tmp_path: Path) -> Path:
     return live
 
 
-def test_rescan_is_served_from_the_inventory_cache(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+@pytest.fixture
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder outside the estate's repository (one inside it is refused)."""
+    return tmp_path_factory.mktemp("cache")
+
+
+def test_rescan_is_served_from_the_inventory_cache(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
-    entries = list((tmp_path / "cache" / "inventory").iterdir())
+    entries = list((cache / "inventory").iterdir())
     assert len(entries) == 1
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
 
 
-def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path: Path, cache: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     _regions(estate)
     module = tmp_path / "shared" / "bucket" / "main.tf"
     module.write_text('resource "aws_s3_bucket" "this" {\n  region = "us-east-1"\n}\n')
@@ -47,8 +54,8 @@ def test_change_in_a_module_outside_the_root_invalidates(estate: Path, tmp_path:
     assert _regions(estate) == {"module.b.aws_s3_bucket.extra": "eu-west-1", "module.b.aws_s3_bucket.this": "us-east-1"}
 
 
-def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+def test_new_tfvars_and_variables_invalidate(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     (estate / "main.tf").write_text(PROVIDER.replace('"eu-west-1"', "var.region") + 'variable "region" {\n  default = "eu-west-1"\n}\n'
                                     'module "b" {\n  source = "../shared/bucket"\n}\n')
     assert _regions(estate) == {"module.b.aws_s3_bucket.this": "eu-west-1"}
@@ -59,10 +66,10 @@ def test_new_tfvars_and_variables_invalidate(estate: Path, tmp_path: Path, monke
         == {"module.b.aws_s3_bucket.this": "eu-south-1"}
 
 
-def test_no_cache_writes_nothing(estate: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(tmp_path / "cache"))
+def test_no_cache_writes_nothing(estate: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESIDENCY_CACHE_DIR", str(cache))
     _regions(estate, use_cache=False)
-    assert not (tmp_path / "cache").exists()
+    assert list(cache.iterdir()) == []
 
 
 def test_parsing_is_not_cached_and_a_planted_pickle_is_never_read(estate: Path, tmp_path: Path,
