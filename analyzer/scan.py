@@ -88,7 +88,10 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             continue
         # nothing outside this path's repository (or the path itself) is read: see tree_guard
         boundary = Boundary.for_scan(path)
-        for plan in _inside(find_plan_files(path), boundary, base, combined.errors):
+        refused_plans: list[tuple[Path, str]] = []
+        plans = find_plan_files(path, boundary, refused_plans)
+        combined.errors.extend(ScanError(file=_rel(p, base), message=reason) for p, reason in refused_plans)
+        for plan in _inside(plans, boundary, base, combined.errors):
             # plan/state JSON (`terraform show -json`), whatever the file is called
             found = scan_plan(plan, _rel(plan, base))
             files += 1

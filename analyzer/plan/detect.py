@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 from typing import Any, Literal
 
+from analyzer.tree_guard import Boundary, RefusedPath, special_file_kind
 from analyzer.walk import SKIPPED_DIRS
 
 JsonKind = Literal["plan", "state"]
@@ -117,15 +118,34 @@ def is_plan_candidate(path: Path) -> bool:
     return name.endswith(".json") and not name.endswith((".tf.json", ".tfvars.json"))
 
 
-def find_plan_files(root: Path) -> list[Path]:
-    """Every plan/state JSON under root, whatever it is called (symlinked folders not followed)."""
+def find_plan_files(root: Path, boundary: Boundary | None = None,
+                    refused: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Every plan/state JSON under root, whatever it is called (symlinked folders not followed).
+
+    A candidate is sniffed only when it resolves inside the boundary (default: root's own) and is
+    a regular file: a link out of the tree or a FIFO named like a plan is put in `refused` with
+    the reason, never opened."""
     if root.is_file():
         return [root] if is_plan_candidate(root) else []
+    guard = boundary or Boundary.for_scan(root)
     found: list[Path] = []
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
         for name in sorted(files):
             path = Path(folder) / name
-            if is_plan_candidate(path) and path.is_file() and sniff(path):
+            if not is_plan_candidate(path):
+                continue
+            try:
+                real = guard.resolve(path, shown=name) if path.is_symlink() else path
+            except RefusedPath as err:
+                if refused is not None:
+                    refused.append((path, str(err)))
+                continue
+            special = special_file_kind(real)
+            if special is not None:
+                if refused is not None:
+                    refused.append((path, f"{name} is {special}, not a regular file; never read, not analyzed"))
+                continue
+            if real.is_file() and sniff(path):
                 found.append(path)
     return found

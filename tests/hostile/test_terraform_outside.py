@@ -171,3 +171,24 @@ def test_var_file_planted_as_a_link_is_refused_but_the_operators_own_file_is_rea
     assert code == 0, out
     rows = json.loads(out)["inventory"]
     assert [(r["address"], r["region"]) for r in rows] == [("aws_s3_bucket.b", "eu-west-1")]
+
+
+def test_plan_json_linked_out_of_the_tree_or_a_fifo_is_refused_unread(repo: Path, outside: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_s3_bucket.x", "mode": "managed", "type": "aws_s3_bucket", "name": "x",
+         "values": {"bucket": SECRET}}]}}}
+    (outside / "plan.json").write_text(json.dumps(plan))
+    (repo / "plans").mkdir()
+    (repo / "plans" / "prod.json").symlink_to(outside / "plan.json")
+    os.mkfifo(repo / "plans" / "tfplan.json")
+    result: list[dict] = []
+    worker = threading.Thread(target=lambda: result.append(_json(repo, monkeypatch)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert result, "the scan blocked on a FIFO named like a plan"
+    errors = {f: m for f, _, m in _res9(result[0])}
+    assert "points outside the scanned tree" in errors["plans/prod.json"]
+    assert errors["plans/tfplan.json"] == "tfplan.json is a named pipe, not a regular file; never read, not analyzed"
+    assert SECRET not in json.dumps(result[0])
+    _good_root_still_judged(result[0])
