@@ -36,6 +36,7 @@ from analyzer.terraform.placement import region_of
 from analyzer.values import Unknown
 
 MultiTest = Callable[[ResourceInstance, Placement], tuple[str | None, Placement]]
+TRUE = (True, "true")  # Terraform converts the string "true" to a bool argument
 S3_URI = re.compile(r"^s3://([^/]+)")
 
 
@@ -125,8 +126,14 @@ def _partners(block: str | None, attr: str, verb: str) -> Callable[[ResourceInst
                 return [], []
             raw = _attr(inst, attr)
             values = [(raw, inst.attr_line(attr))] if not isinstance(raw, list) else [(v, inst.attr_line(attr)) for v in raw]
+        elif isinstance(raw := _attr(inst, block), Unknown) and _configured(inst, block):
+            # a dynamic block over an unset variable: partners may exist, fail closed (no link:
+            # the unknown comes from this resource itself)
+            line = inst.attr_line(block) if block in inst.declared.block.attrs else _line_at(inst, [(block, 0)])
+            return [Flow(kind="replication", description=f"{verb} {block} blocks not known statically", line=line,
+                         region=Placement(status="unknown", reason=raw.reason, evidence=_evidence(inst, line, block)))], []
         else:
-            values = [(b.get(attr), _line_at(inst, [(block, i)], attr)) for i, b in enumerate(as_blocks(_attr(inst, block)))]
+            values = [(b.get(attr), _line_at(inst, [(block, i)], attr)) for i, b in enumerate(as_blocks(raw))]
         flows_out: list[Flow] = []
         links: list[tuple[int, Link]] = []
         for value, line in values:
@@ -191,6 +198,8 @@ def cloudtrail_destination(inst: ResourceInstance) -> FlowResult:
     if "s3_bucket_name" not in inst.declared.block.attrs:
         return [], []
     bucket = _attr(inst, "s3_bucket_name")
+    if bucket is None:
+        return [], []
     line = inst.attr_line("s3_bucket_name")
     link = _link(bucket)
     flow = Flow(kind="subscription", description=f"delivers trail logs to bucket {_show(bucket)}", line=line)
@@ -233,6 +242,9 @@ def msk_replicator(inst: ResourceInstance) -> FlowResult:
             line = _line_at(inst, [("replication_info_list", i)], attr)
             value = info.get(attr)
             region, account = _arn_placement(value, line, inst.declared.file, f"{inst.address} {attr}")
+            if region.status == "none":
+                region = Placement(status="unknown", reason=f"{_show(value)} is not an MSK cluster ARN",
+                                   evidence=_evidence(inst, line, attr))
             out.append(Flow(kind="replication", description=f"{verb} {_show(value)}", region=region, account=account, line=line))
             if (link := _link(value)) is not None and link[0] == "address":
                 links.append((len(out) - 1, link))
@@ -390,7 +402,7 @@ def _flag(attr: str, default: bool, why: str) -> MultiTest:
     """Multi-region when a boolean argument is true (or unset with a true provider default)."""
     def test(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
         value = _attr(inst, attr)
-        if value is True or (value is None and default):
+        if value in TRUE or (value is None and default):
             return f"{attr} = true{' (provider default)' if value is None else ''}: {why}", region
         return None, region
     return test
@@ -408,14 +420,14 @@ def azure_vault_redundancy(inst: ResourceInstance, region: Placement) -> tuple[s
         attr, value = "redundancy", _attr(inst, "redundancy")
     if value in data["azure_geo_redundancy"]:
         return f"{attr} = {value}: backups are copied to the paired region", region
-    if _attr(inst, "cross_region_restore_enabled") is True:
+    if _attr(inst, "cross_region_restore_enabled") in TRUE:
         return "cross_region_restore_enabled = true: backups are restorable in the paired region", region
     return None, region
 
 
 def cosmos_multi_write(inst: ResourceInstance, region: Placement) -> tuple[str | None, Placement]:
     locations = as_blocks(_attr(inst, "geo_location"))
-    enabled = _attr(inst, "multiple_write_locations_enabled") is True or _attr(inst, "enable_multiple_write_locations") is True
+    enabled = _attr(inst, "multiple_write_locations_enabled") in TRUE or _attr(inst, "enable_multiple_write_locations") in TRUE
     if enabled and len(locations) > 1:
         shown = ", ".join(_show(b.get("location")) for b in locations)
         return f"multi-region writes across {shown}", region
