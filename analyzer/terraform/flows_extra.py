@@ -15,8 +15,9 @@ from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.data import load_data
 from analyzer.models import Evidence, Flow, Placement
-from analyzer.placements import as_blocks
+from analyzer.placements import as_blocks, region_placement
 from analyzer.terraform import flows
+from analyzer.terraform.evaluate import materialize
 from analyzer.terraform.flows import (
     AZURE_SUB,
     FlowResult,
@@ -32,7 +33,7 @@ from analyzer.terraform.flows import (
     _show,
 )
 from analyzer.terraform.module import ResourceInstance
-from analyzer.terraform.placement import region_of
+from analyzer.terraform.placement import own_attr, region_of
 from analyzer.values import Unknown
 
 MultiTest = Callable[[ResourceInstance, Placement], tuple[str | None, Placement]]
@@ -314,7 +315,10 @@ def _alloydb_secondary(inst: ResourceInstance) -> FlowResult:
 def _redis_linked(inst: ResourceInstance) -> FlowResult:
     line = inst.attr_line("linked_redis_cache_location")
     location = _attr(inst, "linked_redis_cache_location")
-    region = _region("azure", location, f"{inst.address} linked_redis_cache_location", line, inst.declared.file)
+    found = own_attr(inst, "linked_redis_cache_location")
+    # with the evaluation trace: the evidence reaches the linked cache's location
+    region = (region_placement("azure", materialize(found[0]), found[1], f"{inst.address}.linked_redis_cache_location")
+              if found is not None else Placement(status="none"))
     flow = Flow(kind="replication", description=f"geo-replicates with {_show(_attr(inst, 'linked_redis_cache_id'))} in {_show(location)}",
                 region=region, line=line)
     linked = _attr(inst, "linked_redis_cache_id")

@@ -182,3 +182,12 @@ def test_partner_in_another_subscription_is_cross_account_and_fails_closed_on_re
     assert _messages("azure_messaging_storage_backup", "CKV_RES_4")[alias] == (
         f"{alias} pairs for geo-disaster recovery with {partner}: destination region unknown ({partner} is not in the "
         "scanned configuration)")
+
+
+def test_linked_cache_location_evidence_reaches_the_secondary_cache() -> None:
+    finding = next(f for f in scan(CASES / "azure_databases_caches").findings
+                   if f.rule_id == "CKV_RES_4" and f.address == "azurerm_redis_linked_server.dr")
+    assert [e.render() for e in finding.evidence] == [
+        "main.tf:132 azurerm_redis_linked_server.dr linked_redis_cache_location",
+        "main.tf:120 azurerm_redis_cache.secondary.location",
+    ]
