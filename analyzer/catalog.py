@@ -26,6 +26,9 @@ class CatalogEntry(BaseModel):
     flows: str | None = None
     images: list[str] = Field(default_factory=list)
     endpoints: list[str] = Field(default_factory=list)
+    # its cloud-side name's attributes when NAME_ATTRIBUTES would pick the wrong one (an S3
+    # access point's `bucket` names its bucket, not itself)
+    name: list[str] = Field(default_factory=lambda: list(NAME_ATTRIBUTES))
 
 
 def cloud_of_type(resource_type: str) -> str:

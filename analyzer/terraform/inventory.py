@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from analyzer.catalog import NAME_ATTRIBUTES, catalog
+from analyzer.catalog import catalog
 from analyzer.models import (
     Evidence,
     Inventory,
@@ -18,6 +18,7 @@ from analyzer.models import (
 )
 from analyzer.placements import account_placement, region_placement
 from analyzer.terraform import flows as flow_lib
+from analyzer.terraform import flows_extra  # flows.py's extractors plus the catalog's later families
 from analyzer.terraform.evaluate import materialize
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.module import ModuleInstance, ResourceInstance, has_unknown_key, unknown_instances_error
@@ -185,13 +186,13 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         account = account_of(instance, entry, ref)
         multi = None
         if entry.multi:
-            multi, region = flow_lib.MULTI_TESTS[entry.multi](instance, region)
+            multi, region = flows_extra.MULTI_TESTS[entry.multi](instance, region)
         if region.status == "multi" and multi is None:
             multi = f"location {region.value} spans several regions"
-        flows, links = flow_lib.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
+        flows, links = flows_extra.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
         images, unresolved_images = flow_lib.images_and_unknowns(instance, entry.images) if entry.images else ([], [])
         endpoints = flow_lib.endpoints(instance, entry.endpoints) if entry.endpoints else []
-        name = _name_of(instance)
+        name = _name_of(instance, entry.name)
         row = InventoryRow(address=instance.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
                            region=region, account=account, file=declared.file, line=declared.block.line,
                            root=root_rel, name=name, provider=ref.config.address, multi_region=multi, flows=flows,
@@ -200,8 +201,8 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         pending.append(_Pending(row, parent_reference(instance, entry) if entry.parent else None, links, name))
 
 
-def _name_of(instance: ResourceInstance) -> str | None:
-    for attr in NAME_ATTRIBUTES:
+def _name_of(instance: ResourceInstance, attrs: list[str]) -> str | None:
+    for attr in attrs:
         if attr in instance.declared.block.attrs:
             value = materialize(instance.get(attr, None))
             if isinstance(value, str):
