@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import posixpath
 import time
@@ -33,6 +34,7 @@ from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tre
 from analyzer.terraform.variables import CliVar
 from analyzer.tree_guard import Boundary, RefusedPath
 from analyzer.verdicts import build_context, evaluate_rules
+from analyzer.walk import Excludes
 
 
 @dataclass
@@ -51,6 +53,8 @@ class ScanOptions:
     # Helm charts: values files, --set*, release, namespace and the rendering engine, applied to
     # every chart the scan renders (the default renders with the embedded SDK and no overrides)
     helm: ChartOptions = field(default_factory=ChartOptions)
+    # paths every walker skips: --skip-path, .gitignore, .helmignore (analyzer/walk.py)
+    excludes: Excludes = field(default_factory=Excludes)
 
 
 @contextmanager
@@ -89,7 +93,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         # nothing outside this path's repository (or the path itself) is read: see tree_guard
         boundary = Boundary.for_scan(path)
         refused_plans: list[tuple[Path, str]] = []
-        plans = find_plan_files(path, boundary, refused_plans)
+        plans = find_plan_files(path, boundary, refused_plans, options.excludes)
         combined.errors.extend(ScanError(file=_rel(p, base), message=reason) for p, reason in refused_plans)
         for plan in _inside(plans, boundary, base, combined.errors):
             # plan/state JSON (`terraform show -json`), whatever the file is called
@@ -98,7 +102,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             planned.rows.extend(found.rows)
             planned.providers.extend(found.providers)
             planned.errors.extend(found.errors)
-        manifests, refused = find_manifest_files(path, boundary)
+        manifests, refused = find_manifest_files(path, boundary, options.excludes)
         combined.errors.extend(ScanError(file=r.rel_to(base), message=r.reason) for r in refused)
         for manifest in manifests:
             # rendered Kubernetes manifests (helm template output, kustomize builds, committed YAML)
@@ -106,7 +110,7 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
             files += 1
             combined.rows.extend(found.rows)
             combined.errors.extend(found.errors)
-        for chart in find_charts(path):
+        for chart in find_charts(path, options.excludes):
             # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
             found = scan_chart(chart, _rel(chart, base), options.helm, scan_root=boundary)
             files += 1
@@ -117,13 +121,15 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         env = dict(os.environ if options.env is None else options.env)
         results = ResultCache(cache_dir)
         key = cache_key(path, base, options.cli_vars, env, options.only_roots)
+        if options.excludes != Excludes():  # what was excluded changes the result, not the tree
+            key = hashlib.sha256(f"{key}\0{options.excludes.cache_tag()}".encode("utf-8", "surrogatepass")).hexdigest()
         snapshot = snapshot_tree(path.resolve())
         cached = results.get(key, snapshot)
         if cached is not None:
             inventory, parsed = cached
             files += parsed
         else:
-            tree = load_tree(path, rel_root=base, boundary=boundary)
+            tree = load_tree(path, rel_root=base, boundary=boundary, excludes=options.excludes)
             files += len(tree.parsed_paths)
             inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress,
                                        only_roots=options.only_roots)

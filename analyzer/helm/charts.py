@@ -69,7 +69,7 @@ from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
 from analyzer.helm.schema_refs import schema_problems
 from analyzer.models import Inventory, ScanError
 from analyzer.tree_guard import Boundary, RefusedPath, operator_file, read_regular_file
-from analyzer.walk import SKIPPED_DIRS
+from analyzer.walk import SKIPPED_DIRS, Excludes
 
 DEFAULT_RELEASE = "release-name"  # what `helm template` calls a release without a name
 DEFAULT_NAMESPACE = "default"
@@ -96,15 +96,16 @@ class ChartOptions:
     renderer: Renderer = field(default_factory=SdkRenderer)
 
 
-def find_charts(root: Path) -> list[Path]:
+def find_charts(root: Path, excludes: Excludes | None = None) -> list[Path]:
     """Every chart folder (holding Chart.yaml) under root, sorted; subcharts vendored in another
     chart's `charts/` folder are rendered as part of that chart, not on their own. Symlinked
     folders are not followed."""
     if root.is_file():
         return []
     found: list[Path] = []
+    keep = (excludes or Excludes()).walker(root)  # --skip-path, .gitignore, .helmignore (analyzer/walk.py)
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        dirs[:], files = keep.prune(folder, [d for d in dirs if d not in SKIPPED_DIRS], files)
         if "Chart.yaml" in files:
             found.append(Path(folder))
             dirs[:] = [d for d in dirs if d != "charts"]

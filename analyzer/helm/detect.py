@@ -24,7 +24,7 @@ from pathlib import Path
 
 from analyzer.helm.manifests import MAX_FILE_BYTES
 from analyzer.tree_guard import Boundary, RefusedPath, read_regular_file, special_file_kind
-from analyzer.walk import SKIPPED_DIRS
+from analyzer.walk import SKIPPED_DIRS, Excludes
 
 _SUFFIXES = (".yaml", ".yml")
 _SNIFF_BYTES = 65536
@@ -111,7 +111,8 @@ def find_manifests(root: Path, scan_root: Boundary | Path | None = None) -> list
     return find_manifest_files(root, scan_root)[0]
 
 
-def find_manifest_files(root: Path, scan_root: Boundary | Path | None = None) -> tuple[list[Path], list[RefusedManifest]]:
+def find_manifest_files(root: Path, scan_root: Boundary | Path | None = None,
+                        excludes: Excludes | None = None) -> tuple[list[Path], list[RefusedManifest]]:
     """(every rendered-manifest file under root, sorted; the candidates refused by the tree guard).
 
     Symlinked folders are not followed; chart folders (holding Chart.yaml) are left to the chart
@@ -123,11 +124,12 @@ def find_manifest_files(root: Path, scan_root: Boundary | Path | None = None) ->
         Boundary(scan_root.resolve()) if scan_root is not None else Boundary.for_scan(root))
     found: list[Path] = []
     refused: list[RefusedManifest] = []
+    keep = (excludes or Excludes()).walker(root)  # --skip-path, .gitignore (analyzer/walk.py)
     for folder, dirs, files in os.walk(root):
         if "Chart.yaml" in files:
             dirs[:] = []
             continue
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        dirs[:], files = keep.prune(folder, [d for d in dirs if d not in SKIPPED_DIRS], files)
         for name in sorted(files):
             path = Path(folder) / name
             if not is_manifest_candidate(path):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from analyzer.tree_guard import Boundary, RefusedPath, special_file_kind
-from analyzer.walk import SKIPPED_DIRS
+from analyzer.walk import SKIPPED_DIRS, Excludes
 
 JsonKind = Literal["plan", "state"]
 
@@ -119,7 +119,7 @@ def is_plan_candidate(path: Path) -> bool:
 
 
 def find_plan_files(root: Path, boundary: Boundary | None = None,
-                    refused: list[tuple[Path, str]] | None = None) -> list[Path]:
+                    refused: list[tuple[Path, str]] | None = None, excludes: Excludes | None = None) -> list[Path]:
     """Every plan/state JSON under root, whatever it is called (symlinked folders not followed).
 
     A candidate is sniffed only when it resolves inside the boundary (default: root's own) and is
@@ -129,8 +129,9 @@ def find_plan_files(root: Path, boundary: Boundary | None = None,
         return [root] if is_plan_candidate(root) else []
     guard = boundary or Boundary.for_scan(root)
     found: list[Path] = []
+    keep = (excludes or Excludes()).walker(root)  # --skip-path, .gitignore (analyzer/walk.py)
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
+        dirs[:], files = keep.prune(folder, [d for d in dirs if d not in SKIPPED_DIRS], files)
         for name in sorted(files):
             path = Path(folder) / name
             if not is_plan_candidate(path):

@@ -19,7 +19,7 @@ from analyzer.hcl.json_syntax import parse_json_text
 from analyzer.hcl.parse import HclSyntaxError, parse_file_text
 from analyzer.models import ScanError
 from analyzer.tree_guard import MAX_FILE_BYTES, Boundary, RefusedPath, read_regular_file, special_file_kind
-from analyzer.walk import SKIPPED_DIRS
+from analyzer.walk import SKIPPED_DIRS, Excludes
 
 _SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
 
@@ -61,7 +61,7 @@ def terraform_file_kind(name: str) -> str | None:
 
 
 def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str],
-             boundary: Boundary | None = None) -> list[Path]:
+             boundary: Boundary | None = None, excludes: Excludes | None = None) -> list[Path]:
     """All Terraform files under root. Symlinked folders are followed once when they stay inside
     the boundary; a link that leaves it, loops or dangles, and a Terraform-named file that is not
     a regular file (a FIFO named main.tf), is an error naming the path, and nothing is read."""
@@ -70,6 +70,7 @@ def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str],
     guard = boundary or Boundary.for_scan(root)
     found: list[Path] = []
     visited: set[str] = set()
+    keep = (excludes or Excludes()).walker(root)  # --skip-path, .gitignore (analyzer/walk.py)
 
     def refuse(path: Path, message: str) -> None:
         errors.append(ScanError(file=rel(path), message=message))
@@ -94,7 +95,7 @@ def discover(root: Path, errors: list[ScanError], rel: Callable[[Path], str],
                 is_dir = entry.is_dir()  # follows a link: the target is vetted below
             except OSError:
                 is_link, is_dir = True, False
-            if is_dir and entry.name in SKIPPED_DIRS:
+            if (is_dir and entry.name in SKIPPED_DIRS) or keep.skip(path, is_dir):
                 continue
             if is_link and (is_dir or kind):
                 try:
@@ -198,11 +199,11 @@ def default_cache_dir() -> Path | None:
 
 
 def load_tree(root: Path, *, extra_files: list[Path] | None = None, rel_root: Path | None = None,
-              boundary: Boundary | None = None) -> SourceTree:
+              boundary: Boundary | None = None, excludes: Excludes | None = None) -> SourceTree:
     root = root.resolve() if not root.is_symlink() else root.absolute()
     tree = SourceTree(root=rel_root or (root if root.is_dir() else root.parent),
                       boundary=boundary or Boundary.for_scan(root))
-    paths = discover(root, tree.errors, tree.rel, tree.boundary)
+    paths = discover(root, tree.errors, tree.rel, tree.boundary, excludes)
     for extra in extra_files or []:
         if extra not in paths:
             paths.append(extra)
