@@ -91,6 +91,9 @@ class ChartOptions:
     sets: tuple[str, ...] = ()  # --set (typed: `a=1` is the number 1)
     set_strings: tuple[str, ...] = ()  # --set-string (`a=1` is the string "1")
     set_jsons: tuple[str, ...] = ()  # --set-json (`a={"b":1}`, or a whole JSON object)
+    set_files: tuple[str, ...] = ()  # --set-file (`a=path`: the file's text, a string; read like a values file)
+    kube_version: str | None = None  # --kube-version (.Capabilities.KubeVersion)
+    api_versions: tuple[str, ...] = ()  # --api-versions (.Capabilities.APIVersions.Has)
     release: str = DEFAULT_RELEASE
     namespace: str = DEFAULT_NAMESPACE
     renderer: Renderer = field(default_factory=SdkRenderer)
@@ -165,7 +168,9 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
     if renderer is not sdk:
         renderer = sdk if missing else renderer  # `helm template` would refuse the whole chart
         try:
-            rendered = renderer.render(chart_dir, overrides, options.release, options.namespace)
+            capabilities = ({"kube_version": options.kube_version, "api_versions": options.api_versions}
+                            if options.kube_version or options.api_versions else {})  # a renderer without them still works
+            rendered = renderer.render(chart_dir, overrides, options.release, options.namespace, **capabilities)
         except RenderError as err:
             inventory.errors.append(_chart_error(err, chart_dir, rel))
             return inventory
@@ -222,7 +227,7 @@ def merge_values(options: ChartOptions, boundary: Boundary | None = None) -> dic
     or ValuesError naming the values file or expression at fault. A values file is the operator's
     choice and may live anywhere, but one inside boundary (default: the working folder's
     repository) must not lead out of it through a link the repository planted (tree_guard)."""
-    if not (options.values_files or options.sets or options.set_strings or options.set_jsons):
+    if not (options.values_files or options.sets or options.set_strings or options.set_jsons or options.set_files):
         return {}  # nothing to layer: the engine is not loaded for it
     import helm_python
 
@@ -250,7 +255,31 @@ def merge_values(options: ChartOptions, boundary: Boundary | None = None) -> dic
                 _merge(overrides, parse(expression))
             except (ValueError, helm_python.HelmError) as err:
                 raise ValuesError(f"{flag} {expression}: {_message(err)}") from None
+    for expression in options.set_files:  # last, as in Helm
+        _merge(overrides, _set_file_layer(expression, boundary))
     return overrides
+
+
+def _set_file_layer(expression: str, boundary: Boundary) -> dict[str, Any]:
+    """--set-file KEY=PATH: the file's text as the string at KEY; the file is read as a values file
+    is (through the tree guard, size-capped), never by the engine."""
+    import helm_python
+
+    key, sep, path = expression.partition("=")
+    if not sep or not key.strip() or not path:
+        raise ValuesError(f"--set-file {expression}: expected KEY=PATH")
+    try:
+        text = _read_values(Path(path), boundary)
+    except RefusedPath as err:
+        raise ValuesError(str(err), path) from None
+    except OSError as err:
+        raise ValuesError(f"--set-file {expression}: cannot read: {err.strerror or err}", path) from None
+    except ValueError as err:
+        raise ValuesError(f"--set-file {expression}: {err}", path) from None
+    try:
+        return helm_python.parse_set_literal(f"{key}={text}")
+    except (ValueError, helm_python.HelmError) as err:
+        raise ValuesError(f"--set-file {expression}: {_message(err)}") from None
 
 
 def _read_values(path: Path, boundary: Boundary) -> str:

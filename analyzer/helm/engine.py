@@ -74,8 +74,10 @@ class Renderer(Protocol):
         """`sdk` or `binary`."""
         ...
 
-    def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str) -> dict[str, str]:
-        """{template path relative to the chart: rendered text}, or RenderError."""
+    def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str, *,
+               kube_version: str | None = None, api_versions: tuple[str, ...] = ()) -> dict[str, str]:
+        """{template path relative to the chart: rendered text}, or RenderError; kube_version and
+        api_versions are Helm's --kube-version/--api-versions (.Capabilities)."""
         ...
 
 
@@ -87,8 +89,10 @@ class SdkRenderer:
     name: str = "sdk"
     limits: RenderLimits = field(default_factory=RenderLimits)
 
-    def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str) -> dict[str, str]:
-        _, rendered = self.inspect(chart_dir, values, release, namespace, dependencies=False)
+    def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str, *,
+               kube_version: str | None = None, api_versions: tuple[str, ...] = ()) -> dict[str, str]:
+        _, rendered = self.inspect(chart_dir, values, release, namespace, dependencies=False,
+                                   capabilities={"kube_version": kube_version, "api_versions": list(api_versions)})
         return rendered
 
     def dependencies(self, chart_dir: Path) -> list[dict[str, Any]]:
@@ -97,11 +101,12 @@ class SdkRenderer:
         return found
 
     def inspect(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str, *,
-                dependencies: bool = True, render: bool = True) -> tuple[list[dict[str, Any]], dict[str, str]]:
+                dependencies: bool = True, render: bool = True,
+                capabilities: Mapping[str, Any] | None = None) -> tuple[list[dict[str, Any]], dict[str, str]]:
         """(the chart's dependencies when asked, its rendered templates when asked) from one child
         process; RenderError when Helm refuses the chart or the child fails or exceeds a limit."""
         request = {"chart": str(chart_dir.absolute()), "values": dict(values), "release": release, "namespace": namespace,
-                   "dependencies": dependencies, "render": render}
+                   "dependencies": dependencies, "render": render, **(capabilities or {})}
         try:
             answer = sdk_in_child(request, self.limits)
         except ChildFailed as err:
@@ -122,7 +127,8 @@ class BinaryRenderer:
     name: str = "binary"
     limits: RenderLimits = field(default_factory=RenderLimits)  # its memory and CPU (the wall clock is timeout)
 
-    def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str) -> dict[str, str]:
+    def render(self, chart_dir: Path, values: Mapping[str, Any], release: str, namespace: str, *,
+               kube_version: str | None = None, api_versions: tuple[str, ...] = ()) -> dict[str, str]:
         if not chart_dir.is_dir():  # helm would look a non-folder up as a repository chart name
             raise RenderError(f"no chart folder at {chart_dir}")
         for label, value in (("release name", release), ("namespace", namespace)):
@@ -135,6 +141,8 @@ class BinaryRenderer:
             overrides.write_text(json.dumps(values, ensure_ascii=False), encoding="utf-8")
             argv = [str(self.executable), "template", release, str(chart_dir.resolve()),
                     "--namespace", namespace, "--values", str(overrides)]
+            argv += [f"--kube-version={kube_version}"] if kube_version else []
+            argv += [f"--api-versions={api}" for api in api_versions]
             try:
                 code, stdout, stderr = _run(argv, isolated_env(home), home, self.timeout, self.limits)
             except subprocess.TimeoutExpired:

@@ -32,8 +32,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             answer["dependencies"] = helm_python.dependency_list(request["chart"])
         if request.get("render"):
             with helm_python.Chart.load(request["chart"]) as chart:
-                rendered = chart.render(request.get("values") or {}, name=request["release"],
-                                        namespace=request["namespace"])
+                rendered = _render(helm_python, chart, request)
             size = sum(len(text) for text in rendered.values())
             if size > MAX_OUTPUT_CHARS:
                 return {"error": f"the chart renders {size / 1048576:.0f} MB of manifests, over the "
@@ -45,6 +44,21 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
     except OSError as err:  # a ctypes/file problem outside helm's own error codes
         return {"error": str(err)}
     return answer
+
+
+def _render(helm_python: Any, chart: Any, request: dict[str, Any]) -> dict[str, str]:
+    """Chart.render, or (for --kube-version/--api-versions, which the C library's render options
+    take but Chart.render does not expose) the same native call with them added."""
+    values = request.get("values") or {}
+    if not request.get("kube_version") and not request.get("api_versions"):
+        return chart.render(values, name=request["release"], namespace=request["namespace"])
+    options = {"name": request["release"], "namespace": request["namespace"],
+               "kube_version": request.get("kube_version") or "", "api_versions": list(request.get("api_versions") or [])}
+    from helm_python import _native
+
+    rendered: dict[str, str] = json.loads(_native.call_string("helm_render", chart._raw(), json.dumps(values),
+                                                              json.dumps(options)))
+    return rendered
 
 
 def _limit(limits: dict[str, int]) -> None:
