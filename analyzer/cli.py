@@ -6,12 +6,19 @@ import gc
 import os
 import re
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+import click
 import typer
+from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
 
 from analyzer import __version__
+from analyzer.cli_habits import habit_error
+from analyzer.gating import FailPolicy, SelectorError, skipped_rules, split_selectors, validate
 from analyzer.policy import (
     Policy,
     PolicyError,
@@ -19,7 +26,10 @@ from analyzer.policy import (
     load_policy,
     policy_from_env,
 )
+from analyzer.progress_display import scan_progress
+from analyzer.scan_config import ScanConfig
 from analyzer.terraform.variables import CliVar
+from analyzer.walk import Excludes
 
 if TYPE_CHECKING:
     from analyzer.helm import ChartOptions
@@ -34,7 +44,9 @@ app = typer.Typer(
 PATHS_HELP = ("Terraform roots, plan/state JSON, Helm charts (folders with Chart.yaml), rendered manifests, "
               "or a repository holding several.")
 SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown")
-INVENTORY_FORMATS = ("table", "json", "markdown")
+INVENTORY_FORMATS = ("cli", "table", "json", "markdown")
+# every format name any command takes: `-o NAME` without its -f is a habit, not a file name
+ALL_FORMATS = (*SCAN_FORMATS, *INVENTORY_FORMATS, "html", "gitlab")
 
 
 def _version(value: bool) -> None:
@@ -72,58 +84,161 @@ def _var_sources(var_file: list[str], var: list[str]) -> list[CliVar]:
     return _cli_vars(sys.argv[1:]) or [CliVar("file", f) for f in var_file] + [CliVar("var", v) for v in var]
 
 
-def _fail_usage(message: str) -> None:
+def _echo_error(message: str) -> None:
     # plain echo: rich would wrap long file paths, and users grep these lines; values from the
     # tree (a policy file's content, a path) show control characters escaped
     from analyzer.report.escape import ci_inert, message_lines
 
     typer.echo(ci_inert(f"error: {message_lines(message)}", hash_escape="\\x23", colon_escape="\\x3a"), err=True)
+
+
+def _fail_usage(message: str) -> None:
+    _echo_error(message)
     raise typer.Exit(2)
 
 
+class ResidencyCommand(TyperCommand):
+    """Every command: Terraform's, Helm's and checkov's habits refused with a hint before parsing
+    (analyzer/cli_habits.py), a usage error as one `error:` line, and argument metavars as words."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        message = habit_error(args, ALL_FORMATS)
+        if message is None:
+            try:
+                return super().parse_args(ctx, args)
+            except click.UsageError as err:
+                if ctx.resilient_parsing:
+                    raise
+                message = f"{err.format_message()} (see `residency {self.name} --help`)"
+        _echo_error(message)
+        raise click.exceptions.Exit(2)
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, TyperArgument):  # typer would show `<list[Path]>` and `{paths}...`
+                shown = (param.metavar or param.name or "").upper() + ("..." if param.nargs != 1 else "")
+                hide: Any = lambda ctx=None: None  # noqa: E731
+                param.display_type = hide  # type: ignore[method-assign]
+                param.display_type_rich = hide  # type: ignore[method-assign]
+                param.get_usage_pieces = lambda ctx, shown=shown: [shown]  # type: ignore[method-assign]
+        return params
+
+
 # Terraform and policy options, shared by the commands that scan
-VarFileOption = Annotated[list[str], typer.Option("--var-file", help="Terraform -var-file, in order; repeatable.")]
-VarOption = Annotated[list[str], typer.Option("--var", help="Terraform -var NAME=VALUE; repeatable.")]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Do not read or write the parse cache.")]
-RegionOption = Annotated[Optional[str], typer.Option(help="The one allowed region (overrides residency.yaml).")]
-AccountOption = Annotated[list[str], typer.Option(help="An allowed account/project/subscription; repeatable.")]
-ConfigOption = Annotated[Optional[Path], typer.Option(help="Policy file (default: residency.yaml found upward).")]
-SkipCheckOption = Annotated[list[str], typer.Option("--skip-check", help="Rule ID to skip; repeatable or comma-separated.")]
+VarFileOption = Annotated[list[str], typer.Option(
+    "--var-file", metavar="FILE", help="Terraform -var-file, in order; repeatable. Terraform's single-dash "
+    "-var-file is refused with a hint. A missing file is a usage error.")]
+VarOption = Annotated[list[str], typer.Option("--var", metavar="NAME=VALUE", help="Terraform -var NAME=VALUE; repeatable.")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", metavar="", help="Do not read or write the parse cache.")]
+RegionOption = Annotated[Optional[str], typer.Option(metavar="REGION", help="The one allowed region (overrides residency.yaml).")]
+AccountOption = Annotated[list[str], typer.Option(metavar="ID", help="An allowed account/project/subscription; repeatable.")]
+ConfigOption = Annotated[Optional[Path], typer.Option(metavar="FILE", help="Policy file (default: residency.yaml found "
+                                                      "upward); its `scan:` section holds default scan options.")]
+SkipCheckOption = Annotated[list[str], typer.Option(
+    "--skip-check", metavar="CHECK", help="Rules not to run: an ID (CKV_RES_8), a wildcard (CKV_RES_1*) or a severity "
+    "(LOW skips LOW and INFO); repeatable or comma-separated. An unknown ID is a usage error.")]
+CheckOption = Annotated[list[str], typer.Option(
+    "--check", metavar="CHECK", help="Run only these rules: IDs, wildcards or a severity (HIGH runs HIGH and "
+    "CRITICAL); repeatable or comma-separated.")]
+SkipPathOption = Annotated[list[str], typer.Option(
+    "--skip-path", metavar="PATTERN", help="Skip paths (relative to each scanned folder) matching this regular "
+    "expression or glob, as checkov; repeatable.")]
+NoGitignoreOption = Annotated[bool, typer.Option(
+    "--no-gitignore", metavar="", help="Also scan what .gitignore (and a chart's .helmignore) excludes.")]
+HardFailOption = Annotated[list[str], typer.Option(
+    "--hard-fail-on", metavar="CHECK", help="Fail only on findings of these rules or severities (HIGH: HIGH and "
+    "above); repeatable or comma-separated.")]
+SoftFailOnOption = Annotated[list[str], typer.Option(
+    "--soft-fail-on", metavar="CHECK", help="Do not fail on findings of these rules or severities (MEDIUM: MEDIUM "
+    "and below); --hard-fail-on wins where both match.")]
 
 
-# Helm options, shared by scan, inventory, report and baseline; they apply to every chart the scan renders
+# Helm options, shared by scan, inventory, report, baseline and init; they apply to every chart the scan renders.
+# Helm's -f is --format here and -v would swallow Terraform's -var-file, so values files are --values or
+# --helm-values (Trivy's spelling) only; -v is refused with a hint.
 _CHARTS = "Applies to every Helm chart the scan renders."
 ValuesOption = Annotated[list[str], typer.Option(
-    "--values", "-v", help=f"Helm values file (helm -f), in order, later files win; repeatable. {_CHARTS} "
-    "Relative to the working folder.")]
+    "--values", "--helm-values", metavar="FILE", help=f"Helm values file (helm -f/--values), in order, later files "
+    f"win; repeatable. {_CHARTS} Relative to the working folder. Not -f (that is --format) nor -v (refused).")]
 SetOption = Annotated[list[str], typer.Option(
-    "--set", help=f"Helm --set K=V (typed: 1 is a number, true a bool); repeatable. {_CHARTS} As in Helm, "
-    "values files come first, then every --set-json, every --set, every --set-string.")]
+    "--set", metavar="K=V", help=f"Helm --set K=V (typed: 1 is a number, true a bool); repeatable. {_CHARTS} As in "
+    "Helm, values files come first, then every --set-json, every --set, every --set-string, every --set-file.")]
 SetStringOption = Annotated[list[str], typer.Option(
-    "--set-string", help=f"Helm --set-string K=V (the value stays a string); repeatable. {_CHARTS}")]
+    "--set-string", metavar="K=V", help=f"Helm --set-string K=V (the value stays a string); repeatable. {_CHARTS}")]
 SetJsonOption = Annotated[list[str], typer.Option(
-    "--set-json", help=f"Helm --set-json K=JSON; repeatable. {_CHARTS}")]
+    "--set-json", metavar="K=JSON", help=f"Helm --set-json K=JSON; repeatable. {_CHARTS}")]
+SetFileOption = Annotated[list[str], typer.Option(
+    "--set-file", metavar="K=PATH", help=f"Helm --set-file K=PATH (the file's text, a string); repeatable. {_CHARTS}")]
 ReleaseOption = Annotated[str, typer.Option(
-    "--release-name", help=f"Helm release name (.Release.Name). {_CHARTS}")]
+    "--release-name", metavar="NAME", help=f"Helm release name (.Release.Name). {_CHARTS}")]
 NamespaceOption = Annotated[str, typer.Option(
-    "--namespace", help=f"Kubernetes namespace (.Release.Namespace). {_CHARTS}")]
+    "--namespace", "-n", metavar="NAMESPACE", help=f"Kubernetes namespace (.Release.Namespace). {_CHARTS}")]
+KubeVersionOption = Annotated[Optional[str], typer.Option(
+    "--kube-version", metavar="VERSION", help=f"Helm --kube-version (.Capabilities.KubeVersion), e.g. v1.30.0. {_CHARTS}")]
+ApiVersionsOption = Annotated[list[str], typer.Option(
+    "--api-versions", "-a", metavar="GROUP/VERSION", help="Helm --api-versions: an API .Capabilities.APIVersions.Has "
+    f"sees (monitoring.coreos.com/v1); repeatable or comma-separated. {_CHARTS}")]
 EngineOption = Annotated[str, typer.Option(
-    "--helm-engine", help="How charts are rendered: auto (a `helm` on PATH, else the embedded Helm SDK), sdk, or "
-    "binary. A helm inside the scanned tree is never run.")]
+    "--helm-engine", metavar="ENGINE", help="How charts are rendered: auto (a `helm` on PATH, else the embedded Helm "
+    "SDK), sdk, or binary. A helm inside the scanned tree is never run.")]
 _NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")  # a DNS-1123 label, as Kubernetes requires
+_KUBE_VERSION = re.compile(r"v?\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.+-]*)?")  # Helm parses it as a semver
 
 
-def _chart_options(paths: list[Path], values: list[str], sets: list[str], set_strings: list[str],
-                   set_jsons: list[str], release: str, namespace: str, engine: str) -> ChartOptions:
+@dataclass(frozen=True)
+class HelmArgs:
+    """The Helm flags of one command, before the policy file's `scan:` defaults are applied."""
+
+    values: list[str]
+    sets: list[str]
+    set_strings: list[str]
+    set_jsons: list[str]
+    set_files: list[str]
+    release: Optional[str]
+    namespace: Optional[str]
+    kube_version: Optional[str]
+    api_versions: list[str]
+    engine: str
+
+    def with_defaults(self, config: ScanConfig, here: Callable[[str], str]) -> HelmArgs:
+        """Each option the command line leaves unset, from the config (its paths via `here`)."""
+        return HelmArgs(
+            values=self.values or [here(v) for v in config.values], sets=self.sets or config.set,
+            set_strings=self.set_strings or config.set_string, set_jsons=self.set_jsons or config.set_json,
+            set_files=self.set_files or [_config_set_file(e, here) for e in config.set_file],
+            release=_given("release_name", self.release) or config.release_name,
+            namespace=_given("namespace", self.namespace) or config.namespace,
+            kube_version=self.kube_version or config.kube_version,
+            api_versions=self.api_versions or config.api_versions, engine=self.engine)
+
+
+def _given(param: str, value: Optional[str]) -> Optional[str]:
+    """value when the command line set it, else None (its default gives way to the config's)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or ctx.get_parameter_source(param) in (None, click.core.ParameterSource.COMMANDLINE,
+                                                          click.core.ParameterSource.ENVIRONMENT):
+        return value
+    return None
+
+
+def _config_set_file(expression: str, here: Callable[[str], str]) -> str:
+    key, sep, path = expression.partition("=")
+    return f"{key}={here(path)}" if sep else expression
+
+
+def _chart_options(paths: list[Path], helm: HelmArgs) -> ChartOptions:
     """The Helm options for every chart of the scan; exit 2 on a malformed flag. A values file that
     cannot be read is not checked here: it becomes a CKV_RES_9 finding on that file."""
     import dataclasses
 
     from analyzer.helm import ChartOptions
-    from analyzer.helm.charts import DEFAULT_RELEASE, ValuesError, merge_values
+    from analyzer.helm.charts import DEFAULT_NAMESPACE, DEFAULT_RELEASE, ValuesError, merge_values
     from analyzer.helm.engine import EngineError, select_renderer
     from analyzer.scan import _common_root
 
+    release = helm.release or DEFAULT_RELEASE
+    namespace = helm.namespace or DEFAULT_NAMESPACE
     if release != DEFAULT_RELEASE:  # Helm's own default is valid: a Terraform-only scan never loads the engine
         import helm_python
 
@@ -134,15 +249,22 @@ def _chart_options(paths: list[Path], values: list[str], sets: list[str], set_st
     if not _NAMESPACE.fullmatch(namespace):
         _fail_usage(f"--namespace {namespace}: not a Kubernetes namespace name (lowercase letters, digits and "
                     "'-', at most 63 characters, starting and ending with a letter or digit)")
-    options = ChartOptions(values_files=tuple(Path(v) for v in values), sets=tuple(sets),
-                           set_strings=tuple(set_strings), set_jsons=tuple(set_jsons), release=release,
-                           namespace=namespace)
+    if helm.kube_version is not None and not _KUBE_VERSION.fullmatch(helm.kube_version):
+        _fail_usage(f"--kube-version {helm.kube_version}: not a Kubernetes version (like v1.30.0)")
+    api_versions = tuple(split_selectors(helm.api_versions))
+    for api in api_versions:
+        if api.startswith("-") or any(c.isspace() for c in api):
+            _fail_usage(f"--api-versions {api}: not an API version (like monitoring.coreos.com/v1)")
+    options = ChartOptions(values_files=tuple(Path(v) for v in helm.values), sets=tuple(helm.sets),
+                           set_strings=tuple(helm.set_strings), set_jsons=tuple(helm.set_jsons),
+                           set_files=tuple(helm.set_files), release=release, namespace=namespace,
+                           kube_version=helm.kube_version, api_versions=api_versions)
     try:  # a malformed --set* is a usage error once, not a finding per chart
-        merge_values(dataclasses.replace(options, values_files=()))
+        merge_values(dataclasses.replace(options, values_files=(), set_files=()))
     except ValuesError as err:
         _fail_usage(str(err))
     try:
-        renderer, warning = select_renderer(engine, _common_root(paths))
+        renderer, warning = select_renderer(helm.engine, _common_root(paths))
     except EngineError as err:
         _fail_usage(str(err))
     if warning is not None:
@@ -166,6 +288,10 @@ def _policy(paths: list[Path], config: Optional[Path], region: Optional[str], ac
         data["region"] = region
     if accounts:
         data["accounts"] = accounts
+    for where, value in (("--region", region), ("RESIDENCY_REGION", data.get("region") if not region else None),
+                         (f"{policy.source}: region", policy.region)):
+        if value:
+            _check_region(where, value)
     if data:
         source = policy.source
         policy = policy.model_copy(update=data)
@@ -173,25 +299,44 @@ def _policy(paths: list[Path], config: Optional[Path], region: Optional[str], ac
     return policy
 
 
-def _progress(enabled: bool):
-    """A one-line status on stderr (terminals only; never in JSON or CI logs)."""
-    if not enabled or not sys.stderr.isatty():
-        return None
+def _check_region(where: str, value: str) -> None:
+    """Exit 2 when value is no region, zone or multi-region of any cloud, with the nearest names."""
+    import difflib
 
-    def show(root: str, index: int, total: int) -> None:
-        end = "\n" if index + 1 == total else ""
-        from analyzer.report.escape import visible  # a folder name must not drive the terminal
+    from analyzer.regions import all_regions, normalize
 
-        sys.stderr.write(f"\r\033[Kscanning root {index + 1}/{total}: {visible(root)}{end}")
-        sys.stderr.flush()
+    clouds = ("aws", "gcp", "azure")
+    if any(normalize(cloud, value).status != "invalid" for cloud in clouds):
+        return
+    known = sorted({code for cloud in clouds for code in all_regions(cloud)})
+    close = difflib.get_close_matches(value.strip().lower(), known, n=3, cutoff=0.75)
+    hint = f"; did you mean {' or '.join(close)}?" if close else " of AWS, Google Cloud or Azure"
+    _fail_usage(f"{where} {value}: not a region{hint}")
 
-    return show
+
+def _config_paths(policy: Policy) -> Callable[[str], str]:
+    """Paths in the policy's `scan:` section are relative to the policy file's folder."""
+    folder = Path(policy.source).parent if policy.source else Path(".")
+
+    def here(path: str) -> str:
+        return path if Path(path).is_absolute() else str(folder / path)
+
+    return here
 
 
 def _validate_paths(paths: list[Path]) -> None:
     for path in paths:
         if not path.exists():
             _fail_usage(f"{path}: no such file or folder")
+
+
+def _check_var_files(sources: list[CliVar]) -> None:
+    """A --var-file the operator named must exist: a usage error now, not a finding after the scan."""
+    for source in sources:
+        if source.kind == "file" and not os.path.lexists(source.text):
+            _fail_usage(f"--var-file {source.text}: no such file")
+        if source.kind == "file" and os.path.isdir(source.text):
+            _fail_usage(f"--var-file {source.text}: is a folder, not a .tfvars file")
 
 
 def _check_outputs(outputs: list[Path], paths: list[Path], flag: str = "--output") -> None:
@@ -228,7 +373,57 @@ def _changed_filter(paths: list[Path], ref: Optional[str]):
     return keep, frozenset(selection.roots)
 
 
-@app.command()
+@dataclass(frozen=True)
+class Gating:
+    """Which rules run and which findings fail, from the flags (else the config's `scan:`)."""
+
+    skip: set[str]
+    fail: FailPolicy
+
+
+def _gating(policy: Policy, check: list[str], skip_check: list[str], hard_fail_on: list[str] = [],
+            soft_fail_on: list[str] = [], soft_fail: bool = False) -> Gating:
+    from analyzer.rules import RULES
+
+    config = policy.scan
+    chosen = {
+        "--check": split_selectors(check or config.check),
+        "--skip-check": split_selectors(skip_check or config.skip_check),
+        "--hard-fail-on": split_selectors(hard_fail_on or config.hard_fail_on),
+        "--soft-fail-on": split_selectors(soft_fail_on or config.soft_fail_on),
+    }
+    ids = [rule.id for rule in RULES]
+    for flag, selectors in chosen.items():
+        try:
+            validate(selectors, ids, flag)
+        except SelectorError as err:
+            _fail_usage(str(err))
+    severities = {rule.id: policy.severity.get(rule.id, rule.severity) for rule in RULES}
+    fail = FailPolicy(hard_fail_on=tuple(chosen["--hard-fail-on"]), soft_fail_on=tuple(chosen["--soft-fail-on"]),
+                      soft_fail=soft_fail or config.soft_fail)
+    return Gating(skip=skipped_rules(severities, chosen["--check"], chosen["--skip-check"]), fail=fail)
+
+
+def _excludes(policy: Policy, skip_path: list[str], no_gitignore: bool) -> Excludes:
+    patterns = tuple(skip_path or policy.scan.skip_path)
+    return Excludes(skip_paths=patterns, gitignore=policy.scan.gitignore and not no_gitignore)
+
+
+def _prepare(paths: list[Path], config: Optional[Path], region: Optional[str], accounts: list[str],
+             var_file: list[str], var: list[str], helm: HelmArgs) -> tuple[Policy, list[CliVar], ChartOptions]:
+    """What every scanning command does first, in this order: the paths exist, the policy (and its
+    `scan:` defaults) loads, the var files exist, the Helm flags are well formed."""
+    _validate_paths(paths)
+    policy = _policy(paths, config, region, accounts)
+    here = _config_paths(policy)
+    sources = _var_sources(var_file, var)
+    if not sources:
+        sources = [CliVar("file", here(f)) for f in policy.scan.var_files] + [CliVar("var", v) for v in policy.scan.vars]
+    _check_var_files(sources)
+    return policy, sources, _chart_options(paths, helm.with_defaults(policy.scan, here))
+
+
+@app.command(cls=ResidencyCommand)
 def scan(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
     region: RegionOption = None,
@@ -236,62 +431,87 @@ def scan(
     config: ConfigOption = None,
     var_file: VarFileOption = [],
     var: VarOption = [],
-    fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}; repeatable.")] = [],
-    output: Annotated[list[Path], typer.Option("--output", "-o", help="File for the matching --format (default stdout).")] = [],
-    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
+    fmt: Annotated[list[str], typer.Option("--format", "-f", metavar="FORMAT",
+                                           help=f"Output format: {', '.join(SCAN_FORMATS)}; repeatable.")] = [],
+    output: Annotated[list[Path], typer.Option("--output", "-o", metavar="FILE",
+                                               help="File for the matching --format (default stdout). `-o sarif` "
+                                               "without -f is refused: -o names a file.")] = [],
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", metavar="", help="Exit 0 even with findings.")] = False,
+    hard_fail_on: HardFailOption = [],
+    soft_fail_on: SoftFailOnOption = [],
+    check: CheckOption = [],
     skip_check: SkipCheckOption = [],
+    skip_path: SkipPathOption = [],
+    no_gitignore: NoGitignoreOption = False,
     no_cache: NoCacheOption = False,
-    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="Baseline file (from `residency baseline`): "
-                                                     "findings in it are reported as suppressed.")] = None,
-    changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
-                                                        "roots whose files (or local modules) changed since this git ref.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="Baseline file (from `residency "
+                                                     "baseline`): findings in it are reported as suppressed.")] = None,
+    changed_from: Annotated[Optional[str], typer.Option("--changed-from", metavar="REF", help="Pull-request mode: scan "
+                                                        "only the Terraform roots whose files (or local modules) "
+                                                        "changed since this git ref.")] = None,
+    compact: Annotated[bool, typer.Option("--compact", metavar="", help="cli format: no evidence chains (as checkov "
+                                          "--compact).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", metavar="", help="cli format: only the failing findings and the "
+                                        "summary (as checkov --quiet).")] = False,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
     set_json: SetJsonOption = [],
+    set_file: SetFileOption = [],
     release_name: ReleaseOption = "release-name",
     namespace: NamespaceOption = "default",
+    kube_version: KubeVersionOption = None,
+    api_versions: ApiVersionsOption = [],
     helm_engine: EngineOption = "auto",
 ) -> None:
     """Scan Terraform, plans and Helm for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
     from analyzer.output_files import OutputError, write_output
     from analyzer.report import render
+    from analyzer.report.cli import CliStyle, render_cli
     from analyzer.scan import ScanOptions, run_scan
 
     gc.disable()  # a one-shot process: rendering a large report need not pay for cycle collection
 
-    _validate_paths(paths)
-    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
-    formats = fmt or ["cli"]
+    helm = HelmArgs(values, set_, set_string, set_json, set_file, release_name, namespace, kube_version,
+                    api_versions, helm_engine)
+    policy, sources, chart_options = _prepare(paths, config, region, account, var_file, var, helm)
+    formats = fmt or policy.scan.formats or ["cli"]
+    outputs = output or [Path(_config_paths(policy)(o)) for o in policy.scan.outputs]
     for name in formats:
         if name not in SCAN_FORMATS:
             _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")
-    if len(output) > len(formats):
+    if len(outputs) > len(formats):
         _fail_usage("more --output files than --format values")
-    _check_outputs(output, paths)
+    _check_outputs(outputs, paths)
     accepted = None
     if baseline is not None:
         try:
             accepted = load_baseline(baseline)
         except BaselineError as err:
             _fail_usage(str(err))
-    policy = _policy(paths, config, region, account)
+    gating = _gating(policy, check, skip_check, hard_fail_on, soft_fail_on, soft_fail)
     keep, only_roots = _changed_filter(paths, changed_from)
-    skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
-    options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          skip_checks=skips, use_cache=not no_cache,
-                          progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
-                          only_roots=only_roots, helm=helm)
-    report = run_scan(paths, policy, options)
+    style = CliStyle(compact=compact or policy.scan.compact, quiet=quiet or policy.scan.quiet)
+    to_stdout = [name for index, name in enumerate(formats) if index >= len(outputs) or str(outputs[index]) == "-"]
+    with scan_progress(to_stdout in ([], ["cli"])) as progress:
+        options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
+                              inventory_filter=keep, only_roots=only_roots, helm=chart_options,
+                              excludes=_excludes(policy, skip_path, no_gitignore))
+        report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
     unwritten = False
     for index, name in enumerate(formats):
-        text = render(name, report)
-        if index < len(output) and str(output[index]) != "-":
+        to_file = index < len(outputs) and str(outputs[index]) != "-"
+        if name == "cli":
+            text = render_cli(report, style=style, fail=gating.fail,
+                              terminal=None if to_file else Console(file=sys.stdout))
+        else:
+            text = render(name, report)
+        if to_file:
             try:
-                write_output(output[index], text, paths)
+                write_output(outputs[index], text, paths)
             except OutputError as err:  # checked before the scan; the other outputs are still written
                 typer.echo(f"error: --output {err}", err=True)
                 unwritten = True
@@ -299,60 +519,92 @@ def scan(
             sys.stdout.write(text)
     if unwritten:
         raise typer.Exit(2)
-    if report.active_findings() and not soft_fail:
+    if gating.fail.failing(report.findings):
         raise typer.Exit(1)
 
 
-@app.command()
+INVENTORY_FORMAT_HELP = "cli (a table; `table` is the same), json or markdown."
+
+
+@app.command(cls=ResidencyCommand)
 def inventory(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=f"One of {', '.join(INVENTORY_FORMATS)}.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help=INVENTORY_FORMAT_HELP)] = "cli",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="File to write (default stdout).")] = None,
+    config: ConfigOption = None,
     var_file: VarFileOption = [],
     var: VarOption = [],
+    skip_path: SkipPathOption = [],
+    no_gitignore: NoGitignoreOption = False,
     no_cache: NoCacheOption = False,
-    changed_from: Annotated[Optional[str], typer.Option("--changed-from", help="Pull-request mode: scan only the Terraform "
-                                                        "roots whose files (or local modules) changed since this git ref.")] = None,
+    changed_from: Annotated[Optional[str], typer.Option("--changed-from", metavar="REF", help="Pull-request mode: scan "
+                                                        "only the Terraform roots whose files (or local modules) "
+                                                        "changed since this git ref.")] = None,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
     set_json: SetJsonOption = [],
+    set_file: SetFileOption = [],
     release_name: ReleaseOption = "release-name",
     namespace: NamespaceOption = "default",
+    kube_version: KubeVersionOption = None,
+    api_versions: ApiVersionsOption = [],
     helm_engine: EngineOption = "auto",
 ) -> None:
     """Print the residency map: every located resource with region, account and evidence."""
     from analyzer.inventory_view import render_inventory
+    from analyzer.output_files import OutputError, write_output
     from analyzer.scan import ScanOptions, build_inventory
 
-    _validate_paths(paths)
-    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
+    helm = HelmArgs(values, set_, set_string, set_json, set_file, release_name, namespace, kube_version,
+                    api_versions, helm_engine)
+    policy, sources, chart_options = _prepare(paths, config, None, [], var_file, var, helm)
     if fmt not in INVENTORY_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
+    _check_outputs([output] if output is not None else [], paths)
     keep, only_roots = _changed_filter(paths, changed_from)
-    options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep, only_roots=only_roots,
-                          helm=helm)
-    result, _files, base = build_inventory(paths, options)
-    sys.stdout.write(render_inventory(result, fmt, str(base)))
+    to_stdout = output is None or str(output) == "-"
+    with scan_progress(fmt in ("cli", "table") or not to_stdout) as progress:
+        options = ScanOptions(cli_vars=sources, use_cache=not no_cache, progress=progress, inventory_filter=keep,
+                              only_roots=only_roots, helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
+        result, _files, base = build_inventory(paths, options)
+    width = Console(file=sys.stdout).width if to_stdout else None
+    text = render_inventory(result, "table" if fmt == "cli" else fmt, str(base), width=width)
+    if to_stdout:
+        sys.stdout.write(text)
+        return
+    try:
+        write_output(output, text, paths)  # type: ignore[arg-type]
+    except OutputError as err:
+        _fail_usage(f"--output {err}")
 
 
-@app.command("report")
+@app.command("report", cls=ResidencyCommand)
 def report_cmd(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or html.")] = "markdown",
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="markdown or html.")] = "markdown",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="File to write (default stdout).")] = None,
     region: RegionOption = None,
     account: AccountOption = [],
     config: ConfigOption = None,
     var_file: VarFileOption = [],
     var: VarOption = [],
+    check: CheckOption = [],
+    skip_check: SkipCheckOption = [],
+    skip_path: SkipPathOption = [],
+    no_gitignore: NoGitignoreOption = False,
     no_cache: NoCacheOption = False,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
     set_json: SetJsonOption = [],
+    set_file: SetFileOption = [],
     release_name: ReleaseOption = "release-name",
     namespace: NamespaceOption = "default",
+    kube_version: KubeVersionOption = None,
+    api_versions: ApiVersionsOption = [],
     helm_engine: EngineOption = "auto",
 ) -> None:
     """Write a reviewer's residency report: resources by data classification, their placement
@@ -361,15 +613,17 @@ def report_cmd(
     from analyzer.review import REVIEW_FORMATS, render_review
     from analyzer.scan import ScanOptions, run_scan
 
-    _validate_paths(paths)
-    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
+    helm = HelmArgs(values, set_, set_string, set_json, set_file, release_name, namespace, kube_version,
+                    api_versions, helm_engine)
+    policy, sources, chart_options = _prepare(paths, config, region, account, var_file, var, helm)
     if fmt not in REVIEW_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(REVIEW_FORMATS)}")
     _check_outputs([output] if output is not None else [], paths)
-    policy = _policy(paths, config, region, account)
-    options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          use_cache=not no_cache, progress=_progress(output is not None), helm=helm)
-    text = render_review(run_scan(paths, policy, options), fmt)
+    gating = _gating(policy, check, skip_check)
+    with scan_progress(output is not None) as progress:
+        options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
+                              helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
+        text = render_review(run_scan(paths, policy, options), fmt)
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
@@ -380,7 +634,22 @@ def report_cmd(
     typer.echo(f"wrote {output}", err=True)
 
 
-@app.command("checkov-dir")
+@app.command("checks", cls=ResidencyCommand)
+def checks_cmd(
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="cli or json.")] = "cli",
+    config: ConfigOption = None,
+) -> None:
+    """List the rules (as `checkov -l`): ID, severity (after the policy's `severity:`), name and documentation."""
+    from analyzer.rules import RULES
+    from analyzer.rules_list import render_rules
+
+    if fmt not in ("cli", "json"):
+        _fail_usage(f"unknown --format {fmt!r}; choose from cli, json")
+    policy = _policy([Path(".")], config, None, [])
+    sys.stdout.write(render_rules(RULES, policy.severity, fmt))
+
+
+@app.command("checkov-dir", cls=ResidencyCommand)
 def checkov_dir() -> None:
     """Print the folder to pass to `checkov --external-checks-dir` to run these rules in checkov."""
     import analyzer.rules
@@ -388,23 +657,30 @@ def checkov_dir() -> None:
     typer.echo(os.path.dirname(analyzer.rules.__file__))
 
 
-@app.command("baseline")
+@app.command("baseline", cls=ResidencyCommand)
 def baseline_cmd(
     paths: Annotated[list[Path], typer.Argument(help=PATHS_HELP)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path("residency-baseline.json"),
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE",
+                                         help="Baseline file to write.")] = Path("residency-baseline.json"),
     region: RegionOption = None,
     account: AccountOption = [],
     config: ConfigOption = None,
     var_file: VarFileOption = [],
     var: VarOption = [],
+    check: CheckOption = [],
     skip_check: SkipCheckOption = [],
+    skip_path: SkipPathOption = [],
+    no_gitignore: NoGitignoreOption = False,
     no_cache: NoCacheOption = False,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
     set_json: SetJsonOption = [],
+    set_file: SetFileOption = [],
     release_name: ReleaseOption = "release-name",
     namespace: NamespaceOption = "default",
+    kube_version: KubeVersionOption = None,
+    api_versions: ApiVersionsOption = [],
     helm_engine: EngineOption = "auto",
 ) -> None:
     """Write the current active findings' fingerprints to a baseline file for `scan --baseline`."""
@@ -412,14 +688,15 @@ def baseline_cmd(
     from analyzer.output_files import OutputError, write_output
     from analyzer.scan import ScanOptions, run_scan
 
-    _validate_paths(paths)
-    helm = _chart_options(paths, values, set_, set_string, set_json, release_name, namespace, helm_engine)
+    helm = HelmArgs(values, set_, set_string, set_json, set_file, release_name, namespace, kube_version,
+                    api_versions, helm_engine)
+    policy, sources, chart_options = _prepare(paths, config, region, account, var_file, var, helm)
     _check_outputs([output], paths)
-    policy = _policy(paths, config, region, account)
-    skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
-    options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          skip_checks=skips, use_cache=not no_cache, progress=_progress(True), helm=helm)
-    report = run_scan(paths, policy, options)
+    gating = _gating(policy, check, skip_check)
+    with scan_progress(True) as progress:
+        options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
+                              helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
+        report = run_scan(paths, policy, options)
     accepted = baseline_from_report(report)
     try:
         write_output(output, dump_baseline(accepted), paths)
@@ -428,15 +705,28 @@ def baseline_cmd(
     typer.echo(f"wrote {len(accepted.findings)} finding fingerprint(s) to {output}")
 
 
-@app.command("init")
+@app.command("init", cls=ResidencyCommand)
 def init_cmd(
-    path: Annotated[Path, typer.Argument(help="The Terraform root (or repository) to infer the policy from.")] = Path("."),
-    output: Annotated[Optional[Path], typer.Option("--output", "-o",
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The Terraform root (or repository) to infer the policy "
+                                         "from.")] = Path("."),
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
                                                    help="Policy file to write (default: residency.yaml in PATH).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", metavar="", help="Overwrite an existing file.")] = False,
     var_file: VarFileOption = [],
     var: VarOption = [],
+    skip_path: SkipPathOption = [],
+    no_gitignore: NoGitignoreOption = False,
     no_cache: NoCacheOption = False,
+    values: ValuesOption = [],
+    set_: SetOption = [],
+    set_string: SetStringOption = [],
+    set_json: SetJsonOption = [],
+    set_file: SetFileOption = [],
+    release_name: ReleaseOption = "release-name",
+    namespace: NamespaceOption = "default",
+    kube_version: KubeVersionOption = None,
+    api_versions: ApiVersionsOption = [],
+    helm_engine: EngineOption = "auto",
 ) -> None:
     """Write a starter residency.yaml with the region and accounts inferred from the tree."""
     from analyzer.init_policy import infer_policy, render_policy
@@ -452,9 +742,14 @@ def init_cmd(
         _fail_usage(str(err))
     if target.exists() and not force:
         _fail_usage(f"{target} already exists; pass --force to overwrite it")
-    options = ScanOptions(cli_vars=_var_sources(var_file, var),
-                          use_cache=not no_cache, progress=_progress(True))
-    inventory, _files, _base = build_inventory([path], options)
+    sources = _var_sources(var_file, var)
+    _check_var_files(sources)
+    helm = HelmArgs(values, set_, set_string, set_json, set_file, release_name, namespace, kube_version,
+                    api_versions, helm_engine)
+    with scan_progress(True) as progress:
+        options = ScanOptions(cli_vars=sources, use_cache=not no_cache, progress=progress,
+                              helm=_chart_options([path], helm), excludes=Excludes(tuple(skip_path), not no_gitignore))
+        inventory, _files, _base = build_inventory([path], options)
     inferred = infer_policy(inventory)
     try:
         write_output(target, render_policy(inferred, path.as_posix()), [path], follow_links=False, exclusive=not force)

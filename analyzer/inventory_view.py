@@ -28,7 +28,7 @@ def _evidence(row: InventoryRow) -> list[str]:
     return [e.render() for e in row.region.evidence] + [e.render() for e in row.account.evidence if e not in row.region.evidence]
 
 
-def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
+def render_inventory(inventory: Inventory, fmt: str, root: str, width: int | None = None) -> str:
     rows = sorted(inventory.rows, key=lambda r: (r.kind, r.root, r.address))
     if fmt == "json":
         data = {
@@ -55,17 +55,13 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
                                                 f"{markdown_text(e.message)}" for e in inventory.errors] + [""]
         return ci_inert("\n".join(lines), hash_escape="\u2060#", colon_escape="\u2060:")
     buffer = io.StringIO()
-    console = Console(file=buffer, width=160, record=False, force_terminal=False)
+    # a terminal's width (cli.py passes it); a file or pipe gets the table at its natural width
+    console = Console(file=buffer, width=width or 1000, record=False, force_terminal=False)
     for kind, group in groupby(rows, key=lambda r: r.kind):
-        table = Table(title=kind, title_justify="left", show_lines=False)
-        for column in ("Resource", "Cloud", "Region", "Account", "Location", "Evidence"):
-            table.add_column(column, overflow="fold")
-        for r in group:
-            # Text, not str: rich would read [markup] in a value; visible: no ESC reaches the terminal
-            table.add_row(*(Text(visible(cell)) for cell in (
-                display_address(r), r.cloud, _place(r.region), _place(r.account), f"{r.file}:{r.line}")),
-                Text("\n".join(visible(step) for step in _evidence(r)[:4])))
-        console.print(table)
+        cells = [[visible(cell) for cell in (display_address(r), r.cloud, _place(r.region), _place(r.account),
+                                             f"{r.file}:{r.line}")] + [[visible(step) for step in _evidence(r)[:4]]]
+                 for r in group]
+        _print_group(console, kind, cells)
     if inventory.errors:
         console.print("Not analyzed:")
         for e in inventory.errors:
@@ -73,3 +69,29 @@ def render_inventory(inventory: Inventory, fmt: str, root: str) -> str:
     if not rows:
         console.print("No located resources found.")
     return ci_inert(buffer.getvalue(), hash_escape="\\x23", colon_escape="\\x3a")
+
+
+_COLUMNS = ("Resource", "Cloud", "Region", "Account", "Location")
+_EVIDENCE_MIN = 24  # narrower than this, the evidence goes under each row instead of in a column
+
+
+def _print_group(console: Console, kind: str, cells: list[list]) -> None:
+    """One kind's rows as a table whose identifier columns are never split or truncated; when they
+    leave no room for an evidence column, each row is a line with its evidence indented below."""
+    widths = [max([len(column)] + [len(row[i]) for row in cells]) for i, column in enumerate(_COLUMNS)]
+    frame = 3 * (len(_COLUMNS) + 1) + 1  # borders and padding of a rich table with the evidence column
+    if sum(widths) + frame + _EVIDENCE_MIN <= console.width:
+        table = Table(title=kind, title_justify="left", show_lines=False)
+        for column, size in zip(_COLUMNS, widths):
+            table.add_column(column, no_wrap=True, min_width=size)
+        table.add_column("Evidence", overflow="fold")
+        for row in cells:
+            # Text, not str: rich would read [markup] in a value
+            table.add_row(*(Text(cell) for cell in row[:5]), Text("\n".join(row[5])))
+        console.print(table)
+        return
+    console.print(Text(kind, style="italic"))
+    for row in cells:
+        console.print(Text("  ".join(row[:5])), overflow="ignore", soft_wrap=True)
+        for step in row[5]:
+            console.print(Text(f"    {step}"), overflow="ignore", soft_wrap=True)

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from analyzer.models import Severity
+from analyzer.scan_config import ScanConfig
 
 POLICY_FILE = "residency.yaml"
 
@@ -42,6 +43,7 @@ class Policy(BaseModel):
     fail_on_unknown: bool = True
     exceptions: list[PolicyException] = Field(default_factory=list)
     severity: dict[str, Severity] = Field(default_factory=dict)
+    scan: ScanConfig = Field(default_factory=ScanConfig, description="scan options (analyzer/scan_config.py)")
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("accounts", mode="before")

@@ -1,13 +1,17 @@
 """The human-readable terminal report, rendered with rich.
 
 Findings are grouped by rule (natural rule-id order), each with its severity, resource
-address, ``file:line``, message and an indented evidence chain::
+address, ``file:line``, message and an indented evidence chain, one step per line::
 
-    ↳ main.tf:12 provider aws.dr ← variables.tf:6 var.dr_region default
+    ↳ main.tf:12 provider aws.dr
+      ← variables.tf:6 var.dr_region default
 
-then the suppressed findings with their reasons, the inputs that were not analyzed, and one
-summary line. ``render`` returns plain text (no escape codes); ``render(report, color=True)``
-keeps rich's ANSI styling for a terminal. Every value goes through
+then the suppressed findings with their reasons, the inputs that were not analyzed (those not
+already shown as a CKV_RES_9 finding), and one summary line. ``render`` returns plain text (no
+escape codes) without wrapping; ``render_cli(report, terminal=Console())`` takes width and colour
+from the terminal as rich detects them (NO_COLOR, FORCE_COLOR, COLUMNS, a pipe). Lines wrap at
+spaces only: an identifier is never split. ``CliStyle`` holds checkov's --compact (no evidence)
+and --quiet (only the findings that fail the build, and the summary). Every value goes through
 :func:`analyzer.report.escape.visible`: an ESC, NUL or bidi override read from the scanned tree
 prints as ``\\x1b``, ``\\x00``, ``\\u202e`` and never reaches the terminal.
 """
@@ -15,17 +19,20 @@ prints as ``\\x1b``, ``\\x00``, ``\\u202e`` and never reaches the terminal.
 from __future__ import annotations
 
 import io
+import os
 from collections import defaultdict
+from dataclasses import dataclass
 
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
+from analyzer.gating import FailPolicy
 from analyzer.models import Finding, ScanReport
 
 from ._common import (
     TOOL_NAME,
-    evidence_chain,
+    evidence_strings,
     location,
     natural_key,
     plural,
@@ -36,8 +43,15 @@ from ._common import (
 )
 from .escape import ci_inert, message_lines, visible
 
-WIDTH = 120
 INDENT = 4
+UNWRAPPED = 10_000  # a file or a pipe without COLUMNS: lines are not wrapped (grep finds them whole)
+RES_9 = "CKV_RES_9"  # "Input not analyzed": its findings are the not-analyzed inputs
+
+
+@dataclass(frozen=True)
+class CliStyle:
+    compact: bool = False  # checkov --compact: no evidence chains
+    quiet: bool = False  # checkov --quiet: only the failing findings and the summary
 
 SEVERITY_STYLE = {
     "CRITICAL": "bold white on red",
@@ -48,7 +62,8 @@ SEVERITY_STYLE = {
 }
 
 
-def _finding_block(f: Finding, *, with_rule: bool = False) -> RenderableType:
+def _finding_block(f: Finding, *, with_rule: bool = False, compact: bool = False,
+                   soft: bool = False) -> RenderableType:
     head = Text()
     if with_rule:
         head.append(f"{visible(f.rule_id)} ", style="bold")
@@ -57,18 +72,21 @@ def _finding_block(f: Finding, *, with_rule: bool = False) -> RenderableType:
     head.append(visible(f.address), style="bold")
     head.append("  ")
     head.append(visible(location(f.file, f.line)), style="blue")
-    parts: list[RenderableType] = [Padding(head, (0, 0, 0, 2))]
+    if soft:
+        head.append("  (does not fail the build)", style="dim")
+    parts: list[RenderableType] = [Padding(head, (0, 0, 0, 2), expand=False)]
     # a message may span lines: Padding indents each one, so none can pass for a heading
-    parts.append(Padding(Text(message_lines(f.message)), (0, 0, 0, INDENT)))
+    parts.append(Padding(Text(message_lines(f.message)), (0, 0, 0, INDENT), expand=False))
     if f.suppressed is not None:
-        parts.append(Padding(Text(f"suppressed: {visible(f.suppressed)}", style="italic"), (0, 0, 0, INDENT)))
-    chain = evidence_chain(f.evidence)
-    if chain:
-        parts.append(Padding(Text(f"\u21b3 {visible(chain)}", style="dim"), (0, 0, 0, INDENT)))
+        parts.append(Padding(Text(f"suppressed: {visible(f.suppressed)}", style="italic"), (0, 0, 0, INDENT), expand=False))
+    if not compact:
+        for index, step in enumerate(evidence_strings(f.evidence)):  # one step per line, the source last
+            arrow = "\u21b3 " if index == 0 else "  \u2190 "
+            parts.append(Padding(Text(f"{arrow}{visible(step)}", style="dim"), (0, 0, 0, INDENT), expand=False))
     return Group(*parts)
 
 
-def _renderables(report: ScanReport) -> list[RenderableType]:
+def _renderables(report: ScanReport, style: CliStyle, fail: FailPolicy) -> list[RenderableType]:
     out: list[RenderableType] = []
     title = Text(f"{TOOL_NAME} {visible(report.tool_version)}", style="bold")
     title.append(f"  {visible(report.root)}", style="dim")
@@ -78,9 +96,10 @@ def _renderables(report: ScanReport) -> list[RenderableType]:
     findings = sorted_findings(report.findings)
     active = [f for f in findings if f.suppressed is None]
     suppressed = [f for f in findings if f.suppressed is not None]
+    shown = [f for f in active if fail.fails(f)] if style.quiet else active
 
     by_rule: dict[str, list[Finding]] = defaultdict(list)
-    for f in active:
+    for f in shown:
         by_rule[f.rule_id].append(f)
     for rule_id in sorted(by_rule, key=natural_key):
         group = by_rule[rule_id]
@@ -88,31 +107,51 @@ def _renderables(report: ScanReport) -> list[RenderableType]:
         heading.append(f"  ({plural(len(group), 'finding')})", style="dim")
         out.append(heading)
         for f in group:
-            out.append(_finding_block(f))
+            out.append(_finding_block(f, compact=style.compact, soft=not fail.fails(f)))
         out.append(Text(""))
 
-    if suppressed:
+    if suppressed and not style.quiet:
         out.append(Text(f"Suppressed ({len(suppressed)})", style="bold underline"))
         for f in suppressed:
-            out.append(_finding_block(f, with_rule=True))
+            out.append(_finding_block(f, with_rule=True, compact=style.compact))
         out.append(Text(""))
 
-    errors = sorted_errors(report.errors)
-    if errors:
+    # an input already reported as a CKV_RES_9 finding is not listed again
+    reported = {(f.file, f.line) for f in findings if f.rule_id == RES_9}
+    errors = [e for e in sorted_errors(report.errors) if (e.file, e.line) not in reported]
+    if errors and not style.quiet:
         out.append(Text(f"Inputs not analyzed ({len(errors)})", style="bold underline"))
         for e in errors:
             line = Text()
             line.append(visible(location(e.file, e.line)), style="blue")
             line.append(f"  {message_lines(e.message)}")
-            out.append(Padding(line, (0, 0, 0, 2)))
+            out.append(Padding(line, (0, 0, 0, 2), expand=False))
         out.append(Text(""))
 
-    has_active = bool(active)
-    out.append(Text(visible(summary_line(report)), style="bold red" if has_active else "bold green"))
+    failing = [f for f in active if fail.fails(f)]
+    summary = summary_line(report)
+    if len(failing) != len(active):
+        summary += f"; {len(active) - len(failing)} of them do not fail the build"
+    out.append(Text(visible(summary), style="bold red" if failing else "bold green"))
     return out
 
 
-def render(report: ScanReport, *, color: bool = False, width: int = WIDTH) -> str:
+def render(report: ScanReport, *, color: bool = False, width: int = UNWRAPPED) -> str:
+    """Plain text (ANSI styles when color), wrapped at width; what a file or `-f cli -o FILE` gets."""
+    return _render(report, CliStyle(), FailPolicy(), width=width, color=color)
+
+
+def render_cli(report: ScanReport, *, style: CliStyle = CliStyle(), fail: FailPolicy = FailPolicy(),
+               terminal: Console | None = None) -> str:
+    """The report for `terminal` (rich's detection of width and colour), or for a file when None."""
+    if terminal is None:
+        return _render(report, style, fail, width=UNWRAPPED, color=False)
+    sized = terminal.is_terminal or "COLUMNS" in os.environ
+    color = terminal.is_terminal and not terminal.no_color and terminal.color_system is not None
+    return _render(report, style, fail, width=terminal.width if sized else UNWRAPPED, color=color)
+
+
+def _render(report: ScanReport, style: CliStyle, fail: FailPolicy, *, width: int, color: bool) -> str:
     console = Console(
         record=True,
         width=width,
@@ -124,8 +163,8 @@ def render(report: ScanReport, *, color: bool = False, width: int = WIDTH) -> st
         emoji=False,
         soft_wrap=False,
     )
-    for renderable in _renderables(report):
-        console.print(renderable)
+    for renderable in _renderables(report, style, fail):
+        console.print(renderable, overflow="ignore")  # wrap at spaces, never inside an identifier
     text = console.export_text(styles=color)
     text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
     # printed to a CI log, no line may read as a workflow command (escape.ci_inert)

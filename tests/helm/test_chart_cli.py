@@ -61,17 +61,17 @@ def test_no_options_render_the_chart_defaults(tree: Path, monkeypatch: pytest.Mo
 
 
 def test_values_files_in_order_later_wins(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    [(_, account, evidence)] = identities(["--values", "a.yaml", "-v", "b.yaml"], monkeypatch)
+    [(_, account, evidence)] = identities(["--values", "a.yaml", "--values", "b.yaml"], monkeypatch)
     assert account == "333344445555" and evidence[0].endswith("role/release-name-from-a (account 333344445555)")
-    [(_, account, _)] = identities(["-v", "b.yaml", "--values", "a.yaml"], monkeypatch)
+    [(_, account, _)] = identities(["--values", "b.yaml", "--values", "a.yaml"], monkeypatch)
     assert account == "222233334444"
 
 
 def test_set_applies_after_every_values_file(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    [(_, account, evidence)] = identities(["--set", "account=444455556666,role=cli", "-v", "b.yaml"], monkeypatch)
+    [(_, account, evidence)] = identities(["--set", "account=444455556666,role=cli", "--values", "b.yaml"], monkeypatch)
     # Helm's --set makes a bare 12-digit number an int64, printed as digits (see analyzer/helm/charts.py)
     assert account == "444455556666" and "arn:aws:iam::444455556666:role/release-name-cli" in evidence[0]
-    [(_, account, _)] = identities(["--set-string", "account=444455556666", "-v", "b.yaml"], monkeypatch)
+    [(_, account, _)] = identities(["--set-string", "account=444455556666", "--values", "b.yaml"], monkeypatch)
     assert account == "444455556666"
 
 
@@ -185,7 +185,7 @@ def test_unusable_values_file_is_a_finding(tree: Path, monkeypatch: pytest.Monke
                                            reason: str) -> None:
     (tree / "values").mkdir()
     (tree / "values" / "bad.yaml").write_bytes(content)  # outside the scanned paths: read only as a values file
-    code, out, _ = run(["scan", "deploy", "main.tf", "-f", "json", "--helm-engine", "sdk", "-v", "values/bad.yaml"],
+    code, out, _ = run(["scan", "deploy", "main.tf", "-f", "json", "--helm-engine", "sdk", "--values", "values/bad.yaml"],
                        monkeypatch)
     assert code == 1
     message = f"values file values/bad.yaml: {reason}; chart deploy/probe not rendered"
@@ -266,7 +266,7 @@ def test_help_lists_the_helm_options(command: str, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("COLUMNS", "200")
     code, out, _ = run([command, "--help"], monkeypatch)
     assert code == 0
-    for option in ("--values", "-v", "--set ", "--set-string", "--set-json", "--release-name", "--namespace",
+    for option in ("--values", "--helm-values", "--set ", "--set-string", "--set-json", "--release-name", "--namespace",
                    "--helm-engine"):
         assert option in out, option
     assert "Applies to every Helm chart the scan renders." in out
@@ -274,7 +274,7 @@ def test_help_lists_the_helm_options(command: str, monkeypatch: pytest.MonkeyPat
 
 
 def test_baseline_and_report_take_the_values(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    args = [".", "--helm-engine", "sdk", "--region", "eu-west-1", "--account", "111122223333", "-v", "a.yaml"]
+    args = [".", "--helm-engine", "sdk", "--region", "eu-west-1", "--account", "111122223333", "--values", "a.yaml"]
     code, out, _ = run(["baseline", *args, "-o", "base.json"], monkeypatch)
     assert code == 0
     accepted = json.loads((tree / "base.json").read_text())["findings"]

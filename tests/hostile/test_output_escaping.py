@@ -108,11 +108,10 @@ def test_cli() -> None:
     _no_raw_controls(text)
     lines = text.splitlines()
     i = lines.index("CKV_RES_1 Resource in home region  (1 finding)")
-    assert lines[i + 1:i + 6] == [
+    assert lines[i + 1:i + 5] == [
         '  HIGH     aws_s3_bucket.b["\\x00\\u2066x"]  evil\\u202etxt.tf:3',
         '    region "us-east-1\\x1b[2J\\x1b[HAll clear\\u202e" is not known: ![x](https://evil.example/b.png) '
-        "@octocat <img src=x>",
-        "    [link](http://e.example) www.evil.example #12 50%",
+        "@octocat <img src=x> [link](http://e.example) www.evil.example #12 50%",  # not wrapped: no terminal
         "    \\x3a:warning::forged",
         "    \u21b3 evil\\u202etxt.tf:4 provider aws region \\x07@admin",
     ]

@@ -12,10 +12,11 @@ def test_grouped_findings_with_evidence_arrows(report):
     lines = text.splitlines()
     assert lines[0] == "residency 0.1.0  /src/infra"
     i = lines.index("CKV_RES_1 Resource in home region  (1 finding)")
-    assert lines[i + 1 : i + 4] == [
+    assert lines[i + 1 : i + 5] == [  # the evidence one step per line
         "  HIGH     aws_s3_bucket.dr  main.tf:12",
         "    Placed in us-east-1 (main.tf:12), not in home region eu-west-1 | see line 12",
-        "    \u21b3 main.tf:12 provider aws.dr \u2190 variables.tf:6 var.dr_region default",
+        "    \u21b3 main.tf:12 provider aws.dr",
+        "      \u2190 variables.tf:6 var.dr_region default",
     ]
     # rules in natural order: 1, 2 (10 is only suppressed)
     assert lines.index("CKV_RES_2 Resource in home account  (1 finding)") > i
