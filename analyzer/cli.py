@@ -11,10 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperArgument, TyperCommand
+
+try:  # typer vendors click since 0.2x: its own classes are the ones it raises and catches
+    from typer._click import core as click_core
+    from typer._click.exceptions import UsageError
+    from typer._click.globals import get_current_context
+except ImportError:  # pragma: no cover - an older typer on plain click
+    from click import core as click_core  # type: ignore[no-redef]
+    from click.exceptions import UsageError  # type: ignore[assignment,no-redef]
+    from click.globals import get_current_context  # type: ignore[assignment,no-redef]
 
 from analyzer import __version__
 from analyzer.cli_habits import habit_error
@@ -101,19 +109,19 @@ class ResidencyCommand(TyperCommand):
     """Every command: Terraform's, Helm's and checkov's habits refused with a hint before parsing
     (analyzer/cli_habits.py), a usage error as one `error:` line, and argument metavars as words."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: click_core.Context, args: list[str]) -> list[str]:
         message = habit_error(args, ALL_FORMATS)
         if message is None:
             try:
                 return super().parse_args(ctx, args)
-            except click.UsageError as err:
+            except UsageError as err:
                 if ctx.resilient_parsing:
                     raise
                 message = f"{err.format_message()} (see `residency {self.name} --help`)"
         _echo_error(message)
-        raise click.exceptions.Exit(2)
+        raise typer.Exit(2)
 
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+    def get_params(self, ctx: click_core.Context) -> list[click_core.Parameter]:
         params = super().get_params(ctx)
         for param in params:
             if isinstance(param, TyperArgument):  # typer would show `<list[Path]>` and `{paths}...`
@@ -122,6 +130,8 @@ class ResidencyCommand(TyperCommand):
                 param.display_type = hide  # type: ignore[method-assign]
                 param.display_type_rich = hide  # type: ignore[method-assign]
                 param.get_usage_pieces = lambda ctx, shown=shown: [shown]  # type: ignore[method-assign]
+            elif getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""  # a flag takes no value: no `<bool>`
         return params
 
 
@@ -215,9 +225,9 @@ class HelmArgs:
 
 def _given(param: str, value: Optional[str]) -> Optional[str]:
     """value when the command line set it, else None (its default gives way to the config's)."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is None or ctx.get_parameter_source(param) in (None, click.core.ParameterSource.COMMANDLINE,
-                                                          click.core.ParameterSource.ENVIRONMENT):
+    ctx = get_current_context(silent=True)
+    if ctx is None or ctx.get_parameter_source(param) in (None, click_core.ParameterSource.COMMANDLINE,
+                                                          click_core.ParameterSource.ENVIRONMENT):
         return value
     return None
 
@@ -309,8 +319,8 @@ def _check_region(where: str, value: str) -> None:
     if any(normalize(cloud, value).status != "invalid" for cloud in clouds):
         return
     known = sorted({code for cloud in clouds for code in all_regions(cloud)})
-    close = difflib.get_close_matches(value.strip().lower(), known, n=3, cutoff=0.75)
-    hint = f"; did you mean {' or '.join(close)}?" if close else " of AWS, Google Cloud or Azure"
+    close = difflib.get_close_matches(value.strip().lower(), known, n=1, cutoff=0.75)
+    hint = f"; did you mean {close[0]}?" if close else " of AWS, Google Cloud or Azure"
     _fail_usage(f"{where} {value}: not a region{hint}")
 
 

@@ -131,7 +131,8 @@ def _renderables(report: ScanReport, style: CliStyle, fail: FailPolicy) -> list[
     failing = [f for f in active if fail.fails(f)]
     summary = summary_line(report)
     if len(failing) != len(active):
-        summary += f"; {len(active) - len(failing)} of them do not fail the build"
+        passing = len(active) - len(failing)
+        summary += f"; {passing} {'does' if passing == 1 else 'do'} not fail the build"
     out.append(Text(visible(summary), style="bold red" if failing else "bold green"))
     return out
 
