@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rich.console import Console, Group, RenderableType
-from rich.padding import Padding
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 from analyzer.gating import FailPolicy
@@ -62,6 +63,34 @@ SEVERITY_STYLE = {
 }
 
 
+class _Indented:
+    """Text indented by `indent` columns, wrapped at spaces to the width left; a word wider than
+    that (a long resource address) stays whole on its line instead of being folded or cropped."""
+
+    def __init__(self, text: Text, indent: int) -> None:
+        self.text, self.indent = text, indent
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(options.max_width - self.indent, 20)
+        for paragraph in self.text.split("\n", allow_blank=True):
+            for line in paragraph.divide(_breaks(paragraph.plain, width)):
+                line.rstrip()
+                yield Segment(" " * self.indent)
+                yield from line.render(console)
+                yield Segment.line()
+
+
+def _breaks(plain: str, width: int) -> list[int]:
+    """Where to start new lines: before the word that would pass `width` (never inside a word)."""
+    breaks: list[int] = []
+    start = 0
+    for word in re.finditer(r"\S+\s*", plain):
+        if word.start() > start and len(plain[start:word.end()].rstrip()) > width:
+            breaks.append(word.start())
+            start = word.start()
+    return breaks
+
+
 def _finding_block(f: Finding, *, with_rule: bool = False, compact: bool = False,
                    soft: bool = False) -> RenderableType:
     head = Text()
@@ -74,15 +103,15 @@ def _finding_block(f: Finding, *, with_rule: bool = False, compact: bool = False
     head.append(visible(location(f.file, f.line)), style="blue")
     if soft:
         head.append("  (does not fail the build)", style="dim")
-    parts: list[RenderableType] = [Padding(head, (0, 0, 0, 2), expand=False)]
-    # a message may span lines: Padding indents each one, so none can pass for a heading
-    parts.append(Padding(Text(message_lines(f.message)), (0, 0, 0, INDENT), expand=False))
+    parts: list[RenderableType] = [_Indented(head, 2)]
+    # a message may span lines: each one is indented, so none can pass for a heading
+    parts.append(_Indented(Text(message_lines(f.message)), INDENT))
     if f.suppressed is not None:
-        parts.append(Padding(Text(f"suppressed: {visible(f.suppressed)}", style="italic"), (0, 0, 0, INDENT), expand=False))
+        parts.append(_Indented(Text(f"suppressed: {visible(f.suppressed)}", style="italic"), INDENT))
     if not compact:
         for index, step in enumerate(evidence_strings(f.evidence)):  # one step per line, the source last
             arrow = "\u21b3 " if index == 0 else "  \u2190 "
-            parts.append(Padding(Text(f"{arrow}{visible(step)}", style="dim"), (0, 0, 0, INDENT), expand=False))
+            parts.append(_Indented(Text(f"{arrow}{visible(step)}", style="dim"), INDENT))
     return Group(*parts)
 
 
@@ -125,7 +154,7 @@ def _renderables(report: ScanReport, style: CliStyle, fail: FailPolicy) -> list[
             line = Text()
             line.append(visible(location(e.file, e.line)), style="blue")
             line.append(f"  {message_lines(e.message)}")
-            out.append(Padding(line, (0, 0, 0, 2), expand=False))
+            out.append(_Indented(line, 2))
         out.append(Text(""))
 
     failing = [f for f in active if fail.fails(f)]
@@ -165,7 +194,9 @@ def _render(report: ScanReport, style: CliStyle, fail: FailPolicy, *, width: int
         soft_wrap=False,
     )
     for renderable in _renderables(report, style, fail):
-        console.print(renderable, overflow="ignore")  # wrap at spaces, never inside an identifier
+        if isinstance(renderable, Text):  # headings and the summary wrap like the rest
+            renderable = _Indented(renderable, 0)
+        console.print(renderable, crop=False)  # wrapped at spaces by _Indented, never inside an identifier
     text = console.export_text(styles=color)
     text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
     # printed to a CI log, no line may read as a workflow command (escape.ci_inert)
