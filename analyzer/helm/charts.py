@@ -148,9 +148,11 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
 
     renderer = options.renderer
     sdk = renderer if isinstance(renderer, SdkRenderer) else SdkRenderer()
+    capabilities = ({"kube_version": options.kube_version, "api_versions": options.api_versions}
+                    if options.kube_version or options.api_versions else {})  # --kube-version, --api-versions
     try:  # one child process answers both for the SDK; a binary renders after the SDK lists dependencies
         dependencies, rendered = sdk.inspect(chart_dir, overrides, options.release, options.namespace,
-                                             render=renderer is sdk)
+                                             render=renderer is sdk, capabilities=capabilities)
     except RenderError as err:
         inventory.errors.append(_chart_error(err, chart_dir, rel))
         return inventory
@@ -168,8 +170,6 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
     if renderer is not sdk:
         renderer = sdk if missing else renderer  # `helm template` would refuse the whole chart
         try:
-            capabilities = ({"kube_version": options.kube_version, "api_versions": options.api_versions}
-                            if options.kube_version or options.api_versions else {})  # a renderer without them still works
             rendered = renderer.render(chart_dir, overrides, options.release, options.namespace, **capabilities)
         except RenderError as err:
             inventory.errors.append(_chart_error(err, chart_dir, rel))

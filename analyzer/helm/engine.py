@@ -106,7 +106,8 @@ class SdkRenderer:
         """(the chart's dependencies when asked, its rendered templates when asked) from one child
         process; RenderError when Helm refuses the chart or the child fails or exceeds a limit."""
         request = {"chart": str(chart_dir.absolute()), "values": dict(values), "release": release, "namespace": namespace,
-                   "dependencies": dependencies, "render": render, **(capabilities or {})}
+                   "dependencies": dependencies, "render": render,
+                   **{k: list(v) if isinstance(v, tuple) else v for k, v in (capabilities or {}).items()}}
         try:
             answer = sdk_in_child(request, self.limits)
         except ChildFailed as err:
