@@ -105,6 +105,10 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _usage_pieces(shown: str) -> Callable[[Any], list[str]]:
+    return lambda ctx: [shown]
+
+
 class ResidencyCommand(TyperCommand):
     """Every command: Terraform's, Helm's and checkov's habits refused with a hint before parsing
     (analyzer/cli_habits.py), a usage error as one `error:` line, and argument metavars as words."""
@@ -129,7 +133,7 @@ class ResidencyCommand(TyperCommand):
                 hide: Any = lambda ctx=None: None  # noqa: E731
                 param.display_type = hide  # type: ignore[method-assign]
                 param.display_type_rich = hide  # type: ignore[method-assign]
-                param.get_usage_pieces = lambda ctx, shown=shown: [shown]  # type: ignore[method-assign]
+                param.get_usage_pieces = _usage_pieces(shown)  # type: ignore[method-assign,assignment]
             elif getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""  # a flag takes no value: no `<bool>`
         return params

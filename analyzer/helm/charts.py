@@ -148,8 +148,8 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
 
     renderer = options.renderer
     sdk = renderer if isinstance(renderer, SdkRenderer) else SdkRenderer()
-    capabilities = ({"kube_version": options.kube_version, "api_versions": options.api_versions}
-                    if options.kube_version or options.api_versions else {})  # --kube-version, --api-versions
+    capabilities: dict[str, Any] = ({"kube_version": options.kube_version, "api_versions": options.api_versions}
+                                    if options.kube_version or options.api_versions else {})  # --kube-version, --api-versions
     try:  # one child process answers both for the SDK; a binary renders after the SDK lists dependencies
         dependencies, rendered = sdk.inspect(chart_dir, overrides, options.release, options.namespace,
                                              render=renderer is sdk, capabilities=capabilities)
