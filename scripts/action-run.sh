@@ -5,6 +5,13 @@
 #   INPUT_ACCOUNTS    comma-separated --account values
 #   INPUT_CONFIG      --config
 #   INPUT_VAR_FILES   newline-separated --var-file values, in order
+#   INPUT_VARS        newline-separated --var NAME=VALUE values
+#   INPUT_HELM_VALUES newline-separated --values files; INPUT_HELM_SET, INPUT_HELM_SET_STRING newline-
+#                     separated --set/--set-string; INPUT_HELM_RELEASE_NAME, INPUT_HELM_NAMESPACE,
+#                     INPUT_HELM_KUBE_VERSION; INPUT_HELM_API_VERSIONS comma/newline-separated
+#   INPUT_CHANGED_FROM --changed-from git ref
+#   INPUT_CHECK, INPUT_SKIP_CHECK, INPUT_HARD_FAIL_ON, INPUT_SOFT_FAIL_ON  comma/newline-separated
+#                     rule IDs, wildcards or severities; INPUT_SKIP_PATH newline-separated patterns
 #   INPUT_FORMATS     comma/space-separated formats printed to stdout (default "cli")
 #   INPUT_JUNIT_FILE  JUnit XML file to write (unset: residency-junit.xml; empty: none)
 #   INPUT_SARIF_FILE  SARIF file to write (unset: residency.sarif; empty: none)
@@ -42,6 +49,46 @@ while IFS= read -r var_file; do
   var_file="$(trim "$var_file")"
   [ -n "$var_file" ] && args+=(--var-file "$var_file")
 done <<<"${INPUT_VAR_FILES:-}"
+
+# newline-separated values, each one flag (values may hold commas and spaces: --set a={b,c})
+add_lines() {
+  local flag="$1" text="$2" line
+  while IFS= read -r line; do
+    line="$(trim "$line")"
+    [ -n "$line" ] && args+=("$flag" "$line")
+  done <<<"$text"
+  return 0
+}
+# comma- or newline-separated values, each one flag
+add_list() {
+  local flag="$1" text="$2" item items=()
+  IFS=$', \t\n' read -r -d '' -a items <<<"$text" || true  # no word splitting of $text: CKV_RES_* is no glob
+  for item in "${items[@]+"${items[@]}"}"; do
+    [ -n "$item" ] && args+=("$flag" "$item")
+  done
+  return 0
+}
+add_one() {
+  local value
+  value="$(trim "$2")"
+  [ -n "$value" ] && args+=("$1" "$value")
+  return 0
+}
+
+add_lines --var "${INPUT_VARS:-}"
+add_lines --values "${INPUT_HELM_VALUES:-}"
+add_lines --set "${INPUT_HELM_SET:-}"
+add_lines --set-string "${INPUT_HELM_SET_STRING:-}"
+add_one --release-name "${INPUT_HELM_RELEASE_NAME:-}"
+add_one --namespace "${INPUT_HELM_NAMESPACE:-}"
+add_one --kube-version "${INPUT_HELM_KUBE_VERSION:-}"
+add_list --api-versions "${INPUT_HELM_API_VERSIONS:-}"
+add_one --changed-from "${INPUT_CHANGED_FROM:-}"
+add_list --check "${INPUT_CHECK:-}"
+add_list --skip-check "${INPUT_SKIP_CHECK:-}"
+add_lines --skip-path "${INPUT_SKIP_PATH:-}"
+add_list --hard-fail-on "${INPUT_HARD_FAIL_ON:-}"
+add_list --soft-fail-on "${INPUT_SOFT_FAIL_ON:-}"
 
 baseline="$(trim "${INPUT_BASELINE:-}")"
 [ -n "$baseline" ] && args+=(--baseline "$baseline")

@@ -30,12 +30,21 @@ def test_action_structure() -> None:
     inputs = action["inputs"]
     expected = {"paths": ".", "region": "", "accounts": "", "config": "", "var-files": "", "formats": "cli",
                 "junit-file": "residency-junit.xml", "sarif-file": "residency.sarif", "upload-sarif": "false",
-                "soft-fail": "false", "baseline": "", "python-version": None}
+                "soft-fail": "false", "baseline": "", "python-version": None, "vars": "", "helm-values": "",
+                "helm-set": "", "helm-set-string": "", "helm-release-name": "", "helm-namespace": "",
+                "helm-kube-version": "", "helm-api-versions": "", "changed-from": "", "check": "", "skip-check": "",
+                "skip-path": "", "hard-fail-on": "", "soft-fail-on": ""}
     assert set(expected) <= set(inputs)
     for name, default in expected.items():
         assert "description" in inputs[name], name
         if default is not None:
             assert str(inputs[name].get("default")) == default, name
+
+
+def test_action_says_it_scans_terraform_and_helm() -> None:
+    action = _action()
+    assert "Terraform and Helm" in action["description"]
+    assert "Helm charts" in action["inputs"]["paths"]["description"]
 
 
 def test_action_steps_install_the_checkout_and_run_the_script() -> None:
@@ -81,7 +90,10 @@ def test_pre_commit_hook() -> None:
     assert hook["name"] and hook["entry"] == "residency scan" and hook["language"] == "python"
     assert hook["pass_filenames"] is False and hook["args"] == ["."]
     pattern = re.compile(hook["files"])
-    for name in ("main.tf", "infra/x.tfvars", "y.tf.json", "prod.tfvars.json"):
+    for name in ("main.tf", "infra/x.tfvars", "y.tf.json", "prod.tfvars.json",  # Terraform
+                 "charts/api/Chart.yaml", "charts/api/values.yaml", "deploy/values-prod.yml",  # charts, values
+                 "charts/api/templates/_helpers.tpl", "charts/api/.helmignore", "rendered/app.yaml",  # manifests
+                 "plans/prod.json", "tfplan", "prod.tfplan", "residency.yaml", ".gitignore"):  # plans, policy
         assert pattern.search(name), name
-    for name in ("README.md", "main.tf.bak", "tf", "values.yaml"):
+    for name in ("README.md", "main.tf.bak", "tf", "src/app.py", "values.yaml.orig"):
         assert not pattern.search(name), name

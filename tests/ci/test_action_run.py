@@ -97,3 +97,38 @@ def test_usage_error_exit_2_still_writes_a_summary(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "missing.json: no such file" in proc.stderr
     assert "did not complete (exit code 2)" in summary.read_text()
+
+
+def test_scan_inputs_become_flags_and_are_applied(tmp_path: Path) -> None:
+    (tmp_path / "CKV_RES_1.txt").write_text("a file a glob would expand to\n")
+    _copy(SPLIT, tmp_path / "infra")
+    proc = run_action({"paths": "infra", "check": "CKV_RES_*", "skip-check": "CKV_RES_2,\nLOW",
+                       "hard-fail-on": "CRITICAL", "soft-fail-on": "MEDIUM", "skip-path": "modules/legacy\n^tests/",
+                       "vars": "dr_region=eu-west-1\n", "helm-values": "values/a.yaml\nvalues/b.yaml",
+                       "helm-set": "image.tag=1.2,replicas={1,2}", "helm-set-string": "account=111122223333",
+                       "helm-release-name": "api", "helm-namespace": "data", "helm-kube-version": "v1.30.0",
+                       "helm-api-versions": "monitoring.coreos.com/v1, policy/v1", "formats": ""},
+                      cwd=tmp_path)
+    command = next(line for line in proc.stderr.splitlines() if line.startswith("+ residency scan"))
+    assert (" --var dr_region=eu-west-1 --values values/a.yaml --values values/b.yaml"
+            " --set image.tag=1.2\\,replicas=\\{1\\,2\\} --set-string account=111122223333 --release-name api"
+            " --namespace data --kube-version v1.30.0 --api-versions monitoring.coreos.com/v1"
+            " --api-versions policy/v1 --check CKV_RES_\\* --skip-check CKV_RES_2 --skip-check LOW"
+            " --skip-path modules/legacy --skip-path \\^tests/ --hard-fail-on CRITICAL --soft-fail-on MEDIUM") in command
+    # the values files do not exist: a finding on each chart, but this tree has no chart
+    assert proc.returncode == 0, proc.stderr  # the var moves the DR bucket home; CRITICAL only would fail
+
+
+def test_severity_threshold_input_decides_the_exit_code(tmp_path: Path) -> None:
+    _copy(SPLIT, tmp_path / "infra")
+    assert run_action({"paths": "infra", "hard-fail-on": "CRITICAL"}, cwd=tmp_path).returncode == 0
+    assert run_action({"paths": "infra", "hard-fail-on": "HIGH"}, cwd=tmp_path).returncode == 1
+    proc = run_action({"paths": "infra", "skip-check": "CKV_RES_77"}, cwd=tmp_path)
+    assert proc.returncode == 2 and "error: --skip-check CKV_RES_77: no rule has this ID" in proc.stderr
+
+
+def test_changed_from_input_reaches_the_scan(tmp_path: Path) -> None:
+    _copy(SPLIT, tmp_path / "infra")
+    proc = run_action({"paths": "infra", "changed-from": "origin/main"}, cwd=tmp_path)
+    assert "--changed-from origin/main" in proc.stderr
+    assert proc.returncode == 2 and "error: --changed-from origin/main:" in proc.stderr  # not a git repository
