@@ -491,7 +491,7 @@ def scan(
                     api_versions, helm_engine)
     policy, sources, chart_options = _prepare(paths, config, region, account, var_file, var, helm)
     formats = fmt or policy.scan.formats or ["cli"]
-    outputs = output or [Path(_config_paths(policy)(o)) for o in policy.scan.outputs]
+    outputs = output or [Path(o if o == "-" else _config_paths(policy)(o)) for o in policy.scan.outputs]
     for name in formats:
         if name not in SCAN_FORMATS:
             _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")

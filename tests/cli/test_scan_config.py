@@ -36,10 +36,11 @@ def test_a_flag_overrides_the_config(root: Path, cli: Run) -> None:
 
 
 def test_config_formats_and_outputs(root: Path, cli: Run) -> None:
-    (root / "residency.yaml").write_text(POLICY + "scan:\n  formats: [sarif, cli]\n  outputs: [out/r.sarif]\n")
+    (root / "residency.yaml").write_text(POLICY + "scan:\n  formats: [json, sarif, cli]\n  outputs: ['-', out/r.sarif]\n")
     (root / "out").mkdir()
     code, out, _ = cli(["scan", root])
-    assert code == 1 and "aws_s3_bucket.dr" in out
+    assert code == 1 and out.startswith("{") and "CKV_RES_1 Data-plane resource outside the allowed region" in out
+    assert not (root / "-").exists()
     results = json.loads((root / "out" / "r.sarif").read_text())["runs"][0]["results"]
     assert ("CKV_RES_1", "main.tf") in {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
                                         for r in results}
