@@ -16,7 +16,7 @@ from analyzer.models import Finding, Placement, ScanReport, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, sorted_errors
 from analyzer.report.escape import ci_inert, visible
 from analyzer.review.classify import Review, ReviewItem
-from analyzer.review.placement_map import Area, build_map, render_svg
+from analyzer.review.placement_map import Area, build_map, map_size, render_svg
 
 CSS = """
 :root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --head:#f6f8fa; --ok:#1a7f37; --bad:#cf222e;
@@ -59,13 +59,16 @@ figure.map svg { display: block; max-width: 100%; height: auto; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
   body { max-width: none; padding: 0; font-size: 10px; }
-  h2 { break-after: avoid; }
-  code, pre { font-size: 9px; }
+  h1 { font-size: 18px; } h2 { font-size: 14px; margin-top: 16px; break-after: avoid; }
+  code, pre { font-size: 8.5px; }
+  .note, ul.ev, .pill, .card .l { font-size: 8.5px; } .card .n { font-size: 15px; }
+  th, td { padding: 3px 5px; }
   pre { background: #ffffff; color: var(--fg); border: 1px solid var(--line); }
   .cards { gap: 6px; } .card { padding: 4px 8px; min-width: 0; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; }
   figure.map { border: 0; overflow: visible; break-inside: avoid; }
+  figure.map > div { min-width: 0 !important; }
 }
 """
 
@@ -142,7 +145,9 @@ def _map_section(report: ScanReport) -> list[str]:
            "resources). Arrows are flows: replication, replicas, log subscriptions, grants, images pulled and "
            "control-plane endpoints. Red arrows leave their region or account, dashed ones go somewhere unknown, "
            "grey ones stay in their area.</p>",
-           f'<figure class="map">{render_svg(pmap)}</figure>']
+           # shrinks to the page down to 70 % of its size (still legible), then scrolls in its frame
+           f'<figure class="map"><div style="min-width:{map_size(pmap)[0] * 0.7:.0f}px">{render_svg(pmap)}</div>'
+           "</figure>"]
     if crossing:
         out.append(f'<p>Flows leaving their area ({len(crossing)}):</p><ul class="flows">')
         for arrow in crossing:

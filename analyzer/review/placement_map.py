@@ -327,6 +327,12 @@ def _account_label(account: str) -> list[str]:
     return [account[:room], _fit(account[room:], HEAD_W - 2 * PAD)]
 
 
+def map_size(pmap: PlacementMap) -> tuple[float, float]:
+    """Width and height of the map's SVG, in pixels at 100 %."""
+    _, _, _, width, height = _layout(pmap)
+    return width, height
+
+
 def render_svg(pmap: PlacementMap) -> str:
     """The map as an SVG element (inline in HTML or saved as a file)."""
     boxes, col_x, row_y, width, height = _layout(pmap)
