@@ -100,6 +100,12 @@ class PlacementMap:
     def area_marks(self, area: Area) -> list[Mark]:
         return [m for m in self.marks if m.area == area]
 
+    def by_area(self) -> dict[Area, list[Mark]]:
+        out: dict[Area, list[Mark]] = {}
+        for mark in self.marks:
+            out.setdefault(mark.area, []).append(mark)
+        return out
+
 
 @dataclass(frozen=True)
 class _Flow:
@@ -176,11 +182,9 @@ def build_map(rows: Sequence[InventoryRow], *, home_region: str | None = None,
     for row, area in placed:
         by_area.setdefault(area, []).append(row)
     # destinations: the distinct destinations of each area
-    targets: dict[Area, list[str]] = {}
+    targets: dict[Area, dict[str, None]] = {}  # an ordered set per area
     for f in flows:
-        targets.setdefault(f.area, [])
-        if f.target not in targets[f.area]:
-            targets[f.area].append(f.target)
+        targets.setdefault(f.area, {})[f.target] = None
     # mark keys number the areas (a name from the tree never makes a key, so none can collide)
     area_id = {area: i for i, area in enumerate(sorted(set(by_area) | set(targets)))}
     marks: list[Mark] = []
@@ -283,9 +287,10 @@ def _column_width(pmap: PlacementMap) -> float:
 def _layout(pmap: PlacementMap) -> tuple[dict[str, _Box], dict[str, float], dict[str, float], float, float]:
     col_w = _column_width(pmap)
     col_x = {r: HEAD_W + i * col_w for i, r in enumerate(pmap.regions)}
+    in_area = pmap.by_area()
     row_h: dict[str, float] = {}
     for account in pmap.accounts:
-        most = max((len(pmap.area_marks(Area(account, r))) for r in pmap.regions), default=0)
+        most = max((len(in_area.get(Area(account, r), [])) for r in pmap.regions), default=0)
         row_h[account] = max(most, 1) * (MARK_H + MARK_GAP) + 2 * PAD
     row_y: dict[str, float] = {}
     y = float(LEGEND_H + HEAD_H)
@@ -295,7 +300,7 @@ def _layout(pmap: PlacementMap) -> tuple[dict[str, _Box], dict[str, float], dict
     boxes: dict[str, _Box] = {}
     for account in pmap.accounts:
         for region in pmap.regions:
-            for index, mark in enumerate(pmap.area_marks(Area(account, region))):
+            for index, mark in enumerate(in_area.get(Area(account, region), [])):
                 boxes[mark.key] = _Box(col_x[region] + PAD, row_y[account] + PAD + index * (MARK_H + MARK_GAP),
                                        col_w - 2 * PAD - BEND, MARK_H)
     width = max(HEAD_W + len(pmap.regions) * col_w + RIGHT, MIN_W)

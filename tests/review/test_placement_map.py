@@ -197,3 +197,15 @@ def test_headless_browser_draws_the_map(tmp_path: Path) -> None:
     if os.environ.get("RESIDENCY_UPDATE_SCREENSHOTS"):
         shutil.copy(shot, DOCS_IMG / "placement-map.png")
     assert (DOCS_IMG / "placement-map.png").exists()
+
+
+def test_crowded_destinations_are_one_mark_with_a_count() -> None:
+    images = [f"docker.io/library/tool{i}:1" for i in range(9)]
+    rows = [_row("aws_ecs_task_definition.worker", "workload", images=images)]
+    pmap = build_map(rows, home_region="eu-west-1", home_accounts=["111122223333"])
+    [target] = [m for m in pmap.marks if m.target]
+    assert (target.key, target.area, target.label, target.count) == ("a1-t", Area("external", "unknown"),
+                                                                    "9 destinations", 9)
+    assert target.lines == sorted(images)
+    [arrow] = pmap.arrows
+    assert (arrow.source, arrow.target, arrow.crossing, len(arrow.lines)) == ("a0-r0", "a1-t", True, 9)
