@@ -27,7 +27,7 @@ from html import escape
 
 from analyzer.models import InventoryRow, Placement, display_address
 from analyzer.registries import control_plane_regions, parse_image
-from analyzer.report._common import location, sorted_inventory
+from analyzer.report._common import location, posix_path, sorted_inventory
 from analyzer.report.escape import ci_inert, visible
 
 UNKNOWN = "unknown"
@@ -174,7 +174,11 @@ def build_map(rows: Sequence[InventoryRow], *, home_region: str | None = None,
               home_accounts: Sequence[str] = ()) -> PlacementMap:
     """The map of ``rows``: areas, marks and arrows, every list in a stable order."""
     home_account = home_accounts[0] if len(home_accounts) == 1 else None
-    ordered = sorted_inventory(rows)
+    # the inventory order, then every field a mark shows: rows of one Kubernetes object share
+    # file, line and address
+    ordered = sorted(sorted_inventory(rows), key=lambda r: (
+        posix_path(r.file), r.line, r.address, r.kind, r.type, r.name or "", r.region.value or "",
+        r.account.value or "", r.images, r.endpoints, [f.description for f in r.flows]))
     placed = [(row, _row_area(row, home_region, home_account)) for row in ordered]
     flows = [f for row, area in placed for f in _flows(row, area)]
 

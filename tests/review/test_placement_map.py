@@ -156,9 +156,16 @@ def test_hostile_names_stay_text_in_the_svg() -> None:
 
 def test_output_is_deterministic() -> None:
     rows = _scan(DATA / "map_replication").inventory
-    shuffled = list(rows)
-    random.Random(7).shuffle(shuffled)
-    assert placement_map(shuffled, home_region="eu-west-1") == placement_map(rows, home_region="eu-west-1")
+    # one Kubernetes object's rows share file, line and address
+    rows += [InventoryRow(address="Deployment/app/api", type="Deployment", kind=kind, cloud="kubernetes",
+                          region=Placement(), account=Placement(), file="chart/deploy.yaml", line=1, images=images)
+             for kind, images in (("workload", ["docker.io/library/busybox:1.36"]), ("registry", []),
+                                  ("workload", ["quay.io/acme/api:2"]))]
+    expected = placement_map(rows, home_region="eu-west-1")
+    for seed in range(5):
+        shuffled = list(rows)
+        random.Random(seed).shuffle(shuffled)
+        assert placement_map(shuffled, home_region="eu-west-1") == expected
 
 
 def test_html_report_embeds_the_map_and_lists_flows_leaving() -> None:
