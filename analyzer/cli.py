@@ -33,7 +33,7 @@ app = typer.Typer(
 )
 PATHS_HELP = ("Terraform roots, plan/state JSON, Helm charts (folders with Chart.yaml), rendered manifests, "
               "or a repository holding several.")
-SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown")
+SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown", "gitlab")
 INVENTORY_FORMATS = ("table", "json", "markdown")
 
 
