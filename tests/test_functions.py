@@ -88,6 +88,11 @@ CASES: list[tuple[str, list[Any], Any]] = [
     ("element", [["a", "b", "c"], 3], "a"),  # wraps around
     ("element", [["a", "b", "c"], 7], "b"),
     ("element", [["a", "b", "c"], "2"], "c"),
+    # negative indices count from the end and wrap too (terraform 1.11 console, a list)
+    ("element", [["a", "b", "c"], -1], "c"),
+    ("element", [["a", "b", "c"], -3], "a"),
+    ("element", [["a", "b", "c"], -4], "c"),
+    ("element", [["a", "b", "c"], -5], "b"),
     ("index", [["a", "b", "c"], "b"], 1),
     ("index", [[1, 2, 3], 2.0], 1),
     ("contains", [["a", "b", "c"], "a"], True),
@@ -325,7 +330,6 @@ ERRORS: list[tuple[str, list[Any], str]] = [
     ("one", [None], "must not be null"),
     ("one", [{"a": 1}], "argument 1 must be a list"),
     ("element", [[], 0], "cannot use element function with an empty list"),
-    ("element", [["a"], -1], "cannot use element function with a negative index"),
     ("element", [["a"], 1.5], "argument 2 must be a whole number"),
     ("index", [["a"], "b"], "item not found"),
     ("index", [[], "b"], "cannot search an empty list"),
