@@ -311,7 +311,7 @@ class ModuleInstance:
 
     def _unread_files(self) -> list[str]:
         """This module's .tf files that failed to load (their declarations are missing)."""
-        folder = self.rel_dir
+        folder = "" if self.rel_dir == "." else self.rel_dir
         return sorted({error.file for error in self.tree.errors
                        if error.file.endswith((".tf", ".tf.json")) and error.file.rpartition("/")[0] == folder})
 
