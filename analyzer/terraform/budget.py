@@ -24,6 +24,10 @@ Where = tuple[str, int]  # (file relative to the scan root, line)
 
 @dataclass(frozen=True, slots=True)
 class Limits:
+    """Every bound, far above what real configurations use: the largest root of the generated
+    1,001-file estate does 1,446 steps of work with 164 instances and references nested 4
+    deep; cloud-foundation-fabric's 628 steps, 21 instances, 10 deep."""
+
     # one list, set, tuple, map or object a function or expression produces
     max_elements: int = 100_000
     # values inside one value, counting every use of a shared value (locals doubling a list)
@@ -59,10 +63,6 @@ class BudgetExceeded(ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-
-
-def is_budget_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown) and value.reason.startswith(BUDGET_REASON)
 
 
 class Budget:

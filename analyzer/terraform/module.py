@@ -17,7 +17,7 @@ from analyzer.data import load_data
 from analyzer.hcl import ast
 from analyzer.models import Evidence, ScanError
 from analyzer.terraform import types
-from analyzer.terraform.budget import BUDGET_REASON, Budget, BudgetExceeded, is_budget_unknown
+from analyzer.terraform.budget import BUDGET_REASON, Budget, BudgetExceeded
 from analyzer.terraform.evaluate import (
     EvalError,
     Lazy,
@@ -465,7 +465,7 @@ class ModuleInstance:
             return None
         keys = self.instance_keys(block, declared.file, address)
         if isinstance(keys, Unknown):
-            if not is_budget_unknown(keys) and BUDGET_REASON not in keys.reason:  # the budget reported it once
+            if BUDGET_REASON not in keys.reason:  # the budget reported it once for the root
                 self.errors.append(ScanError(file=declared.file, line=block.line, address=address,
                                              message=f"{keys.reason}; the module's resources are not analyzed"))
             return Unknown(keys.reason, origin=address)
