@@ -197,13 +197,21 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         if name in NOT_EVALUATED:
             return Unknown(f"function {name} is not evaluated")
         raise EvalError(f"Call to unknown function: there is no function named \"{name}\"")
-    args = [materialize(evaluate(arg, scope, trace)) for arg in expr.args]
+    args = [materialize(_walked(evaluate(arg, scope, trace), scope)) for arg in expr.args]
     try:
         result = call_function(name, args)
     except FunctionError as err:
         raise EvalError(str(err)) from None
     _check(result, scope)
     return result
+
+
+def _walked(value: Any, scope: Scope) -> Any:
+    """Charge the walks a collection gets (copying it, looking for unknowns, comparing):
+    `[for i in range(1000) : length(local.big)]` walks local.big a thousand times."""
+    if isinstance(value, (list, dict)) and value:
+        scope.budget.check_value(value)
+    return value
 
 
 def _check(value: Any, scope: Scope) -> None:
@@ -337,8 +345,8 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _binary(expr: ast.Binary, scope: Scope, trace: Trace) -> Any:
-    left = evaluate(expr.left, scope, trace)
-    right = evaluate(expr.right, scope, trace)
+    left = _walked(evaluate(expr.left, scope, trace), scope)
+    right = _walked(evaluate(expr.right, scope, trace), scope)
     unknown = first_unknown(left, right)
     if unknown is not None:
         return unknown
@@ -352,7 +360,7 @@ def _conditional(expr: ast.Conditional, scope: Scope, trace: Trace) -> Any:
         # both branches agreeing is still a known answer
         then = _attempt(expr.then, scope)
         other = _attempt(expr.other, scope)
-        if first_unknown(then, other) is None and _equal(then, other):
+        if first_unknown(_walked(then, scope), _walked(other, scope)) is None and _equal(then, other):
             return evaluate(expr.then, scope, trace)
         return cond
     if not isinstance(cond, bool):
