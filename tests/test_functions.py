@@ -712,6 +712,12 @@ def test_regexall_on_a_large_text_is_linear() -> None:
     assert time.perf_counter() - started < 1.0
 
 
+def test_a_huge_bad_pattern_is_not_repeated_in_the_message() -> None:
+    with pytest.raises(FunctionError) as raised:
+        call("regex", "(" + "a" * 500_000, "a")
+    assert len(str(raised.value)) < 300 and "'(aaaa" in str(raised.value) and "missing )" in str(raised.value)
+
+
 def test_bad_patterns_are_errors_not_crashes() -> None:
     with pytest.raises(FunctionError, match="invalid regular expression.*invalid escape sequence"):
         call("regex", "(a)\\1", "aa")  # backreferences are not RE2
@@ -739,6 +745,12 @@ BUDGET_CASES: list[tuple[str, list[Any], str]] = [
     ("formatlist", ["%s%s", ["x" * 900_000] * 10, "y"], "formatlist would build more than 8,000,000 characters"),
     ("jsonencode", [["x" * 300_000] * 4], "jsonencode of a value holding more than 1,000,000 characters"),
     ("parseint", ["1" * 5000, 10], "parseint of a number with 5,000 digits"),
+    # RE2 is linear in the text times the program (and copies every group per step)
+    ("regex", ["(a?)" * 1000 + "a" * 1000, "a" * 1000],
+     "matching a pattern of 5,004 instructions and 1,000 groups against 1,000 bytes"),
+    ("regexall", ["(?:x|.{1,100})*(y)?", "x" * 1_000_000],
+     "matching a pattern of 908 instructions and 1 groups against 1,000,000 bytes"),
+    ("replace", ["x" * 400_000, "/(.)" * 50 + "/", "-"], "against 400,000 bytes"),
     ("yamldecode", ["a: &a [1]\nb: [" + ", ".join(["*a"] * 10_001) + "]"],
      "yamldecode: the document uses more than 10,000 aliases"),
 ]

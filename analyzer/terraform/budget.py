@@ -36,6 +36,8 @@ class Limits:
     max_string: int = 1_000_000
     # characters of all the strings one function call produces (formatlist)
     max_text: int = 8_000_000
+    # one regex call: text bytes x RE2 program size (x capture groups / 8); ~1 s at the bound
+    max_regex_work: int = 300_000_000
     # aliases (*name) in one YAML document; each can repeat a whole subtree
     max_yaml_aliases: int = 10_000
     # work of one expression, its nested references excluded (they have their own)

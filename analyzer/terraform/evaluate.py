@@ -220,7 +220,8 @@ def _check(value: Any, scope: Scope) -> None:
         scope.budget.charge(len(value), "collection elements")
         scope.budget.check_value(value)
     elif isinstance(value, str) and len(value) > 4096:
-        scope.budget.charge(len(value) // 256, "string building")
+        # a 1 MB string is ~16k steps: one expression keeps at most ~20 MB of new text
+        scope.budget.charge(len(value) // 64, "string building")
         if len(value) > scope.budget.limits.max_string:
             raise BudgetExceeded(f"a string of {len(value):,} characters (at most {scope.budget.limits.max_string:,})")
 
@@ -443,7 +444,7 @@ def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:
         if size > limit:
             raise BudgetExceeded(f"a template would build a string of more than {limit:,} characters")
     if size > 4096:
-        scope.budget.charge(size // 256, "string building")
+        scope.budget.charge(size // 64, "string building")
     return "".join(out)
 
 

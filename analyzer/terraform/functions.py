@@ -450,7 +450,20 @@ def _compile(pattern: str) -> Regex:
         return re2.compile(_utf8(pattern), _RE2_OPTIONS)
     except re2.error as err:
         detail = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
-        raise _Problem(f"invalid regular expression {pattern!r}: {detail}") from None
+        shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
+        detail = detail if len(detail) <= 120 else detail[:117] + "..."  # RE2 quotes the pattern too
+        raise _Problem(f"invalid regular expression {shown!r}: {detail}") from None
+
+
+def _searched(regex: Regex, text: str) -> bytes:
+    """The text as UTF-8, once its matching cost is known to be bounded: RE2 is linear in
+    the text, times the program size (and the capture groups it copies)."""
+    data = _utf8(text)
+    cost = len(data) * regex.programsize * (1 + regex.groups // 8)
+    if cost > LIMITS.max_regex_work:
+        raise BudgetExceeded(f"matching a pattern of {regex.programsize:,} instructions and {regex.groups:,} groups "
+                             f"against {len(data):,} bytes ({cost:,} steps, at most {LIMITS.max_regex_work:,})")
+    return data
 
 
 def _utf8(text: str) -> bytes:
@@ -524,7 +537,7 @@ def _group_bytes(regex: Regex, match: Any, name: str, names: dict[str, int]) -> 
 
 def _replace_all(regex: Regex, text: str, template: str) -> str:
     """Go's ReplaceAllString, including its handling of empty matches."""
-    data = _utf8(text)
+    data = _searched(regex, text)
     parts = [part if isinstance(part, tuple) else _utf8(part) for part in _template_parts(template)]
     names = _group_names(regex)
     out: list[bytes] = []
@@ -624,6 +637,8 @@ def _format_verb(verb: re.Match[str], mode: str, raw: str, offset: int, value: A
     if mode != "v" and value is None:
         raise _failed(f'unsupported value for "{raw}" at {offset}: null value cannot be formatted')
     if mode == "v":
+        if isinstance(value, (list, dict)):
+            _text_size(value, "format %v")  # before encoding: a list of shared 1 MB strings
         if "#" not in flags and isinstance(value, str):
             return _pad(value, width, flags)
         if "#" not in flags and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -1090,7 +1105,7 @@ def _lower(text: Any) -> str:
 def _regex(pattern: Any, text: Any) -> Any:
     regex = _compile(_to_str(pattern, _arg(1)))
     shape = _match_shape(regex)
-    match = regex.search(_utf8(_to_str(text, _arg(2))))
+    match = regex.search(_searched(regex, _to_str(text, _arg(2))))
     if match is None:
         raise _failed("pattern did not match any part of the given string")
     return _match_result(regex, match, shape)
@@ -1099,7 +1114,7 @@ def _regex(pattern: Any, text: Any) -> Any:
 def _regexall(pattern: Any, text: Any) -> list[Any]:
     regex = _compile(_to_str(pattern, _arg(1)))
     shape = _match_shape(regex)
-    return [_match_result(regex, match, shape) for match in _find_all(regex, _utf8(_to_str(text, _arg(2))))]
+    return [_match_result(regex, match, shape) for match in _find_all(regex, _searched(regex, _to_str(text, _arg(2))))]
 
 
 def _replace(text: Any, search: Any, replacement: Any) -> str:

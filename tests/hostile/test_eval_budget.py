@@ -147,6 +147,19 @@ LOCAL_CASES = [
         }
      ''' + _bomb('"b-${local.total}"'),
      "total =", "one expression needed more than 300,000 evaluation steps (counting walks over values)"),
+    ("many_large_strings", '''
+        locals {
+          pages = [for i in range(1024) : format("%01000000d", i)]
+        }
+     ''' + _bomb('"b-${length(local.pages)}"'),
+     "pages =", "one expression needed more than 300,000 evaluation steps (counting string building)"),
+    ("format_v_of_shared_strings", '''
+        locals {
+          mb   = format("%0900000d", 1)
+          many = format("%v", [for i in range(1024) : local.mb])
+        }
+     ''' + _bomb('"b-${length(local.many)}"'),
+     "many =", "format %v of a value holding more than 1,000,000 characters"),
     # an unknown condition whose branches agree is known: both are evaluated, then one again
     ("unknown_conditions", "variable \"flag\" {\n  type = bool\n}\n\nlocals {\n  deep = "
      + "var.flag ? (" * 40 + '"a"' + ') : "a"' * 40 + "\n}\n"
