@@ -657,6 +657,36 @@ def test_join_inverts_split(text: str, separator: str) -> None:
     assert call("join", separator, call("split", separator, text)) == text
 
 
+# --- grapheme clusters: what Terraform counts as one character ---------------------------------
+
+# each expected value was printed by `terraform console` (Terraform 1.11.4)
+GRAPHEME_CASES: list[tuple[str, list[Any], Any]] = [
+    ("length", ["e\u0301x"], 2),  # e + combining acute is one character
+    ("length", ["a\r\nb"], 3),  # so is CR LF
+    ("length", ["🏳️‍🌈"], 1),  # a ZWJ emoji sequence
+    ("length", ["🇫🇷🇩🇪"], 2),  # regional indicator pairs
+    ("strrev", ["e\u0301x"], "xe\u0301"),  # the accent stays on its letter
+    ("strrev", ["a\r\nb"], "b\r\na"),
+    ("strrev", ["🇫🇷🇩🇪"], "🇩🇪🇫🇷"),
+    ("substr", ["e\u0301xy", 1, 1], "x"),
+    ("substr", ["e\u0301xy", -2, -1], "xy"),
+    ("substr", ["🏳️‍🌈ab", 1, 1], "a"),
+    ("format", ["%.1s|%3s|", "e\u0301x", "e\u0301"], "e\u0301|  e\u0301|"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), GRAPHEME_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(GRAPHEME_CASES)])
+def test_strings_count_grapheme_clusters_like_terraform(name: str, args: list[Any], expected: Any) -> None:
+    assert call_function(name, args) == expected
+
+
+def test_grapheme_counting_of_a_large_text_is_fast() -> None:
+    started = time.perf_counter()
+    assert call("length", "é" * 500_000) == 500_000
+    assert call("strrev", "ab" * 250_000) == "ba" * 250_000
+    assert time.perf_counter() - started < 1.0
+
+
 # --- RE2: Go's regexp syntax and semantics, in linear time -----------------------------------
 
 # each expected value was printed by `terraform console` (Terraform 1.11.4)

@@ -31,6 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 import re2  # type: ignore[import-untyped]
+import regex as unicode_regex  # only for \X: Unicode's extended grapheme clusters
 import yaml
 
 from analyzer.terraform.budget import LIMITS, BudgetExceeded
@@ -654,7 +655,7 @@ def _format_verb(verb: re.Match[str], mode: str, raw: str, offset: int, value: A
         if mode in "sq":
             text = _to_str(value, where)
             if precision:  # %.0s leaves the string whole, as in cty
-                text = text[:precision]
+                text = "".join(_graphemes(text)[:precision])
             return _pad(_json_string(text) if mode == "q" else text, width, flags)
     except _Problem as problem:
         raise _failed(f'unsupported value for "{raw}" at {offset}: {problem.detail}') from None
@@ -662,9 +663,10 @@ def _format_verb(verb: re.Match[str], mode: str, raw: str, offset: int, value: A
 
 
 def _pad(text: str, width: int | None, flags: str) -> str:
-    if width is None or len(text) >= width:
+    length = _grapheme_count(text)
+    if width is None or length >= width:
         return text
-    padding = ("0" if "0" in flags else " ") * (width - len(text))
+    padding = ("0" if "0" in flags else " ") * (width - length)
     return text + padding if "-" in flags else padding + text
 
 
@@ -738,6 +740,23 @@ def _subnet(network: Network, start: int, prefix: int) -> Network:
 
 def _mask(prefix: int, width: int) -> int:
     return ((1 << prefix) - 1) << (width - prefix)
+
+
+# --- grapheme clusters (Terraform's length, strrev, substr and format count them) --------
+
+_GRAPHEME = unicode_regex.compile(r"\X")
+
+
+def _graphemes(text: str) -> list[str]:
+    if text.isascii() and "\r\n" not in text:
+        return list(text)  # every ASCII character is a cluster, except CR LF
+    return _GRAPHEME.findall(text)  # type: ignore[no-any-return]
+
+
+def _grapheme_count(text: str) -> int:
+    if text.isascii() and "\r\n" not in text:
+        return len(text)
+    return sum(1 for _ in _GRAPHEME.finditer(text))
 
 
 # --- the functions: collections -------------------------------------------------------------
@@ -860,8 +879,10 @@ def _keys(mapping: Any) -> Any:
 def _length(value: Any) -> Any:
     if isinstance(value, Unknown):
         return value
-    if isinstance(value, (str, list, dict)):
-        return len(value)  # a string's length counts unicode characters
+    if isinstance(value, str):
+        return _grapheme_count(value)  # what a reader sees as one character: "é" as e + accent is 1
+    if isinstance(value, (list, dict)):
+        return len(value)
     if value is None:
         raise _Problem("argument must not be null")
     raise _Problem(f"argument must be a string, a collection type, or a structural type, got {type_name(value)}")
@@ -1143,17 +1164,17 @@ def _strcontains(text: Any, part: Any) -> bool:
 
 
 def _strrev(text: Any) -> str:
-    return _to_str(text, _arg(1))[::-1]
+    return "".join(reversed(_graphemes(_to_str(text, _arg(1)))))  # an accent stays on its letter
 
 
 def _substr(text: Any, offset: Any, length: Any) -> str:
-    source = _to_str(text, _arg(1))
+    source = _graphemes(_to_str(text, _arg(1)))
     start, count = _to_int(offset, _arg(2)), _to_int(length, _arg(3))
     if start < 0:
         start = max(start + len(source), 0)  # negative offsets count from the end
     if start >= len(source):
         return ""
-    return source[start:] if count < 0 else source[start : start + count]  # -1 means "to the end"
+    return "".join(source[start:] if count < 0 else source[start : start + count])  # -1 means "to the end"
 
 
 def _title(text: Any) -> str:
