@@ -872,3 +872,16 @@ def test_try_does_not_hide_an_exhausted_budget() -> None:
     assert isinstance(value, Unknown)
     assert value.reason.startswith("evaluation budget exceeded: setproduct would build a collection")
     assert _evaluate('can(setproduct(range(1024), range(1024), range(1024)))') == value
+
+
+def test_expanding_the_last_argument_spreads_its_elements() -> None:
+    # as `terraform console` 1.11 prints them; fabric's networking modules build for_each this way
+    assert _evaluate('merge([{ x = 1 }, { y = 2, x = 3 }]...)') == {"x": 3, "y": 2}
+    assert _evaluate('concat(["p"], [["q"], ["r"]]...)') == ["p", "q", "r"]
+    assert _evaluate('max([3, 9, 4]...)') == 9
+    assert _evaluate('merge([]...)') == {}
+
+
+def test_expanding_a_map_is_terraforms_error() -> None:
+    value = _evaluate('try(merge({ a = { x = 1 } }...), "error")')
+    assert value == "error"

@@ -199,6 +199,14 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
             return Unknown(f"function {name} is not evaluated")
         raise EvalError(f"Call to unknown function: there is no function named \"{name}\"")
     args = [materialize(_walked(evaluate(arg, scope, trace), scope)) for arg in expr.args]
+    if expr.expand and args:
+        # `f(a, list...)`: the last argument's elements are the call's trailing arguments
+        spread = args.pop()
+        if isinstance(spread, Unknown):
+            return Unknown(f"{name}(...): the expanded argument is not known statically: {spread.reason}")
+        if isinstance(spread, dict) or not isinstance(spread, (list, tuple)):
+            raise EvalError(f"Invalid expanding argument value: {name}(...) can only expand a list or tuple")
+        args.extend(spread)
     try:
         result = call_function(name, args, files)
     except FunctionError as err:
