@@ -51,10 +51,10 @@ app = typer.Typer(
 )
 PATHS_HELP = ("Terraform roots, plan/state JSON, Helm charts (folders with Chart.yaml), rendered manifests, "
               "or a repository holding several.")
-SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown")
+SCAN_FORMATS = ("cli", "json", "junit", "sarif", "github", "markdown", "gitlab")
 INVENTORY_FORMATS = ("cli", "table", "json", "markdown")
 # every format name any command takes: `-o NAME` without its -f is a habit, not a file name
-ALL_FORMATS = (*SCAN_FORMATS, *INVENTORY_FORMATS, "html", "gitlab")
+ALL_FORMATS = (*SCAN_FORMATS, *INVENTORY_FORMATS, "html")
 
 
 def _version(value: bool) -> None:

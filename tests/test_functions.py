@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analyzer.terraform.functions import FUNCTIONS, FunctionError, call_function
+from analyzer.hcl import ast
+from analyzer.hcl.parse import parse_expression
+from analyzer.terraform.budget import LIMITS, BudgetExceeded
+from analyzer.terraform.evaluate import Scope, evaluate_safely
+from analyzer.terraform.functions import FUNCTIONS, NOT_EVALUATED, FunctionError, call_function
 from analyzer.values import Unknown
 
 U = Unknown("var.x is not known")
@@ -88,6 +93,11 @@ CASES: list[tuple[str, list[Any], Any]] = [
     ("element", [["a", "b", "c"], 3], "a"),  # wraps around
     ("element", [["a", "b", "c"], 7], "b"),
     ("element", [["a", "b", "c"], "2"], "c"),
+    # negative indices count from the end and wrap too (terraform 1.11 console, a list)
+    ("element", [["a", "b", "c"], -1], "c"),
+    ("element", [["a", "b", "c"], -3], "a"),
+    ("element", [["a", "b", "c"], -4], "c"),
+    ("element", [["a", "b", "c"], -5], "b"),
     ("index", [["a", "b", "c"], "b"], 1),
     ("index", [[1, 2, 3], 2.0], 1),
     ("contains", [["a", "b", "c"], "a"], True),
@@ -325,7 +335,6 @@ ERRORS: list[tuple[str, list[Any], str]] = [
     ("one", [None], "must not be null"),
     ("one", [{"a": 1}], "argument 1 must be a list"),
     ("element", [[], 0], "cannot use element function with an empty list"),
-    ("element", [["a"], -1], "cannot use element function with a negative index"),
     ("element", [["a"], 1.5], "argument 2 must be a whole number"),
     ("index", [["a"], "b"], "item not found"),
     ("index", [[], "b"], "cannot search an empty list"),
@@ -638,7 +647,7 @@ def test_toset_is_sorted_and_unique(items: list[str]) -> None:
     assert result == sorted(set(items))
 
 
-@given(st.lists(st.integers(), min_size=1), st.integers(min_value=0, max_value=10_000))
+@given(st.lists(st.integers(), min_size=1), st.integers(min_value=-10_000, max_value=10_000))
 def test_element_wraps_around(items: list[int], index: int) -> None:
     assert call("element", items, index) == items[index % len(items)]
 
@@ -646,3 +655,233 @@ def test_element_wraps_around(items: list[int], index: int) -> None:
 @given(st.text(), st.text(min_size=1, max_size=3))
 def test_join_inverts_split(text: str, separator: str) -> None:
     assert call("join", separator, call("split", separator, text)) == text
+
+
+# --- grapheme clusters: what Terraform counts as one character ---------------------------------
+
+# each expected value was printed by `terraform console` (Terraform 1.11.4)
+GRAPHEME_CASES: list[tuple[str, list[Any], Any]] = [
+    ("length", ["e\u0301x"], 2),  # e + combining acute is one character
+    ("length", ["a\r\nb"], 3),  # so is CR LF
+    ("length", ["🏳️‍🌈"], 1),  # a ZWJ emoji sequence
+    ("length", ["🇫🇷🇩🇪"], 2),  # regional indicator pairs
+    ("strrev", ["e\u0301x"], "xe\u0301"),  # the accent stays on its letter
+    ("strrev", ["a\r\nb"], "b\r\na"),
+    ("strrev", ["🇫🇷🇩🇪"], "🇩🇪🇫🇷"),
+    ("substr", ["e\u0301xy", 1, 1], "x"),
+    ("substr", ["e\u0301xy", -2, -1], "xy"),
+    ("substr", ["🏳️‍🌈ab", 1, 1], "a"),
+    ("format", ["%.1s|%3s|", "e\u0301x", "e\u0301"], "e\u0301|  e\u0301|"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), GRAPHEME_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(GRAPHEME_CASES)])
+def test_strings_count_grapheme_clusters_like_terraform(name: str, args: list[Any], expected: Any) -> None:
+    assert call_function(name, args) == expected
+
+
+def test_grapheme_counting_of_a_large_text_is_fast() -> None:
+    started = time.perf_counter()
+    assert call("length", "é" * 500_000) == 500_000
+    assert call("strrev", "ab" * 250_000) == "ba" * 250_000
+    assert time.perf_counter() - started < 1.0
+
+
+# --- RE2: Go's regexp syntax and semantics, in linear time -----------------------------------
+
+# each expected value was printed by `terraform console` (Terraform 1.11.4)
+RE2_CASES: list[tuple[str, list[Any], Any]] = [
+    ("regex", ["^(a+)+$", "aaaa"], ["aaaa"]),
+    ("regex", ["(?i)ABC", "xabcx"], "abc"),
+    ("regex", ["(?<a>\\w+)@(?<b>\\w+)", "joe@host"], {"a": "joe", "b": "host"}),
+    ("regexall", ["(?m)^\\w+$", "ab\ncd\nef"], ["ab", "cd", "ef"]),
+    ("regexall", ["a|", "baaac"], ["", "a", "a", "a", ""]),
+    ("regexall", ["", "héllo"], ["", "", "", "", "", ""]),  # one empty match per character
+    ("replace", ["héllo", "//", "-"], "-h-é-l-l-o-"),
+    ("replace", ["héllo wörld", "/(\\pL+)/", "<$1>"], "<héllo> <wörld>"),
+    ("regex", ["[[:^alpha:]]+", "abc123def"], "123"),
+    ("regex", ["\\Qa.b\\E", "xa.by"], "a.b"),
+    ("regex", ["\\x{e9}+", "héé"], "éé"),
+    ("regex", ["(?s)a.b", "a\nb"], "a\nb"),
+    ("regexall", ["\\b\\w", "hello big world"], ["h", "b", "w"]),
+    ("replace", ["aaa", "/a*?/", "X"], "XaXaXaX"),
+    ("replace", ["abc", "/(?P<x>b)/", "[$x]"], "a[b]c"),
+    ("replace", ["abc", "/(b)/", "$1$1$"], "abb$c"),
+    ("regexall", ["(a)(b)?", "aab"], [["a", None], ["a", "b"]]),
+    ("regex", ["\\d+", "١٢٣ 42"], "42"),  # \d is ASCII only
+    ("regex", ["\\s+", "a\u00a0 b"], " "),  # so is \s
+    ("regex", ["(?U)a+", "aaa"], "a"),
+    ("regexall", [".", "日本"], ["日", "本"]),
+    ("replace", ["x.y.z", "/\\./", "\\"], "x\\y\\z"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "expected"), RE2_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(RE2_CASES)])
+def test_re2_matches_terraform(name: str, args: list[Any], expected: Any) -> None:
+    assert call_function(name, args) == expected
+
+
+def test_regex_dot_does_not_match_newline() -> None:
+    with pytest.raises(FunctionError, match="pattern did not match"):
+        call("regex", "a.b", "a\nb")
+
+
+def test_catastrophic_backtracking_pattern_runs_in_linear_time() -> None:
+    started = time.perf_counter()
+    with pytest.raises(FunctionError, match="pattern did not match"):
+        call("regex", "^(a+)+$", "a" * 40 + "!")
+    assert call("regexall", "(x+x+)+y", "x" * 100_000) == []
+    assert call("replace", "a" * 200_000 + "!", "/^(a|aa)+$/", "-") == "a" * 200_000 + "!"
+    assert time.perf_counter() - started < 1.0
+
+
+def test_regexall_on_a_large_text_is_linear() -> None:
+    text = "ab " * 30_000
+    started = time.perf_counter()
+    assert len(call("regexall", "[a-z]+", text)) == 30_000
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_huge_bad_pattern_is_not_repeated_in_the_message() -> None:
+    with pytest.raises(FunctionError) as raised:
+        call("regex", "(" + "a" * 500_000, "a")
+    assert len(str(raised.value)) < 300 and "'(aaaa" in str(raised.value) and "missing )" in str(raised.value)
+
+
+def test_bad_patterns_are_errors_not_crashes() -> None:
+    with pytest.raises(FunctionError, match="invalid regular expression.*invalid escape sequence"):
+        call("regex", "(a)\\1", "aa")  # backreferences are not RE2
+    with pytest.raises(FunctionError, match="invalid regular expression"):
+        call("regex", "a{1001}", "a")  # RE2 caps repetition counts at 1000
+    with pytest.raises(FunctionError, match="not valid UTF-8"):
+        call("regex", "a", "a\ud800")
+
+
+# --- the evaluation budget at function level ---------------------------------------------------
+
+BUDGET_CASES: list[tuple[str, list[Any], str]] = [
+    ("setproduct", [list(range(1024))] * 3, "setproduct would build a collection of 1,073,741,824 elements"),
+    ("format", ["%01000000000d", 1], 'format verb "%01000000000d" would build a string of 1,000,000,000'),
+    ("format", ["%.2000000f", 1.5], "would build a string of 2,000,000 characters"),
+    ("format", ["%0" + "9" * 40 + "d", 1], "would build a string of 1,000,000,000,000,000,000"),
+    ("indent", [1_000_000_000, "a\nb"], "indent would build a string of 1,000,000,003 characters"),
+    ("join", ["", ["x" * 600_000, "y" * 600_000]], "join would build a string of"),
+    ("replace", ["ab" * 1000, "", "x" * 1000], "replace would build a string of 2,003,000 characters"),
+    ("replace", ["a" * 300_000, "/a/", "a" * 10], "replace would build a string of more than 1,000,000 bytes"),
+    ("concat", [list(range(60_000)), list(range(60_000))], "concat would build a collection of 120,000 elements"),
+    ("split", ["", "x" * 200_000], "split would build a collection of 200,000 elements"),
+    ("flatten", [[list(range(60_000)), [list(range(60_000))]]], "flatten would build a collection of 100,001"),
+    ("regexall", ["", "x" * 200_000], "regexall found more than 100,000 matches"),
+    ("formatlist", ["%s%s", ["x" * 900_000] * 10, "y"], "formatlist would build more than 8,000,000 characters"),
+    ("jsonencode", [["x" * 300_000] * 4], "jsonencode of a value holding more than 1,000,000 characters"),
+    ("parseint", ["1" * 5000, 10], "parseint of a number with 5,000 digits"),
+    # RE2 is linear in the text times the program (and copies every group per step)
+    ("regex", ["(a?)" * 1000 + "a" * 1000, "a" * 1000],
+     "matching a pattern of 5,004 instructions and 1,000 groups against 1,000 bytes"),
+    ("regexall", ["(?:x|.{1,100})*(y)?", "x" * 1_000_000],
+     "matching a pattern of 908 instructions and 1 groups against 1,000,000 bytes"),
+    ("replace", ["x" * 400_000, "/(.)" * 50 + "/", "-"], "against 400,000 bytes"),
+    ("yamldecode", ["a: &a [1]\nb: [" + ", ".join(["*a"] * 10_001) + "]"],
+     "yamldecode: the document uses more than 10,000 aliases"),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "reason"), BUDGET_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(BUDGET_CASES)])
+def test_function_refuses_to_exceed_the_budget(name: str, args: list[Any], reason: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(BudgetExceeded) as raised:
+        call_function(name, args)
+    assert reason in raised.value.reason
+    assert time.perf_counter() - started < 2.0
+
+
+def test_yaml_billion_laughs_is_refused_before_it_is_copied() -> None:
+    levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]" for i in range(8)]
+    with pytest.raises(BudgetExceeded, match="aliases expand to more than 1,000,000 values"):
+        call("yamldecode", "\n".join(levels))
+    # shared aliases that stay small are fine
+    assert call("yamldecode", "a: &a [1, 2]\nb: [*a, *a]") == {"a": [1, 2], "b": [[1, 2], [1, 2]]}
+
+
+def test_cheap_inputs_that_used_to_be_expensive() -> None:
+    started = time.perf_counter()
+    assert call("indent", 1_000_000_000, "x") == "x"  # only lines after a newline are indented
+    assert call("chomp", "\n" * 300_000 + "x") == "\n" * 300_000 + "x"  # no quadratic regex
+    assert call("chomp", "x\r\n\n\r") == "x"
+    with pytest.raises(FunctionError, match="cannot convert"):
+        call("tonumber", "1" * 200_000 + "x")  # no backtracking number pattern
+    assert time.perf_counter() - started < 1.0
+
+
+def test_limits_stay_within_what_terraform_configurations_need() -> None:
+    # the largest legitimate values: a 1024-element range, a 100k-element list, a 1 MB string
+    assert len(call("range", 1024)) == 1024
+    assert len(call("concat", list(range(50_000)), list(range(50_000)))) == LIMITS.max_elements
+    assert len(call("format", "%01000000d", 1)) == LIMITS.max_string
+
+
+# --- calls the analyzer does not evaluate ------------------------------------------------------
+
+
+class _NoReferences:
+    def resolve(self, root: str, attr: str | None, trace: object) -> object:
+        raise AssertionError("no references here")
+
+
+def _evaluate(text: str) -> Any:
+    return evaluate_safely(parse_expression(text), Scope(_NoReferences()))
+
+
+def test_unevaluated_builtin_is_unknown_and_the_rest_still_evaluates() -> None:
+    value = _evaluate('{ home = pathexpand("~/x"), region = upper("eu-west-1") }')
+    assert value["region"] == "EU-WEST-1"
+    assert value["home"] == Unknown("function pathexpand is not evaluated")
+    assert _evaluate('coalesce("eu-west-1", timeadd("2024-01-01T00:00:00Z", "1h"))') == "eu-west-1"
+
+
+def _call(name: str, *args: Any) -> Any:
+    expr = ast.Call(name, [ast.Literal(arg) for arg in args])
+    return evaluate_safely(expr, Scope(_NoReferences()))
+
+
+def test_provider_function_is_unknown_naming_it() -> None:
+    assert _call("provider::aws::arn_parse", "arn:aws:s3:::b") == Unknown("function provider::aws::arn_parse is not evaluated "
+                                   "(provider-defined functions run inside the provider)")
+
+
+def test_core_namespace_spells_the_builtins() -> None:
+    assert _call("core::upper", "a") == "A"
+    assert _call("core::element", ["a", "b"], -1) == "b"
+
+
+def test_a_name_terraform_does_not_know_is_an_error() -> None:
+    value = _evaluate('lenght("abc")')
+    assert isinstance(value, Unknown) and value.reason == 'Call to unknown function: there is no function named "lenght"'
+
+
+def test_not_evaluated_names_are_terraform_builtins_without_an_implementation() -> None:
+    assert not NOT_EVALUATED & set(FUNCTIONS)
+    # pathexpand is evaluated only with a root's file context (file_functions.py), never without one
+    assert {"pathexpand", "formatdate", "timeadd", "rsadecrypt"} <= NOT_EVALUATED
+
+
+def test_try_does_not_hide_an_exhausted_budget() -> None:
+    # a fallback would be a guess: Terraform would have computed the product
+    value = _evaluate('try(length(setproduct(range(1024), range(1024), range(1024))), 0)')
+    assert isinstance(value, Unknown)
+    assert value.reason.startswith("evaluation budget exceeded: setproduct would build a collection")
+    assert _evaluate('can(setproduct(range(1024), range(1024), range(1024)))') == value
+
+
+def test_expanding_the_last_argument_spreads_its_elements() -> None:
+    # as `terraform console` 1.11 prints them; fabric's networking modules build for_each this way
+    assert _evaluate('merge([{ x = 1 }, { y = 2, x = 3 }]...)') == {"x": 3, "y": 2}
+    assert _evaluate('concat(["p"], [["q"], ["r"]]...)') == ["p", "q", "r"]
+    assert _evaluate('max([3, 9, 4]...)') == 9
+    assert _evaluate('merge([]...)') == {}
+
+
+def test_expanding_a_map_is_terraforms_error() -> None:
+    value = _evaluate('try(merge({ a = { x = 1 } }...), "error")')
+    assert value == "error"

@@ -1,7 +1,7 @@
 """Output formats: every one renders a :class:`~analyzer.models.ScanReport` to a string.
 
 ``FORMATS`` maps a format name (``cli``, ``json``, ``junit``, ``sarif``, ``github``,
-``markdown``) to its ``render(report) -> str``; ``render(fmt, report)`` looks one up and
+``markdown``, ``gitlab``) to its ``render(report) -> str``; ``render(fmt, report)`` looks one up and
 always returns text that encodes as UTF-8 (see :func:`render`).
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from analyzer.models import ScanReport
 
-from . import cli, github, json_report, junit, markdown, sarif
+from . import cli, github, gitlab, json_report, junit, markdown, sarif
 from .escape import json_text_safe
 
 FORMATS: dict[str, Callable[[ScanReport], str]] = {
@@ -21,10 +21,11 @@ FORMATS: dict[str, Callable[[ScanReport], str]] = {
     "sarif": sarif.render,
     "github": github.render,
     "markdown": markdown.render,
+    "gitlab": gitlab.render,
 }
 # The text formats escape every value themselves (analyzer.report.escape.visible); the JSON
 # formats escape control characters per JSON, and only lone surrogates need help.
-_JSON_FORMATS = frozenset({"json", "sarif"})
+_JSON_FORMATS = frozenset({"json", "sarif", "gitlab"})
 
 
 def render(fmt: str, report: ScanReport) -> str:

@@ -15,6 +15,8 @@ as escapes (``\\x1b``, ``\\u202e``) everywhere.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from analyzer.models import Finding, InventoryRow, Placement, ScanReport
 
 from ._common import (
@@ -42,9 +44,13 @@ def code(text: str, *, in_table: bool = True) -> str:
     return markdown_code(text, in_table=in_table)
 
 
+def table_row(row: list[str]) -> list[str]:
+    return ["| " + " | ".join(row) + " |"]
+
+
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += [line for row in rows for line in table_row(row)]
     return lines
 
 
@@ -85,55 +91,119 @@ def _inventory_row(row: InventoryRow) -> list[str]:
     ]
 
 
-def render(report: ScanReport) -> str:
+# GitHub refuses a comment (issue, pull request) longer than 65,536 characters
+COMMENT_LIMIT = 65_536
+ARTIFACT = "see the full report artifact"
+
+
+@dataclass
+class _Section:
+    """A part of the report: its lines before the items, one block of lines per item, its
+    lines after; cut at an item boundary with a pointer to the full report when space runs out."""
+
+    head: list[str]
+    items: list[list[str]]
+    tail: list[str]
+    noun: tuple[str, str]  # ("finding", "findings"): "… 12 more findings: see the full report artifact"
+
+
+def _size(lines: list[str]) -> int:
+    # as printed: every line, its newline, and what ci_inert adds (it works line by line)
+    return sum(len(_inert(line)) + 1 for line in lines)
+
+
+def _inert(text: str) -> str:
+    return ci_inert(text, hash_escape="\u2060#", colon_escape="\u2060:")
+
+
+def _more(n: int, noun: tuple[str, str]) -> str:
+    return f"_\u2026 {n} more {noun[0] if n == 1 else noun[1]}: {ARTIFACT}_"
+
+
+def _pointer(section: _Section) -> list[str]:
+    """A section with no room for any item: its heading (if any) and how many items it holds."""
+    line = _more(len(section.items), section.noun).replace("\u2026 ", "", 1).replace(" more ", " ", 1)
+    return [section.head[0], "", line, ""] if section.head[0].startswith("#") else [line, ""]
+
+
+def _sections(report: ScanReport) -> tuple[list[str], list[_Section]]:
     findings = sorted_findings(report.findings)
     active = [f for f in findings if f.suppressed is None]
     suppressed = [f for f in findings if f.suppressed is not None]
-    out: list[str] = [HEADING, ""]
-    out.append(f"**{cell(summary_line(report))}**")
-    out.append("")
-    out.append(f"<sub>{TOOL_NAME} {cell(report.tool_version)} \u00b7 root {code(report.root, in_table=False)}</sub>")
-    out.append("")
-
+    head: list[str] = [HEADING, ""]
+    head.append(f"**{cell(summary_line(report))}**")
+    head.append("")
+    head.append(f"<sub>{TOOL_NAME} {cell(report.tool_version)} \u00b7 root {code(report.root, in_table=False)}</sub>")
+    head.append("")
+    sections: list[_Section] = []
     if active:
-        out.append(f"### Findings ({len(active)})")
-        out.append("")
-        out += table(["Rule", "Severity", "Resource", "Location", "Message"], [_finding_row(f) for f in active])
-        out.append("")
-        out.append("<details>")
-        out.append("<summary>Evidence</summary>")
-        out.append("")
-        for f in active:
-            out += _evidence_item(f)
-        out.append("")
-        out.append("</details>")
-        out.append("")
-
-    if suppressed:
-        out.append(f"### Suppressed ({len(suppressed)})")
-        out.append("")
-        out += table(
-            ["Rule", "Severity", "Resource", "Location", "Message", "Reason"],
-            [_finding_row(f, reason=True) for f in suppressed],
-        )
-        out.append("")
-
+        sections.append(_Section(
+            [f"### Findings ({len(active)})", "", *table(["Rule", "Severity", "Resource", "Location", "Message"], [])],
+            [table_row(_finding_row(f)) for f in active], [""], ("finding", "findings")))
     errors = sorted_errors(report.errors)
     if errors:
-        out.append(f"### Inputs not analyzed ({len(errors)})")
-        out.append("")
-        out += table(["Location", "Error"], [[code(location(e.file, e.line)), cell(e.message)] for e in errors])
-        out.append("")
-
+        sections.append(_Section(
+            [f"### Inputs not analyzed ({len(errors)})", "", *table(["Location", "Error"], [])],
+            [table_row([code(location(e.file, e.line)), cell(e.message)]) for e in errors], [""],
+            ("input not analyzed", "inputs not analyzed")))
+    if active:
+        sections.append(_Section(["<details>", "<summary>Evidence</summary>", ""],
+                                 [_evidence_item(f) for f in active], ["", "</details>", ""], ("evidence chain", "evidence chains")))
+    if suppressed:
+        sections.append(_Section(
+            [f"### Suppressed ({len(suppressed)})", "",
+             *table(["Rule", "Severity", "Resource", "Location", "Message", "Reason"], [])],
+            [table_row(_finding_row(f, reason=True)) for f in suppressed], [""], ("suppressed finding", "suppressed findings")))
     rows = sorted_inventory(report.inventory)
     if rows:
-        out.append("<details>")
-        out.append(f"<summary>Inventory ({plural(len(rows), 'resource')})</summary>")
-        out.append("")
-        out += table(["Address", "Kind", "Cloud", "Region", "Account", "Location"], [_inventory_row(r) for r in rows])
-        out.append("")
-        out.append("</details>")
-        out.append("")
+        sections.append(_Section(
+            ["<details>", f"<summary>Inventory ({plural(len(rows), 'resource')})</summary>", "",
+             *table(["Address", "Kind", "Cloud", "Region", "Account", "Location"], [])],
+            [table_row(_inventory_row(r)) for r in rows], ["", "</details>", ""], ("resource", "resources")))
+    return head, sections
 
-    # printed to a CI log, no value may read as a workflow command (an invisible word joiner)
-    return ci_inert("\n".join(out).rstrip("\n") + "\n", hash_escape="\u2060#", colon_escape="\u2060:")
+
+def _fit(head: list[str], sections: list[_Section], limit: int) -> list[str]:
+    """Sections in order, each cut at the last item that fits; a cut section says how many
+    items are left out, and later sections that do not fit at all say so in one line each."""
+    out = list(head)
+    used = _size(out)
+    for index, section in enumerate(sections):
+        # keep room for a one-line pointer per later section
+        later = sum(_size(_pointer(s)) for s in sections[index + 1:])
+        frame = _size(section.head) + _size(section.tail)
+        shown: list[str] = []
+        count = 0
+        for item in section.items:
+            left = len(section.items) - count - 1
+            note = _size(["", _more(left, section.noun)]) if left else 0
+            size = _size(item)
+            if used + frame + _size(shown) + size + note + later > limit:
+                break
+            shown += item
+            count += 1
+        if count == 0:
+            out += _pointer(section)
+            used = _size(out)
+            continue
+        block = section.head + shown
+        if count < len(section.items):
+            block += ["", _more(len(section.items) - count, section.noun)]
+        out += block + section.tail
+        used = _size(out)
+    return out
+
+
+def render(report: ScanReport, *, limit: int = COMMENT_LIMIT) -> str:
+    """The report, at most ``limit`` characters (a GitHub comment's limit by default): the
+    summary and the findings first; what does not fit is counted and left to the full report."""
+    head, sections = _sections(report)
+    lines = list(head)
+    for section in sections:
+        lines += section.head + [line for item in section.items for line in item] + section.tail
+    text = _inert("\n".join(lines).rstrip("\n") + "\n")
+    budget = limit
+    while len(text) > limit and budget > 0:
+        text = _inert("\n".join(_fit(head, sections, budget)).rstrip("\n") + "\n")
+        budget -= max(len(text) - limit, 64)  # rare: a line ci_inert grows across lines
+    return text

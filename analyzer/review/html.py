@@ -12,27 +12,35 @@ from __future__ import annotations
 
 from html import escape
 
-from analyzer.models import Finding, Placement, display_address
+from analyzer.models import Finding, Placement, ScanReport, display_address
 from analyzer.report._common import TOOL_NAME, evidence_strings, location, sorted_errors
 from analyzer.report.escape import ci_inert, visible
 from analyzer.review.classify import Review, ReviewItem
+from analyzer.review.placement_map import Area, build_map, map_size, render_svg
 
 CSS = """
 :root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --head:#f6f8fa; --ok:#1a7f37; --bad:#cf222e;
         --warn:#9a6700; --code:#eff2f5; }
 * { box-sizing: border-box; }
 body { font: 14px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--fg);
-       margin: 0 auto; max-width: 1240px; padding: 24px; }
+       margin: 0 auto; max-width: 1680px; padding: 24px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 19px; margin: 32px 0 4px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 p.meta, p.desc { color: var(--muted); margin: 0 0 12px; }
 code, pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+/* long addresses, ARNs and paths wrap rather than widen the page */
 code { background: var(--code); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 pre { background: #0d1117; color: #e6edf3; padding: 8px 10px; border-radius: 6px; margin: 4px 0;
       white-space: pre-wrap; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; }
-th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
+/* fixed layout: the columns share the page width, whatever a cell holds */
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; table-layout: fixed; }
+th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top;
+         overflow-wrap: anywhere; }
 th { background: var(--head); font-weight: 600; }
+col.res { width: 18%; } col.type { width: 12%; } col.cloud { width: 64px; } col.region { width: 8%; }
+col.account { width: 10%; } col.loc { width: 9%; } col.findings { width: 20%; } col.cmd { width: 23%; }
+col.rule { width: 110px; } col.sev { width: 90px; } col.addr { width: 22%; } col.status { width: 12%; }
+col.msg { width: auto; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 150px; }
 .card .n { font-size: 22px; font-weight: 600; }
@@ -41,13 +49,27 @@ th { background: var(--head); font-weight: 600; }
 .pill { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600;
         border: 1px solid currentColor; }
 ul.ev { margin: 2px 0; padding-left: 18px; color: var(--muted); font-size: 12px; }
-td.res { min-width: 220px; }
-td.cmd { width: 34%; }
-td code { overflow-wrap: normal; }
+ul.flows li { margin: 2px 0; }
 tr.evidence td { border-top: 0; background: #fbfcfd; padding-top: 2px; }
 .note { color: var(--muted); font-size: 12px; }
 .sev-CRITICAL, .sev-HIGH { color: var(--bad); } .sev-MEDIUM { color: var(--warn); }
 .sev-LOW, .sev-INFO { color: var(--muted); }
+figure.map { margin: 8px 0 16px; overflow-x: auto; border: 1px solid var(--line); border-radius: 8px; }
+figure.map svg { display: block; max-width: 100%; height: auto; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 10px; }
+  h1 { font-size: 18px; } h2 { font-size: 14px; margin-top: 16px; break-after: avoid; }
+  code, pre { font-size: 8.5px; }
+  .note, ul.ev, .pill, .card .l { font-size: 8.5px; } .card .n { font-size: 15px; }
+  th, td { padding: 3px 5px; }
+  pre { background: #ffffff; color: var(--fg); border: 1px solid var(--line); }
+  .cards { gap: 6px; } .card { padding: 4px 8px; min-width: 0; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+  figure.map { border: 0; overflow: visible; break-inside: avoid; }
+  figure.map > div { min-width: 0 !important; }
+}
 """
 
 
@@ -106,6 +128,38 @@ def _item(item: ReviewItem) -> str:
     )
 
 
+def _area(area: Area) -> str:
+    return f"{_code(area.region)} of {_code(area.account)}"
+
+
+def _map_section(report: ScanReport) -> list[str]:
+    """The placement map, and below it in words every flow that leaves its area."""
+    if not report.inventory:
+        return []
+    pmap = build_map(report.inventory, home_region=report.summary.region, home_accounts=report.summary.accounts)
+    area_of = {m.key: m.area for m in pmap.marks}
+    crossing = [a for a in pmap.arrows if a.crossing]
+    out = ['<section id="placement-map"><h2>Placement map</h2>',
+           '<p class="desc">One row per account, project or subscription, one column per region; every resource is a '
+           "mark in its area (grouped by kind with a count where an area is crowded; hover a mark for its "
+           "resources). Arrows are flows: replication, replicas, log subscriptions, grants, images pulled and "
+           "control-plane endpoints. Red arrows leave their region or account, dashed ones go somewhere unknown, "
+           "grey ones stay in their area.</p>",
+           # shrinks to the page down to 70 % of its size (still legible), then scrolls in its frame
+           f'<figure class="map"><div style="min-width:{map_size(pmap)[0] * 0.7:.0f}px">{render_svg(pmap)}</div>'
+           "</figure>"]
+    if crossing:
+        out.append(f'<p>Flows leaving their area ({len(crossing)}):</p><ul class="flows">')
+        for arrow in crossing:
+            flows = "; ".join(_e(line) for line in arrow.lines)
+            out.append(f"<li>{_area(area_of[arrow.source])} &rarr; {_area(area_of[arrow.target])}: {flows}</li>")
+        out.append("</ul>")
+    else:
+        out.append('<p class="ok">No flow leaves its region or account.</p>')
+    out.append("</section>")
+    return out
+
+
 def _card(number: object, label: str, cls: str = "") -> str:
     return f'<div class="card"><div class="n {cls}">{_e(number)}</div><div class="l">{_e(label)}</div></div>'
 
@@ -132,7 +186,10 @@ def render(review: Review) -> str:
            _card(len(report.errors), "inputs not analyzed", "warn" if report.errors else ""),
            *(_card(len(g.items), g.classification.title) for g in review.groups),
            "</div></section>"]
-    header = ("<thead><tr><th>Resource</th><th>Type</th><th>Cloud</th><th>Region</th><th>Account</th>"
+    out += _map_section(report)
+    header = ('<colgroup><col class="res"><col class="type"><col class="cloud"><col class="region">'
+              '<col class="account"><col class="loc"><col class="findings"><col class="cmd"></colgroup>'
+              "<thead><tr><th>Resource</th><th>Type</th><th>Cloud</th><th>Region</th><th>Account</th>"
               "<th>Location</th><th>Findings</th><th>Verify after deployment</th></tr></thead>")
     first = True
     for group in review.groups:
@@ -150,6 +207,8 @@ def render(review: Review) -> str:
         out.append('<table class="resources" id="resources"><tbody><tr><td>No resources found.</td></tr></tbody></table>')
     if review.unmatched:
         out.append(f'<section id="other-findings"><h2>Other findings ({len(review.unmatched)})</h2><table>'
+                   '<colgroup><col class="rule"><col class="sev"><col class="addr"><col class="loc"><col class="msg">'
+                   '<col class="status"></colgroup>'
                    "<thead><tr><th>Rule</th><th>Severity</th><th>Resource</th><th>Location</th><th>Message</th>"
                    "<th>Status</th></tr></thead><tbody>")
         for f in review.unmatched:
@@ -161,6 +220,7 @@ def render(review: Review) -> str:
     errors = sorted_errors(report.errors)
     if errors:
         out.append(f'<section id="errors"><h2>Inputs not analyzed ({len(errors)})</h2><table>'
+                   '<colgroup><col class="addr"><col class="msg"></colgroup>'
                    "<thead><tr><th>Location</th><th>Error</th></tr></thead><tbody>")
         out += [f"<tr><td>{_code(location(e.file, e.line))}</td><td>{_e(e.message)}</td></tr>" for e in errors]
         out.append("</tbody></table></section>")

@@ -5,6 +5,10 @@ Errors (a missing attribute, a bad index, a failing function) raise EvalError so
 into an Unknown with the error as its reason. Unknown values propagate through everything.
 References (`var.x`, `local.y`, `module.m.out`, `aws_s3_bucket.b`) are resolved by the
 Resolver the scope carries, which also appends evidence steps to the trace it is given.
+
+Every evaluation draws on the root's `Budget` (carried by the scope): work, iterations,
+collection sizes and string lengths are bounded, and an exhausted budget makes the
+expression Unknown ("evaluation budget exceeded: ...") instead of taking the scan down.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from typing import Any, Callable, Protocol
 
 from analyzer.hcl import ast
 from analyzer.models import Evidence
-from analyzer.terraform.functions import FunctionError, call_function
+from analyzer.terraform.budget import Budget, BudgetExceeded, Where
+from analyzer.terraform.functions import FUNCTIONS, NOT_EVALUATED, FunctionError, call_function
 from analyzer.values import Unknown, first_unknown
 
 Trace = list[Evidence] | None
@@ -38,30 +43,44 @@ class Lazy:
 
 
 class Scope:
-    __slots__ = ("resolver", "names")
+    __slots__ = ("resolver", "names", "budget")
 
-    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None) -> None:
+    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None, budget: Budget | None = None) -> None:
         self.resolver = resolver
         self.names = names or {}
+        # the root's budget, which module instances carry; a bare resolver (tfvars) gets its own
+        self.budget: Budget = budget or getattr(resolver, "budget", None) or Budget()
 
     def child(self, extra: dict[str, Any]) -> "Scope":
-        return Scope(self.resolver, {**self.names, **extra})
+        return Scope(self.resolver, {**self.names, **extra}, self.budget)
 
 
 def evaluate(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
     return _DISPATCH[type(expr)](expr, scope, trace)
 
 
-def evaluate_safely(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
-    """Evaluate; an evaluation error becomes an Unknown carrying the error message."""
+def evaluate_safely(expr: ast.Expr, scope: Scope, trace: Trace = None, where: Where | None = None) -> Any:
+    """Evaluate; an evaluation error becomes an Unknown carrying the error message. `where`
+    (file, line) is the expression's location, for the root's budget-exceeded error."""
+    budget = scope.budget
+    try:
+        saved = budget.enter(where)
+    except BudgetExceeded as err:
+        return budget.exceeded(err.reason, where)
     try:
         return evaluate(expr, scope, trace)
+    except BudgetExceeded as err:
+        return budget.exceeded(err.reason, where)
     except EvalError as err:
         return Unknown(str(err))
     except RecursionError:
-        return Unknown("expression nesting too deep")
+        return budget.exceeded("expressions or references are nested too deeply", where)
+    except MemoryError:
+        return budget.exceeded("the expression needs more memory than is available", where)
     except (ArithmeticError, ValueError, TypeError) as err:  # e.g. a 400-digit division: never crash the scan
         return Unknown(f"cannot evaluate: {type(err).__name__}: {err}")
+    finally:
+        budget.leave(saved, where)
 
 
 def _literal(expr: ast.Literal, scope: Scope, trace: Trace) -> Any:
@@ -139,6 +158,7 @@ def _splat(expr: ast.Splat, scope: Scope, trace: Trace) -> Any:
         value = [value]
     elif not isinstance(value, list):
         value = [value]
+    scope.budget.charge(len(value) + 1, "splat")
     out = []
     for item in value:
         for kind, arg in expr.steps:
@@ -151,14 +171,15 @@ def _splat(expr: ast.Splat, scope: Scope, trace: Trace) -> Any:
 
 
 def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
-    name = expr.name
+    name = expr.name.removeprefix("core::")  # Terraform 1.8+ also spells built-ins core::name
+    scope.budget.charge(1, "function calls")
     if name == "try":
         for arg in expr.args:
             attempt: list[Evidence] | None = [] if trace is not None else None
             try:
                 value = evaluate(arg, scope, attempt)
             except EvalError:
-                continue  # a failed branch leaves no evidence behind
+                continue  # a failed branch leaves no evidence behind (a BudgetExceeded is no failure)
             if trace is not None and attempt:
                 trace.extend(attempt)
             return value
@@ -169,13 +190,49 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         except EvalError:
             return False
         return value if isinstance(value, Unknown) else True
-    if name.startswith("provider::"):
-        return Unknown(f"provider function {name} is evaluated by the provider at plan time")
-    args = [materialize(evaluate(arg, scope, trace)) for arg in expr.args]
+    files = getattr(scope.resolver, "files", None)  # the root's file functions (file_functions.py)
+    if name not in FUNCTIONS and not (files is not None and name in files.names):
+        # the call is Unknown, not an error: what surrounds it still evaluates
+        if name.startswith("provider::"):
+            return Unknown(f"function {name} is not evaluated (provider-defined functions run inside the provider)")
+        if name in NOT_EVALUATED:
+            return Unknown(f"function {name} is not evaluated")
+        raise EvalError(f"Call to unknown function: there is no function named \"{name}\"")
+    args = [materialize(_walked(evaluate(arg, scope, trace), scope)) for arg in expr.args]
+    if expr.expand and args:
+        # `f(a, list...)`: the last argument's elements are the call's trailing arguments
+        spread = args.pop()
+        if isinstance(spread, Unknown):
+            return Unknown(f"{name}(...): the expanded argument is not known statically: {spread.reason}")
+        if isinstance(spread, dict) or not isinstance(spread, (list, tuple)):
+            raise EvalError(f"Invalid expanding argument value: {name}(...) can only expand a list or tuple")
+        args.extend(spread)
     try:
-        return call_function(name, args, getattr(scope.resolver, "files", None))
+        result = call_function(name, args, files)
     except FunctionError as err:
         raise EvalError(str(err)) from None
+    _check(result, scope)
+    return result
+
+
+def _walked(value: Any, scope: Scope) -> Any:
+    """Charge the walks a collection gets (copying it, looking for unknowns, comparing):
+    `[for i in range(1000) : length(local.big)]` walks local.big a thousand times."""
+    if isinstance(value, (list, dict)) and value:
+        scope.budget.check_value(value)
+    return value
+
+
+def _check(value: Any, scope: Scope) -> None:
+    """Charge a produced value to the budget; refuse one too large to keep."""
+    if isinstance(value, (list, dict)):
+        scope.budget.charge(len(value), "collection elements")
+        scope.budget.check_value(value)
+    elif isinstance(value, str) and len(value) > 4096:
+        # a 1 MB string is ~16k steps: one expression keeps at most ~20 MB of new text
+        scope.budget.charge(len(value) // 64, "string building")
+        if len(value) > scope.budget.limits.max_string:
+            raise BudgetExceeded(f"a string of {len(value):,} characters (at most {scope.budget.limits.max_string:,})")
 
 
 def materialize(value: Any) -> Any:
@@ -190,7 +247,9 @@ def materialize(value: Any) -> Any:
 
 
 def _tuple(expr: ast.TupleExpr, scope: Scope, trace: Trace) -> Any:
-    return [evaluate(item, scope, trace) for item in expr.items]
+    out = [evaluate(item, scope, trace) for item in expr.items]
+    _check(out, scope)
+    return out
 
 
 def _object(expr: ast.ObjectExpr, scope: Scope, trace: Trace) -> Any:
@@ -200,6 +259,7 @@ def _object(expr: ast.ObjectExpr, scope: Scope, trace: Trace) -> Any:
         if isinstance(key, Unknown):
             return key
         out[key if isinstance(key, str) else _to_string(key)] = evaluate(value_expr, scope, trace)
+    _check(out, scope)
     return out
 
 
@@ -211,7 +271,18 @@ def _unary(expr: ast.Unary, scope: Scope, trace: Trace) -> Any:
         if not isinstance(value, bool):
             raise EvalError(f"Invalid operand for !: a bool is required, got {value!r}")
         return not value
-    return -_number(value)
+    return _bounded(-_number(value))
+
+
+def _bounded(number: int | float) -> int | float:
+    """Terraform's numbers are arbitrary-precision floats; a chain of squarings through
+    locals must not build a million-digit integer, so huge integers become floats."""
+    if isinstance(number, int) and number.bit_length() > 4096:
+        try:
+            return float(number)
+        except OverflowError:
+            return float("inf") if number > 0 else float("-inf")
+    return number
 
 
 def _number(value: Any) -> int | float:
@@ -229,7 +300,7 @@ def _number(value: Any) -> int | float:
 
 
 def _normal(number: float) -> int | float:
-    return int(number) if isinstance(number, float) and number.is_integer() else number
+    return _bounded(int(number) if isinstance(number, float) and number.is_integer() else number)
 
 
 def _arith(op: str) -> Callable[[Any, Any], Any]:
@@ -284,8 +355,8 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _binary(expr: ast.Binary, scope: Scope, trace: Trace) -> Any:
-    left = evaluate(expr.left, scope, trace)
-    right = evaluate(expr.right, scope, trace)
+    left = _walked(evaluate(expr.left, scope, trace), scope)
+    right = _walked(evaluate(expr.right, scope, trace), scope)
     unknown = first_unknown(left, right)
     if unknown is not None:
         return unknown
@@ -293,12 +364,13 @@ def _binary(expr: ast.Binary, scope: Scope, trace: Trace) -> Any:
 
 
 def _conditional(expr: ast.Conditional, scope: Scope, trace: Trace) -> Any:
+    scope.budget.charge(1, "conditionals")  # an unknown condition evaluates both branches
     cond = evaluate(expr.cond, scope, trace)
     if isinstance(cond, Unknown):
         # both branches agreeing is still a known answer
-        then = evaluate_safely(expr.then, scope, None)
-        other = evaluate_safely(expr.other, scope, None)
-        if first_unknown(then, other) is None and _equal(then, other):
+        then = _attempt(expr.then, scope)
+        other = _attempt(expr.other, scope)
+        if first_unknown(_walked(then, scope), _walked(other, scope)) is None and _equal(then, other):
             return evaluate(expr.then, scope, trace)
         return cond
     if not isinstance(cond, bool):
@@ -307,6 +379,15 @@ def _conditional(expr: ast.Conditional, scope: Scope, trace: Trace) -> Any:
         else:
             raise EvalError(f"Incorrect condition type: a bool is required, got {cond!r}")
     return evaluate(expr.then if cond else expr.other, scope, trace)
+
+
+def _attempt(expr: ast.Expr, scope: Scope) -> Any:
+    """A branch's value or the Unknown its error makes; unlike evaluate_safely it stays
+    inside the current expression's budget (nested unknown conditions multiply the work)."""
+    try:
+        return evaluate(expr, scope, None)
+    except EvalError as err:
+        return Unknown(str(err))
 
 
 def _iterate(collection: Any) -> list[tuple[Any, Any]]:
@@ -328,7 +409,9 @@ def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
     is_object = expr.key is not None
     result_list: list[Any] = []
     result_obj: dict[str, Any] = {}
+    budget = scope.budget
     for key, value in _iterate(collection):
+        budget.iterate()
         bound = {expr.value_var: value}
         if expr.key_var:
             bound[expr.key_var] = key
@@ -353,16 +436,24 @@ def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
                 result_obj[out_key] = out_value
         else:
             result_list.append(evaluate(expr.value, inner, trace))
-    return result_obj if is_object else result_list
+    result = result_obj if is_object else result_list
+    _check(result, scope)
+    return result
 
 
 def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:
     out: list[str] = []
+    size, limit = 0, scope.budget.limits.max_string
     for part in expr.parts:
         piece = _template_part(part, scope, trace)
         if isinstance(piece, Unknown):
             return piece
         out.append(piece)
+        size += len(piece)
+        if size > limit:
+            raise BudgetExceeded(f"a template would build a string of more than {limit:,} characters")
+    if size > 4096:
+        scope.budget.charge(size // 64, "string building")
     return "".join(out)
 
 
@@ -383,7 +474,9 @@ def _template_part(part: Any, scope: Scope, trace: Trace) -> Any:
         if isinstance(collection, Unknown):
             return collection
         pieces = []
+        size, limit = 0, scope.budget.limits.max_string
         for key, value in _iterate(collection):
+            scope.budget.iterate()
             bound = {part.value_var: value}
             if part.key_var:
                 bound[part.key_var] = key
@@ -391,6 +484,9 @@ def _template_part(part: Any, scope: Scope, trace: Trace) -> Any:
             if isinstance(piece, Unknown):
                 return piece
             pieces.append(piece)
+            size += len(piece)
+            if size > limit:
+                raise BudgetExceeded(f"a %{{for}} template would build a string of more than {limit:,} characters")
         return "".join(pieces)
     value = evaluate(part, scope, trace)
     if isinstance(value, Unknown):

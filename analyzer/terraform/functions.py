@@ -30,13 +30,16 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import re2  # type: ignore[import-untyped]
+import regex as unicode_regex  # only for \X: Unicode's extended grapheme clusters
 import yaml
 
+from analyzer.terraform.budget import LIMITS, BudgetExceeded
 from analyzer.values import Unknown, first_unknown, type_name
 
 Number = int | float
 
-__all__ = ["FUNCTIONS", "FunctionError", "call_function"]
+__all__ = ["FUNCTIONS", "NOT_EVALUATED", "FunctionError", "call_function"]
 
 
 class FunctionError(ValueError):
@@ -60,6 +63,36 @@ def _failed(detail: str) -> _Problem:
     return _Problem(detail, argument=False)
 
 
+def _too_long(length: int, what: str) -> None:
+    """Refuse, before building it, a string longer than the evaluation budget allows."""
+    if length > LIMITS.max_string:
+        raise BudgetExceeded(f"{what} would build a string of {length:,} characters (at most {LIMITS.max_string:,})")
+
+
+def _too_many(count: int, what: str) -> None:
+    """Refuse, before building it, a collection larger than the evaluation budget allows."""
+    if count > LIMITS.max_elements:
+        raise BudgetExceeded(f"{what} would build a collection of {count:,} elements (at most {LIMITS.max_elements:,})")
+
+
+def _text_size(value: Any, what: str) -> int:
+    """Characters of the strings in a value, counting every use of a shared one (bounded walk)."""
+    total, nodes, pending = 0, 0, [value]
+    while pending:
+        item = pending.pop()
+        nodes += 1
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            total += sum(len(key) for key in item)
+            pending.extend(item.values())
+        if total > LIMITS.max_string or nodes > LIMITS.max_nodes:
+            raise BudgetExceeded(f"{what} of a value holding more than {LIMITS.max_string:,} characters")
+    return total + nodes
+
+
 _NO_DEFAULT: Any = object()  # marks an omitted optional argument (None is a real value: null)
 
 FILE_READS_REASON = "file reads are not evaluated"
@@ -67,7 +100,8 @@ FILE_READS_REASON = "file reads are not evaluated"
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# unambiguous alternatives: a long digit run that fails to match must not backtrack
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _normal(number: Number) -> Number:
@@ -307,7 +341,19 @@ def _json_constant(name: str) -> Any:
 
 class _YamlLoader(yaml.SafeLoader):
     """Reads YAML like Terraform's yamldecode: timestamps stay RFC 3339 strings, `y`/`n` are
-    bools, `0x1F` and `1:20` stay strings, leading-zero integers are decimal, `1e3` is a number."""
+    bools, `0x1F` and `1:20` stay strings, leading-zero integers are decimal, `1e3` is a number.
+    Aliases are capped (each can repeat a whole subtree; PyYAML itself dedupes merge keys)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > LIMITS.max_yaml_aliases:
+                raise BudgetExceeded(f"yamldecode: the document uses more than {LIMITS.max_yaml_aliases:,} aliases")
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 class _YamlDumper(yaml.SafeDumper):
@@ -388,136 +434,142 @@ def _yaml_key(key: Any) -> str:
     raise _Problem(f"YAML mapping keys must be strings, got {type_name(key)}")
 
 
-# --- regular expressions (RE2 syntax run on Python's re) -------------------------------------
+# --- regular expressions (Go's regexp = RE2 syntax, run by RE2 itself: linear time) ----------
+#
+# Matching runs on the UTF-8 bytes, as Go does: positions, the "advance one rune after an
+# empty match" rule and `$1` expansion then follow Go's code exactly.
 
-_POSIX_CLASSES = {
-    "alnum": "0-9A-Za-z", "alpha": "A-Za-z", "ascii": "\\x00-\\x7f", "blank": "\\t ",
-    "cntrl": "\\x00-\\x1f\\x7f", "digit": "0-9", "graph": "!-~", "lower": "a-z",
-    "print": " -~", "punct": "!-/:-@\\[-`{-~", "space": "\\t\\n\\v\\f\\r ", "upper": "A-Z",
-    "word": "0-9A-Za-z_", "xdigit": "0-9A-Fa-f",
-}
-_PERL_ONLY = ("(?=", "(?!", "(?<=", "(?<!", "(?>")
-
-
-def _translate_re2(pattern: str) -> str:
-    """Rewrite the RE2 constructs whose Python spelling differs; reject Perl-only syntax."""
-    multiline = re.search(r"\(\?[a-zA-Z]*m", pattern) is not None
-    out: list[str] = []
-    i, in_class = 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            escaped = pattern[i + 1 : i + 2]
-            if escaped.isdigit() and escaped != "0":
-                raise _Problem(f"invalid regular expression: invalid escape sequence \\{escaped}")
-            out.append("\\Z" if escaped == "z" else pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            posix = re.match(r"\[:(\^?)([a-z]+):\]", pattern[i:])
-            if posix and posix.group(2) in _POSIX_CLASSES and not posix.group(1):
-                out.append(_POSIX_CLASSES[posix.group(2)])
-                i += posix.end()
-                continue
-            in_class = ch != "]"
-            out.append("\\[" if ch == "[" else ch)
-            i += 1
-            continue
-        if ch == "[":
-            in_class = True
-            opening = re.match(r"\[\^?\]?", pattern[i:])
-            assert opening is not None
-            out.append(opening.group().replace("]", "\\]"))  # a leading ] is literal in RE2
-            i += opening.end()
-            continue
-        if pattern.startswith(_PERL_ONLY, i):
-            raise _Problem("invalid regular expression: lookaround and atomic groups are not supported (RE2 syntax)")
-        if pattern.startswith("(?<", i):
-            out.append("(?P<")  # RE2 also accepts (?<name>...)
-            i += 3
-            continue
-        out.append("\\Z" if ch == "$" and not multiline else ch)  # RE2's $ is end of text only
-        i += 1
-    return "".join(out)
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a bad pattern is a finding, not stderr noise
+Regex = Any  # re2._Regexp (the binding ships no type information)
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
+def _compile(pattern: str) -> Regex:
+    if len(pattern) > LIMITS.max_string:
+        raise BudgetExceeded(f"a regular expression of {len(pattern):,} characters")
     try:
-        # RE2's \d \w \s \b are ASCII-only
-        return re.compile(_translate_re2(pattern), re.ASCII)
-    except re.error as err:
-        raise _Problem(f"invalid regular expression {pattern!r}: {err}") from None
+        return re2.compile(_utf8(pattern), _RE2_OPTIONS)
+    except re2.error as err:
+        detail = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        shown = pattern if len(pattern) <= 80 else pattern[:77] + "..."
+        detail = detail if len(detail) <= 120 else detail[:117] + "..."  # RE2 quotes the pattern too
+        raise _Problem(f"invalid regular expression {shown!r}: {detail}") from None
 
 
-def _find_all(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """Go's FindAll: an empty match right after the previous match is skipped."""
-    position, previous_end = 0, -1
-    while position <= len(text):
-        match = regex.search(text, position)
+def _searched(regex: Regex, text: str) -> bytes:
+    """The text as UTF-8, once its matching cost is known to be bounded: RE2 is linear in
+    the text, times the program size (and the capture groups it copies)."""
+    data = _utf8(text)
+    cost = len(data) * regex.programsize * (1 + regex.groups // 8)
+    if cost > LIMITS.max_regex_work:
+        raise BudgetExceeded(f"matching a pattern of {regex.programsize:,} instructions and {regex.groups:,} groups "
+                             f"against {len(data):,} bytes ({cost:,} steps, at most {LIMITS.max_regex_work:,})")
+    return data
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Problem("the string is not valid UTF-8 (it holds a lone surrogate)") from None
+
+
+def _rune_width(data: bytes, position: int) -> int:
+    """Width of the UTF-8 character starting at position (Go's utf8.DecodeRune); 0 at the end."""
+    if position >= len(data):
+        return 0
+    lead = data[position]
+    return 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+
+
+def _find_all(regex: Regex, data: bytes) -> Iterator[Any]:
+    """Go's allMatches: an empty match right after the previous match is skipped."""
+    position, previous_end, found = 0, -1, 0
+    while position <= len(data):
+        match = regex.search(data, position)
         if match is None:
             return
+        start, end = match.span()
         accept = True
-        if match.end() == position:
-            accept = match.start() != previous_end
-            position += 1
+        if end == position:
+            accept = start != previous_end
+            width = _rune_width(data, position)
+            position = position + width if width else len(data) + 1
         else:
-            position = match.end()
-        previous_end = match.end()
+            position = end
+        previous_end = end
         if accept:
+            found += 1
+            if found > LIMITS.max_elements:
+                raise BudgetExceeded(f"regexall found more than {LIMITS.max_elements:,} matches")
             yield match
 
 
-def _expand(template: str, match: re.Match[str]) -> str:
-    """Go's Regexp.Expand: $1, ${1}, $name, ${name}, $$; unknown groups expand to ""."""
-    out: list[str] = []
-    i = 0
-    while i < len(template):
-        dollar = template.find("$", i)
-        if dollar < 0:
-            out.append(template[i:])
-            break
-        out.append(template[i:dollar])
-        if template.startswith("$$", dollar):
-            out.append("$")
-            i = dollar + 2
-            continue
-        ref = re.match(r"\{(\w+)\}|(\w+)", template[dollar + 1 :])
-        if ref is None:
-            out.append("$")  # malformed: the $ is literal text
-            i = dollar + 1
-            continue
-        out.append(_group_text(match, ref.group(1) or ref.group(2)))
-        i = dollar + 1 + ref.end()
-    return "".join(out)
+_TEMPLATE_REF = re.compile(r"\$(?:\{(\w+)\}|(\w+)|(\$))")
 
 
-def _group_text(match: re.Match[str], name: str) -> str:
-    regex = match.re
+def _template_parts(template: str) -> list[str | tuple[str]]:
+    """Go's Regexp.Expand template: literal text and ($name,) group references; `$$` is `$`,
+    a `$` not followed by a name is literal."""
+    parts: list[str | tuple[str]] = []
+    position = 0
+    for ref in _TEMPLATE_REF.finditer(template):
+        parts.append(template[position : ref.start()])
+        if ref.group(3):
+            parts.append("$")
+        else:
+            parts.append((ref.group(1) or ref.group(2),))
+        position = ref.end()
+    parts.append(template[position:])
+    return [part for part in parts if part != ""]
+
+
+def _group_names(regex: Regex) -> dict[str, int]:
+    return {name.decode("utf-8"): number for name, number in regex.groupindex.items()}
+
+
+def _group_bytes(regex: Regex, match: Any, name: str, names: dict[str, int]) -> bytes:
     # Go reads a name of digits as a group number; a leading zero makes it a name
     if name.isascii() and name.isdigit() and not (name.startswith("0") and len(name) > 1):
         number = int(name)
-        return (match.group(number) or "") if number <= regex.groups else ""
-    return (match.group(name) or "") if name in regex.groupindex else ""
+        return (match.group(number) or b"") if number <= regex.groups else b""
+    return (match.group(names[name]) or b"") if name in names else b""
 
 
-def _replace_all(regex: re.Pattern[str], text: str, template: str) -> str:
+def _replace_all(regex: Regex, text: str, template: str) -> str:
     """Go's ReplaceAllString, including its handling of empty matches."""
-    out: list[str] = []
-    last_end, search = 0, 0
-    while search <= len(text):
-        match = regex.search(text, search)
+    data = _searched(regex, text)
+    parts = [part if isinstance(part, tuple) else _utf8(part) for part in _template_parts(template)]
+    names = _group_names(regex)
+    out: list[bytes] = []
+    size, last_end, search = 0, 0, 0
+    while search <= len(data):
+        match = regex.search(data, search)
         if match is None:
             break
-        out.append(text[last_end : match.start()])
-        if match.end() > last_end or match.start() == 0:
-            out.append(_expand(template, match))
-        last_end = match.end()
-        search = search + 1 if search + 1 > match.end() else match.end()
-    out.append(text[last_end:])
-    return "".join(out)
+        start, end = match.span()
+        out.append(data[last_end:start])
+        size += start - last_end
+        if end > last_end or start == 0:
+            for part in parts:
+                piece = _group_bytes(regex, match, part[0], names) if isinstance(part, tuple) else part
+                out.append(piece)
+                size += len(piece)
+        if size > LIMITS.max_string:
+            raise BudgetExceeded(f"replace would build a string of more than {LIMITS.max_string:,} bytes")
+        last_end = end
+        width = _rune_width(data, search)
+        if search + width > end:
+            search += width
+        elif search + 1 > end:
+            search += 1  # only at the end of the input, where the width is 0
+        else:
+            search = end
+    out.append(data[last_end:])
+    return b"".join(out).decode("utf-8", "replace")
 
 
-def _match_shape(regex: re.Pattern[str]) -> str:
+def _match_shape(regex: Regex) -> str:
     named = len(regex.groupindex)
     if regex.groups == 0:
         return "string"
@@ -526,12 +578,16 @@ def _match_shape(regex: re.Pattern[str]) -> str:
     return "map" if named else "list"
 
 
-def _match_result(match: re.Match[str], shape: str) -> Any:
+def _text(data: bytes | None) -> str | None:
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def _match_result(regex: Regex, match: Any, shape: str) -> Any:
     if shape == "string":
-        return match.group(0)
+        return _text(match.group(0))
     if shape == "list":
-        return list(match.groups())  # a group that did not take part is null
-    return {name: match.group(name) for name in match.re.groupindex}
+        return [_text(group) for group in match.groups()]  # a group that did not take part is null
+    return {name: _text(match.group(number)) for name, number in _group_names(regex).items()}
 
 
 # --- format (cty's printf-like verbs) --------------------------------------------------------
@@ -541,7 +597,7 @@ _VERB = re.compile(r"%(?P<flags>[-+# 0]*)(?:\[(?P<index>[1-9][0-9]*)\])?(?P<widt
 
 def _format_text(spec: str, args: list[Any]) -> str:
     out: list[str] = []
-    i, next_arg = 0, 1
+    i, next_arg, size = 0, 1, 0
     while i < len(spec):
         if spec[i] != "%":
             out.append(spec[i])
@@ -562,7 +618,13 @@ def _format_text(spec: str, args: list[Any]) -> str:
         raw = spec[i : end + 1]
         if number > len(args):
             raise _failed(f'not enough arguments for "{raw}" at {i}: need index {number} but have {len(args)} total')
-        out.append(_format_verb(verb, spec[end], raw, i, args[number - 1]))
+        for amount in (verb.group("width"), verb.group("precision")):
+            if amount:  # a width of 10**1000 is refused from its digit count
+                _too_long(int(amount) if len(amount) <= 18 else 10**18, f'format verb "{raw[:40]}"')
+        piece = _format_verb(verb, spec[end], raw, i, args[number - 1])
+        size += len(piece)
+        _too_long(size, "format")
+        out.append(piece)
         next_arg = number + 1
         i = end + 1
     return "".join(out)
@@ -576,6 +638,8 @@ def _format_verb(verb: re.Match[str], mode: str, raw: str, offset: int, value: A
     if mode != "v" and value is None:
         raise _failed(f'unsupported value for "{raw}" at {offset}: null value cannot be formatted')
     if mode == "v":
+        if isinstance(value, (list, dict)):
+            _text_size(value, "format %v")  # before encoding: a list of shared 1 MB strings
         if "#" not in flags and isinstance(value, str):
             return _pad(value, width, flags)
         if "#" not in flags and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -591,7 +655,7 @@ def _format_verb(verb: re.Match[str], mode: str, raw: str, offset: int, value: A
         if mode in "sq":
             text = _to_str(value, where)
             if precision:  # %.0s leaves the string whole, as in cty
-                text = text[:precision]
+                text = "".join(_graphemes(text)[:precision])
             return _pad(_json_string(text) if mode == "q" else text, width, flags)
     except _Problem as problem:
         raise _failed(f'unsupported value for "{raw}" at {offset}: {problem.detail}') from None
@@ -599,9 +663,10 @@ def _format_verb(verb: re.Match[str], mode: str, raw: str, offset: int, value: A
 
 
 def _pad(text: str, width: int | None, flags: str) -> str:
-    if width is None or len(text) >= width:
+    length = _grapheme_count(text)
+    if width is None or length >= width:
         return text
-    padding = ("0" if "0" in flags else " ") * (width - len(text))
+    padding = ("0" if "0" in flags else " ") * (width - length)
     return text + padding if "-" in flags else padding + text
 
 
@@ -677,6 +742,23 @@ def _mask(prefix: int, width: int) -> int:
     return ((1 << prefix) - 1) << (width - prefix)
 
 
+# --- grapheme clusters (Terraform's length, strrev, substr and format count them) --------
+
+_GRAPHEME = unicode_regex.compile(r"\X")
+
+
+def _graphemes(text: str) -> list[str]:
+    if text.isascii() and "\r\n" not in text:
+        return list(text)  # every ASCII character is a cluster, except CR LF
+    return _GRAPHEME.findall(text)  # type: ignore[no-any-return]
+
+
+def _grapheme_count(text: str) -> int:
+    if text.isascii() and "\r\n" not in text:
+        return len(text)
+    return sum(1 for _ in _GRAPHEME.finditer(text))
+
+
 # --- the functions: collections -------------------------------------------------------------
 
 
@@ -739,6 +821,7 @@ def _concat(*lists: Any) -> Any:
     for i, value in enumerate(lists, 1):
         if not isinstance(value, Unknown):
             _to_list(value, _arg(i))
+    _too_many(sum(len(value) for value in lists if isinstance(value, list)), "concat")
     unknown = next((value for value in lists if isinstance(value, Unknown)), None)
     return unknown if unknown is not None else [item for value in lists for item in value]
 
@@ -754,22 +837,26 @@ def _distinct(values: Any) -> list[Any]:
 
 def _element_at(values: Any, index: Any) -> Any:
     items, position = _to_list(values, _arg(1)), _to_int(index, _arg(2))
-    if position < 0:
-        raise _failed("cannot use element function with a negative index")
     if not items:
         raise _failed("cannot use element function with an empty list")
-    return items[position % len(items)]  # element() wraps around
+    # wraps around both ways since Terraform 1.2 (go-cty 1.10): -1 is the last element
+    return items[position % len(items)]
 
 
 def _flatten(values: Any) -> list[Any]:
-    def flat(items: list[Any]) -> Iterator[Any]:
-        for item in items:
-            if isinstance(item, list):
-                yield from flat(item)
-            else:
-                yield item
-
-    return list(flat(_to_list(values, _arg(1))))
+    out: list[Any] = []
+    pending = [iter(_to_list(values, _arg(1)))]
+    while pending:  # no recursion: the depth of the nesting is the input's
+        item = next(pending[-1], _NO_DEFAULT)
+        if item is _NO_DEFAULT:
+            pending.pop()
+        elif isinstance(item, list):
+            pending.append(iter(item))
+        else:
+            out.append(item)
+            if len(out) > LIMITS.max_elements:
+                _too_many(len(out), "flatten")
+    return out
 
 
 def _index_of(values: Any, value: Any) -> int:
@@ -792,8 +879,10 @@ def _keys(mapping: Any) -> Any:
 def _length(value: Any) -> Any:
     if isinstance(value, Unknown):
         return value
-    if isinstance(value, (str, list, dict)):
-        return len(value)  # a string's length counts unicode characters
+    if isinstance(value, str):
+        return _grapheme_count(value)  # what a reader sees as one character: "é" as e + accent is 1
+    if isinstance(value, (list, dict)):
+        return len(value)
     if value is None:
         raise _Problem("argument must not be null")
     raise _Problem(f"argument must be a string, a collection type, or a structural type, got {type_name(value)}")
@@ -881,6 +970,7 @@ def _setintersection(first: Any, *others: Any) -> list[Any]:
 def _setproduct(*sets: Any) -> list[list[Any]]:
     if len(sets) < 2:
         raise _Problem("at least two arguments are required")
+    _too_many(math.prod(len(value) for value in sets if isinstance(value, list)), "setproduct")
     product: list[list[Any]] = [[]]
     for i, value in enumerate(sets, 1):
         product = [prefix + [item] for prefix in product for item in _to_list(value, _arg(i))]
@@ -972,7 +1062,7 @@ def _single(mapped: str, original: str) -> str:
 
 
 def _chomp(text: Any) -> str:
-    return re.sub(r"(?:\r\n|\r|\n)+\Z", "", _to_str(text, _arg(1)))
+    return _to_str(text, _arg(1)).rstrip("\r\n")  # cty: (?:\r\n?|\n)*\z removes any mix of them
 
 
 def _endswith(text: Any, suffix: Any) -> bool:
@@ -992,30 +1082,40 @@ def _formatlist(spec: Any, *values: Any) -> list[str]:
                 length, chooser = len(value), i
             elif len(value) != length:
                 raise _Problem(f"argument {i} has length {len(value)}, which is inconsistent with argument {chooser} of length {length}")
-    out = []
+    out, size = [], 0
     for row in range(1 if length is None else length):
         row_args = [value[row] if isinstance(value, list) else value for value in values]
         try:
             out.append(_format_text(text, row_args))
         except _Problem as problem:
             raise _failed(f"error on format iteration {row}: {problem.detail}") from None
+        size += len(out[-1])
+        if size > LIMITS.max_text:
+            raise BudgetExceeded(f"formatlist would build more than {LIMITS.max_text:,} characters")
     return out
 
 
 def _indent(spaces: Any, text: Any) -> str:
-    return _to_str(text, _arg(2)).replace("\n", "\n" + " " * _to_int(spaces, _arg(1)))
+    source, width = _to_str(text, _arg(2)), _to_int(spaces, _arg(1))
+    lines = source.count("\n")
+    if not lines:
+        return source  # only lines after the first are indented: no padding to build
+    _too_long(len(source) + lines * max(width, 0), "indent")
+    return source.replace("\n", "\n" + " " * width)
 
 
 def _join(separator: Any, *lists: Any) -> str:
     glue = _to_str(separator, _arg(1))
     if not lists:
         raise _Problem("at least one list is required")
-    parts = []
+    parts, size = [], 0
     for position, value in enumerate(lists, 2):
         for i, item in enumerate(_to_list(value, _arg(position))):
             if item is None:
                 raise _Problem(f"element {i} is null; cannot concatenate null values")
             parts.append(_to_str(item, _element(i, position)))
+            size += len(parts[-1]) + len(glue)
+            _too_long(size, "join")
     return glue.join(parts)
 
 
@@ -1026,27 +1126,30 @@ def _lower(text: Any) -> str:
 def _regex(pattern: Any, text: Any) -> Any:
     regex = _compile(_to_str(pattern, _arg(1)))
     shape = _match_shape(regex)
-    match = regex.search(_to_str(text, _arg(2)))
+    match = regex.search(_searched(regex, _to_str(text, _arg(2))))
     if match is None:
         raise _failed("pattern did not match any part of the given string")
-    return _match_result(match, shape)
+    return _match_result(regex, match, shape)
 
 
 def _regexall(pattern: Any, text: Any) -> list[Any]:
     regex = _compile(_to_str(pattern, _arg(1)))
     shape = _match_shape(regex)
-    return [_match_result(match, shape) for match in _find_all(regex, _to_str(text, _arg(2)))]
+    return [_match_result(regex, match, shape) for match in _find_all(regex, _searched(regex, _to_str(text, _arg(2))))]
 
 
 def _replace(text: Any, search: Any, replacement: Any) -> str:
     source, needle, template = _to_str(text, _arg(1)), _to_str(search, _arg(2)), _to_str(replacement, _arg(3))
     if len(needle) > 1 and needle.startswith("/") and needle.endswith("/"):
         return _replace_all(_compile(needle[1:-1]), source, template)  # /re/ is a regex
+    count = source.count(needle) if needle else len(source) + 1
+    _too_long(len(source) + count * (len(template) - len(needle)), "replace")
     return source.replace(needle, template)
 
 
 def _split(separator: Any, text: Any) -> list[str]:
     glue, source = _to_str(separator, _arg(1)), _to_str(text, _arg(2))
+    _too_many(source.count(glue) + 1 if glue else len(source), "split")
     if glue == "":
         return list(source)  # Go splits into characters
     return source.split(glue)
@@ -1061,17 +1164,17 @@ def _strcontains(text: Any, part: Any) -> bool:
 
 
 def _strrev(text: Any) -> str:
-    return _to_str(text, _arg(1))[::-1]
+    return "".join(reversed(_graphemes(_to_str(text, _arg(1)))))  # an accent stays on its letter
 
 
 def _substr(text: Any, offset: Any, length: Any) -> str:
-    source = _to_str(text, _arg(1))
+    source = _graphemes(_to_str(text, _arg(1)))
     start, count = _to_int(offset, _arg(2)), _to_int(length, _arg(3))
     if start < 0:
         start = max(start + len(source), 0)  # negative offsets count from the end
     if start >= len(source):
         return ""
-    return source[start:] if count < 0 else source[start : start + count]  # -1 means "to the end"
+    return "".join(source[start:] if count < 0 else source[start : start + count])  # -1 means "to the end"
 
 
 def _title(text: Any) -> str:
@@ -1158,6 +1261,8 @@ def _parseint(text: Any, base: Any) -> int:
     # Go's big.Int.SetString: letters are case-insensitive up to base 36, distinct above
     alphabet = _DIGITS[:radix] if radix > 36 else _DIGITS[:radix] + _DIGITS[10:radix].upper()
     sign, digits = (source[0], source[1:]) if source[:1] in ("+", "-") else ("", source)
+    if len(digits) > 4096:  # digit by digit is quadratic in the length
+        raise BudgetExceeded(f"parseint of a number with {len(digits):,} digits (at most 4,096)")
     if not digits or any(ch not in alphabet for ch in digits):
         raise _failed(f'cannot parse "{source}" as a base {radix} integer')
     value = 0
@@ -1220,9 +1325,12 @@ def _jsondecode(text: Any) -> Any:
         return json.loads(source, parse_float=_json_number, parse_constant=_json_constant, object_pairs_hook=_json_object)
     except json.JSONDecodeError as err:
         raise _Problem(f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    except RecursionError:
+        raise _Problem("invalid JSON: the document is nested too deeply") from None
 
 
 def _jsonencode(value: Any) -> str:
+    _text_size(value, "jsonencode")
     return _json_text(value)
 
 
@@ -1244,14 +1352,31 @@ def _uuidv5(namespace: Any, name: Any) -> str:
 def _yamldecode(text: Any) -> Any:
     source = _to_str(text, _arg(1))
     try:
-        return _from_yaml(yaml.load(source, Loader=_YamlLoader))  # noqa: S506 - a safe loader
+        document = yaml.load(source, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+        _yaml_expanded_size(document)
+        return _from_yaml(document)
     except yaml.YAMLError as err:
         raise _Problem(f"invalid YAML: {err}") from None
     except RecursionError:
         raise _Problem("invalid YAML: the document is nested too deeply or refers to itself") from None
 
 
+def _yaml_expanded_size(document: Any) -> None:
+    """Aliases share one Python object; copying them out must not be a billion laughs."""
+    nodes, pending = 0, [document]
+    while pending:
+        item = pending.pop()
+        nodes += 1
+        if nodes > LIMITS.max_nodes:
+            raise BudgetExceeded(f"yamldecode: the document's aliases expand to more than {LIMITS.max_nodes:,} values")
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+
+
 def _yamlencode(value: Any) -> str:
+    _text_size(value, "yamlencode")
     text = yaml.dump(value, Dumper=_YamlDumper, default_flow_style=False, sort_keys=True,
                      allow_unicode=True, width=math.inf)
     return text.removesuffix("...\n")  # PyYAML ends a lone scalar document with "..."
@@ -1504,6 +1629,15 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     **{name: _builtin(name, impl, sees_unknowns=False) for name, impl in _PURE.items()},
     **{name: _builtin(name, impl, sees_unknowns=True) for name, impl in _UNKNOWN_AWARE.items()},
 }
+
+
+# Terraform 1.11 built-ins the analyzer does not evaluate: a call is Unknown with a reason
+# naming the function (a name in neither table is an error, as Terraform rejects it).
+NOT_EVALUATED = frozenset({
+    "base64gzip", "csvdecode", "ephemeralasnull", "formatdate",
+    "issensitive", "pathexpand", "rsadecrypt", "templatestring", "textdecodebase64",
+    "textencodebase64", "timeadd", "timecmp",
+})
 
 
 def call_function(name: str, args: list[Any], files: Any = None) -> Any:

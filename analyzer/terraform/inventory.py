@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
@@ -130,6 +131,7 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
             allowed_accounts=config.allowed_accounts(), implicit=config.block is None,
             file=file, line=line, skips=skips,
         ))
+    errors.extend(root.budget.errors())  # at most one: where the root's evaluation budget ran out
     inventory.errors.extend(errors)
 
 
@@ -211,20 +213,40 @@ def _name_of(instance: ResourceInstance, attrs: list[str]) -> str | None:
 
 
 def _skips_for(module: ModuleInstance, file: str, line: int) -> dict[str, str]:
-    block_end = line
-    for declared in module.resources.values():
-        if declared.file == file and declared.block.line == line:
-            block_end = declared.block.end_line
+    """The skips of the resource block starting at file:line (the caller's own block)."""
+    index = _skip_index(module)
+    block_end = index.block_ends.get((file, line), line)
     return _block_skips(module, file, line, block_end)
+
+
+@dataclass
+class _SkipIndex:
+    """Per module, built once: resource block ends and each file's skip lines in order, so
+    finding a block's skips is a lookup and a bisection, not a scan of the module."""
+
+    block_ends: dict[tuple[str, int], int]
+    lines: dict[str, list[int]]
+
+
+def _skip_index(module: ModuleInstance) -> _SkipIndex:
+    index = module.__dict__.get("_skip_index")
+    if index is None:
+        ends: dict[tuple[str, int], int] = {}
+        for declared in module.resources.values():
+            ends[(declared.file, declared.block.line)] = declared.block.end_line
+        index = _SkipIndex(ends, {file: sorted(lines) for file, lines in module.skips.items()})
+        module.__dict__["_skip_index"] = index
+    return index
 
 
 def _block_skips(module: ModuleInstance, file: str, line: int, end_line: int) -> dict[str, str]:
     """`# checkov:skip=ID: reason` comments inside a block (or on the line above it)."""
     found: dict[str, str] = {}
-    for number, items in module.skips.get(file, {}).items():
-        if line - 1 <= number <= end_line:
-            for rule_id, reason in items:
-                found[rule_id] = reason or "no reason given"
+    by_line = module.skips.get(file, {})
+    lines = _skip_index(module).lines.get(file, [])
+    for number in lines[bisect_left(lines, line - 1) : bisect_right(lines, end_line)]:
+        for rule_id, reason in by_line[number]:
+            found[rule_id] = reason or "no reason given"
     return found
 
 

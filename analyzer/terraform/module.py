@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from analyzer.data import load_data
 from analyzer.hcl import ast
 from analyzer.models import Evidence, ScanError
 from analyzer.terraform import types
+from analyzer.terraform.budget import BUDGET_REASON, Budget, BudgetExceeded
 from analyzer.terraform.evaluate import (
     EvalError,
     Lazy,
@@ -34,7 +35,6 @@ from analyzer.terraform.providers import ProviderConfig, ProviderRef, Setting
 from analyzer.values import Unknown, to_display
 
 MAX_MODULE_DEPTH = 24
-MAX_INSTANCES = 10_000  # a typo like count = 100000000 must not stall a CI run
 _META_ARGS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
 
@@ -117,6 +117,10 @@ class ModuleInstance:
         self.explicit_providers = explicit_providers
         self.workspace = workspace
         self.inputs = inputs or {}
+        # one budget per root: count/for_each fan-out through modules multiplies
+        self.budget: Budget = parent.budget if parent is not None else Budget()
+        if parent is None and tree.files.get(directory):
+            self.budget.fallback = (tree.files[directory][0].path, 1)
         self.errors: list[ScanError] = []
         self.variables: dict[str, Declared] = {}
         self.locals: dict[str, tuple[ast.Attribute, str]] = {}
@@ -142,6 +146,11 @@ class ModuleInstance:
     @property
     def rel_dir(self) -> str:
         return self.tree.rel(self.dir)
+
+    @cached_property
+    def real_dir(self) -> Path:
+        """The folder with symlinks resolved, once (module cycle checks walk every ancestor)."""
+        return self.dir.resolve()
 
     def _index(self) -> None:
         bodies = self.tree.files.get(self.dir, [])
@@ -239,7 +248,7 @@ class ModuleInstance:
             alias_attr = block.attrs.get("alias")
             alias = None
             if alias_attr is not None:
-                alias_value = evaluate_safely(alias_attr.expr, Scope(self))
+                alias_value = evaluate_safely(alias_attr.expr, Scope(self), where=(declared.file, alias_attr.line))
                 alias = alias_value if isinstance(alias_value, str) else None
             config = ProviderConfig(block.labels[0], alias, block, self, declared.file)
             result[config.key] = ProviderRef(config, [])
@@ -295,7 +304,8 @@ class ModuleInstance:
         else:
             raise EvalError(f"Reference to undeclared resource or value \"{root}.{attr}\"")
         if trace is not None:
-            add_evidence(trace, found.evidence)
+            # once per chain, and bounded: locals that each use the previous one twice would double it per step
+            add_evidence(trace, found.evidence[: max(self.budget.limits.max_evidence - len(trace), 0)])
         return found.value
 
     def variable(self, name: str) -> Value:
@@ -315,7 +325,7 @@ class ModuleInstance:
             result = Value(types.convert(given.value, type_expr), given.evidence)
         elif "default" in block.attrs:
             attribute = block.attrs["default"]
-            value = evaluate_safely(attribute.expr, Scope(self))
+            value = evaluate_safely(attribute.expr, Scope(self), where=(attribute.file or declared.file, attribute.line))
             sensitive = "sensitive" in block.attrs and isinstance(block.attrs["sensitive"].expr, ast.Literal) \
                 and block.attrs["sensitive"].expr.value is True
             note = f"var.{name} default = {'(sensitive)' if sensitive else to_display(value)}"
@@ -331,6 +341,10 @@ class ModuleInstance:
         if name in self._local_memo:
             return self._local_memo[name]
         if name not in self.locals:
+            unparsed = self._unread_files()
+            if unparsed:
+                raise EvalError(f"local.{name} is not declared in the files that were analyzed; it may be declared in "
+                                f"{', '.join(unparsed)}, which could not be parsed")
             raise EvalError(f"Reference to undeclared local value \"{name}\"")
         key = f"local.{name}"
         attribute, file = self.locals[name]
@@ -340,19 +354,37 @@ class ModuleInstance:
         self._in_progress.add(key)
         try:
             trace: list[Evidence] = [Evidence(file=file, line=attribute.line, note=f"local.{name}")]
-            value = evaluate_safely(attribute.expr, Scope(self), trace)
+            value = evaluate_safely(attribute.expr, Scope(self), trace, where=(file, attribute.line))
         finally:
             self._in_progress.discard(key)
         result = Value(value, add_evidence([], trace))
         self._local_memo[name] = result
         return result
 
+    def _unread_files(self) -> list[str]:
+        """This module's .tf files that failed to load (their declarations are missing)."""
+        folder = "" if self.rel_dir == "." else self.rel_dir
+        return sorted({error.file for error in self.tree.errors
+                       if error.file.endswith((".tf", ".tf.json")) and error.file.rpartition("/")[0] == folder})
+
     # --- resources and data ----------------------------------------------------------
 
     def instance_keys(self, block: ast.Block, file: str, what: str) -> list[Any] | Unknown:
-        """[None] for a single instance, ints for count, strings for for_each."""
+        """[None] for a single instance, ints for count, strings for for_each; each instance
+        is drawn from the root's budget (module fan-out multiplies counts)."""
+        keys = self._instance_keys(block, file, what)
+        if isinstance(keys, Unknown):
+            return keys
+        try:
+            self.budget.add_instances(len(keys), what)
+        except BudgetExceeded as err:
+            return self.budget.exceeded(err.reason, (file, block.line))
+        return keys
+
+    def _instance_keys(self, block: ast.Block, file: str, what: str) -> list[Any] | Unknown:
+        limit = self.budget.limits.max_block_instances
         if "count" in block.attrs:
-            count = evaluate_safely(block.attrs["count"].expr, Scope(self))
+            count = evaluate_safely(block.attrs["count"].expr, Scope(self), where=(file, block.attrs["count"].line))
             if isinstance(count, Unknown):
                 return [UnknownKey(f"count of {what} is not known statically: {count.reason}", counted=True)]
             if isinstance(count, str):
@@ -364,15 +396,18 @@ class ModuleInstance:
                 return Unknown(f"count of {what} is not a number ({to_display(count)})")
             if count != int(count) or count < 0:
                 return Unknown(f"count of {what} must be a whole number, got {to_display(count)} (Terraform rejects it)")
-            if count > MAX_INSTANCES:
-                return Unknown(f"count of {what} is {int(count)}; residency expands at most {MAX_INSTANCES} instances")
+            if count > limit:
+                return self.budget.exceeded(f"count of {what} is {int(count):,}; at most {limit:,} instances are expanded",
+                                            (file, block.attrs["count"].line))
             return list(range(int(count)))
         if "for_each" in block.attrs:
-            each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self)))
+            where = (file, block.attrs["for_each"].line)
+            each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self), where=where))
             if isinstance(each, Unknown):
                 return [UnknownKey(f"for_each of {what} is not known statically: {each.reason}", counted=False)]
-            if isinstance(each, (dict, list)) and len(each) > MAX_INSTANCES:
-                return Unknown(f"for_each of {what} has {len(each)} elements; residency expands at most {MAX_INSTANCES}")
+            if isinstance(each, (dict, list)) and len(each) > limit:
+                return self.budget.exceeded(f"for_each of {what} has {len(each):,} elements; at most {limit:,} instances "
+                                            f"are expanded", where)
             if isinstance(each, dict):
                 return sorted(each)
             if isinstance(each, list):
@@ -501,14 +536,20 @@ class ModuleInstance:
         block = declared.block
         prefix = f"{self.address}." if self.address else ""
         address = f"{prefix}module.{name}"
+        if self.budget.instances >= self.budget.limits.max_root_instances:
+            # the root's fan-out is spent: not even the source is looked at
+            return Unknown(self.budget.exceeded(f"{address} is past the root's "
+                                                f"{self.budget.limits.max_root_instances:,} resource and module "
+                                                f"instances", (declared.file, block.line)).reason, origin=address)
         source = resolve_source(self, name, declared)
         if isinstance(source, ScanError):
             self.errors.append(source)
             return None
         keys = self.instance_keys(block, declared.file, address)
         if isinstance(keys, Unknown):
-            self.errors.append(ScanError(file=declared.file, line=block.line, address=address,
-                                         message=f"{keys.reason}; the module's resources are not analyzed"))
+            if BUDGET_REASON not in keys.reason:  # the budget reported it once for the root
+                self.errors.append(ScanError(file=declared.file, line=block.line, address=address,
+                                             message=f"{keys.reason}; the module's resources are not analyzed"))
             return Unknown(keys.reason, origin=address)
         unknown_key = has_unknown_key(keys)
         if unknown_key is not None:
@@ -523,7 +564,7 @@ class ModuleInstance:
                 if arg in _META_ARGS:
                     continue
                 trace: list[Evidence] = [Evidence(file=attribute.file or declared.file, line=attribute.line, note=f"{child_address} input {arg}")]
-                inputs[arg] = Value(evaluate_safely(attribute.expr, scope, trace), trace)
+                inputs[arg] = Value(evaluate_safely(attribute.expr, scope, trace, where=(attribute.file or declared.file, attribute.line)), trace)
             built[key] = ModuleInstance(
                 self.tree, source, child_address, inputs=inputs,
                 providers=self._providers_for_call(block, declared.file, child_address),
@@ -661,7 +702,9 @@ class ResourceInstance(Lazy):
                 attribute = block.attrs[name]
                 trace.append(Evidence(file=attribute.file or self.declared.file, line=attribute.line, note=f"{self.address}.{name}"))
             if name not in self._memo:
-                self._memo[name] = evaluate_safely(block.attrs[name].expr, self.scope, trace)
+                attribute = block.attrs[name]
+                self._memo[name] = evaluate_safely(attribute.expr, self.scope, trace,
+                                                   where=(attribute.file or self.declared.file, attribute.line))
             return self._memo[name]
         values: list[Any] = []
         found = False
@@ -680,7 +723,8 @@ class ResourceInstance(Lazy):
         return Unknown(f"{self.address}.{name} is computed at apply time", origin=self.address)
 
     def _block_value(self, block: ast.Block, scope: Scope) -> dict[str, Any]:
-        out: dict[str, Any] = {k: evaluate_safely(a.expr, scope) for k, a in block.attrs.items()}
+        out: dict[str, Any] = {k: evaluate_safely(a.expr, scope, where=(a.file or self.declared.file, a.line))
+                               for k, a in block.attrs.items()}
         for child in block.blocks:
             if child.type == "dynamic" and child.labels:
                 expanded = self._dynamic(child, scope)

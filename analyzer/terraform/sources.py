@@ -101,7 +101,7 @@ def resolve_source(module: "ModuleInstance", name: str, declared: "Declared") ->
     while chain[-1].parent is not None:
         chain.append(chain[-1].parent)
     for ancestor in chain:
-        if ancestor.dir.resolve() == real:
+        if ancestor.real_dir == real:
             path = " -> ".join([module.tree.rel(m.dir) or "." for m in reversed(chain)] + [module.tree.rel(target)])
             return ScanError(file=declared.file, line=line, address=address,
                              message=f"module cycle: {path}; not analyzed past this call")

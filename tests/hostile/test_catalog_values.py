@@ -136,7 +136,7 @@ def test_unreadable_placement_is_unknown(tmp_path: Path) -> None:
 def test_unreadable_destinations_fail_closed(tmp_path: Path) -> None:
     report = _report(tmp_path)
     assert {(f.address, f.line) for f in report.findings if f.rule_id == "CKV_RES_4"} == {
-        ("azurerm_mssql_failover_group.dynamic", 52),  # partners from a dynamic block over an unset variable
+        ("azurerm_mssql_failover_group.dynamic", 57),  # partners from a dynamic block over an unset variable: its content line
         ("aws_msk_replicator.odd", 66),  # 12 is no cluster ARN
         ("aws_msk_replicator.odd", 67),  # a list is no cluster ARN
         ("aws_athena_workgroup.odd", 74),  # output_location = 5

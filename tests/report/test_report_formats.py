@@ -10,7 +10,7 @@ from analyzer.report import FORMATS, render
 
 
 def test_format_names():
-    assert list(FORMATS) == ["cli", "json", "junit", "sarif", "github", "markdown"]
+    assert list(FORMATS) == ["cli", "json", "junit", "sarif", "github", "markdown", "gitlab"]
     assert report_pkg.render is render
 
 

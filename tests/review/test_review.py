@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -172,3 +173,73 @@ def test_headless_browser_renders_the_table(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert 'id="resources"' in done.stdout
     assert "aws s3api get-bucket-location --bucket acme-dp-prod-data" in done.stdout
+
+
+# --- laptop and print layout (issue 13) -------------------------------------------------------
+
+LONG_NAMES = Path(__file__).parent / "data" / "long_names"
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+# test harness only (the report itself has no script): after layout, write what overflows
+MEASURE = """<script>
+const vw = document.documentElement.clientWidth;
+const wide = [...document.querySelectorAll('table, pre, svg, figure')]
+  .filter(e => e.getBoundingClientRect().right > vw + 0.5 || e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.tagName + ' in #' + (e.closest('section') || {id: ''}).id);
+const out = document.createElement('output'); out.id = 'measure';
+out.textContent = JSON.stringify({vw, page: document.documentElement.scrollWidth, wide});
+document.body.appendChild(out);
+</script>"""
+
+
+def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip("chromium is not installed")
+    return subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+         f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("width", [1280, 1400, 1920])
+def test_report_fits_the_window_without_horizontal_scrolling(tmp_path: Path, width: int) -> None:
+    html = render_review(_report(LONG_NAMES), "html")
+    # the fixture's module addresses and paths are single 90-character words
+    assert "module.customer_behaviour_clickstream_storage_for_the_us_analytics_replica.aws_s3_bucket" in html
+    page = tmp_path / "report.html"
+    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    done = _chromium([f"--window-size={width},900", "--dump-dom", page.as_uri()], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'<output id="measure">(.*?)</output>', done.stdout)
+    assert found, done.stdout[-2000:]
+    import json
+
+    measured = json.loads(found.group(1).replace("&quot;", '"'))
+    assert measured == {"vw": width, "page": width, "wide": []}
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_report_screenshots(tmp_path: Path, width: int) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render_review(_report(LONG_NAMES), "html"), encoding="utf-8")
+    shot = tmp_path / f"report-{width}.png"
+    done = _chromium([f"--window-size={width},1400", f"--screenshot={shot}", page.as_uri()], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == width
+    if os.environ.get("RESIDENCY_UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, DOCS_IMG / shot.name)
+    assert (DOCS_IMG / shot.name).exists()
+
+
+def test_report_prints(tmp_path: Path) -> None:
+    html = render_review(_report(LONG_NAMES), "html")
+    assert "@media print" in html and "@page { size: A4 landscape" in html
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    done = _chromium(["--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()], tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page>") + \
+        len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 1
