@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from typer.core import TyperArgument, TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 try:  # typer vendors click since 0.2x: its own classes are the ones it raises and catches
     from typer._click import core as click_core
@@ -126,17 +126,31 @@ class ResidencyCommand(TyperCommand):
         raise typer.Exit(2)
 
     def get_params(self, ctx: click_core.Context) -> list[click_core.Parameter]:
-        params = super().get_params(ctx)
-        for param in params:
-            if isinstance(param, TyperArgument):  # typer would show `<list[Path]>` and `{paths}...`
-                shown = (param.metavar or param.name or "").upper() + ("..." if param.nargs != 1 else "")
-                hide: Any = lambda ctx=None: None  # noqa: E731
-                param.display_type = hide  # type: ignore[method-assign]
-                param.display_type_rich = hide  # type: ignore[method-assign]
-                param.get_usage_pieces = _usage_pieces(shown)  # type: ignore[method-assign,assignment]
-            elif getattr(param, "is_flag", False) and param.metavar is None:
-                param.metavar = ""  # a flag takes no value: no `<bool>`
-        return params
+        return _tidy(super().get_params(ctx))
+
+
+class ResidencyGroup(TyperGroup):
+    """The top level: no `<bool>` beside --version and --help either."""
+
+    def get_params(self, ctx: click_core.Context) -> list[click_core.Parameter]:
+        return _tidy(super().get_params(ctx))
+
+
+app.info.cls = ResidencyGroup
+
+
+def _tidy(params: list[click_core.Parameter]) -> list[click_core.Parameter]:
+    """Help shows words (PATHS..., FILE), not Python types (`<list[Path]>`, `{paths}...`, `<bool>`)."""
+    for param in params:
+        if isinstance(param, TyperArgument):
+            shown = (param.metavar or param.name or "").upper() + ("..." if param.nargs != 1 else "")
+            hide: Any = lambda ctx=None: None  # noqa: E731
+            param.display_type = hide  # type: ignore[method-assign]
+            param.display_type_rich = hide  # type: ignore[method-assign]
+            param.get_usage_pieces = _usage_pieces(shown)  # type: ignore[method-assign,assignment]
+        elif getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # a flag takes no value
+    return params
 
 
 # Terraform and policy options, shared by the commands that scan

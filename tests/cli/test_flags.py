@@ -121,3 +121,8 @@ def test_help_shows_words_not_python_types(command: str, cli: Run) -> None:
     assert "FILE" in out and "K=V" in out
     if command != "init":
         assert "PATHS..." in out
+
+
+def test_top_level_help_has_no_python_types(cli: Run) -> None:
+    code, out, _ = cli(["--help"], env={"COLUMNS": "200"})
+    assert code == 0 and "<bool>" not in out and "checks" in out
