@@ -252,6 +252,7 @@ def scan(
     release_name: ReleaseOption = "release-name",
     namespace: NamespaceOption = "default",
     helm_engine: EngineOption = "auto",
+    shard: ShardOption = None,
 ) -> None:
     """Scan Terraform, plans and Helm for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
@@ -277,12 +278,16 @@ def scan(
         except BaselineError as err:
             _fail_usage(str(err))
     policy = _policy(paths, config, region, account)
+    spec = _shard_spec(shard, formats, changed_from)
     keep, only_roots = _changed_filter(paths, changed_from)
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           skip_checks=skips, use_cache=not no_cache,
                           progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
                           only_roots=only_roots, helm=helm)
+    if spec is not None:
+        _scan_shard(paths, policy, options, spec, accepted, baseline, output)
+        return
     report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
@@ -462,3 +467,86 @@ def init_cmd(
         _fail_usage(str(err))
     typer.echo(f"wrote {target}: region {inferred.region or '(not inferred)'}, "
                f"accounts {', '.join(inferred.accounts) or '(none inferred)'}")
+
+
+# --- sharded scans (analyzer/shard.py) and their merge (analyzer/merge.py) -------------------
+
+ShardOption = Annotated[Optional[str], typer.Option(
+    "--shard", metavar="K/N", help="Scan only shard K of N (a size-balanced share of the Terraform roots, charts, "
+    "plans and manifests) and write its result for `residency merge`; needs -f json. Exits 0: the merge decides.")]
+
+
+def _shard_spec(shard: Optional[str], formats: list[str], changed_from: Optional[str]) -> Optional[tuple[int, int]]:
+    if shard is None:
+        return None
+    from analyzer.shard import ShardError, parse_spec
+
+    try:
+        spec = parse_spec(shard)
+    except ShardError as err:
+        _fail_usage(str(err))
+    if formats != ["json"]:
+        _fail_usage(f"--shard {shard} writes a partial result for `residency merge`: use -f json -o FILE, "
+                    "then render every format with `residency merge`")
+    if changed_from is not None:
+        _fail_usage("--shard and --changed-from cannot be combined: shard the full scan, or scan the changed roots "
+                    "in one job")
+    return spec
+
+
+def _scan_shard(paths: list[Path], policy: Policy, options, spec: tuple[int, int], accepted,
+                baseline: Optional[Path], output: list[Path]) -> None:
+    """Write shard K/N's JSON result (its own share's report plus the `shard` object)."""
+    from analyzer.output_files import OutputError, write_output
+    from analyzer.report import render
+    from analyzer.shard import run_shard, with_shard
+
+    labelled = (accepted, str(baseline)) if accepted is not None and baseline is not None else None
+    run = run_shard(paths, policy, options, spec[0], spec[1], labelled)
+    text = with_shard(render("json", run.report), run.payload)
+    if output and str(output[0]) != "-":
+        try:
+            write_output(output[0], text, paths)
+        except OutputError as err:
+            _fail_usage(f"--output {err}")
+    else:
+        sys.stdout.write(text)
+    typer.echo(f"shard {spec[0]}/{spec[1]}: scanned {len(run.payload['scanned'])} of {run.payload['units']} unit(s), "
+               f"{run.payload['bytes']} bytes", err=True)
+
+
+@app.command("merge")
+def merge_cmd(
+    results: Annotated[list[Path], typer.Argument(help="The JSON results of every shard (`scan --shard K/N -f json`).")],
+    fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}; repeatable.")] = [],
+    output: Annotated[list[Path], typer.Option("--output", "-o", help="File for the matching --format (default stdout).")] = [],
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
+) -> None:
+    """Combine the shards' JSON results into the full scan's reports and exit code (0 clean, 1 findings, 2 usage)."""
+    from analyzer.merge import load_result, merge_results
+    from analyzer.output_files import OutputError, write_output
+    from analyzer.report import render
+    from analyzer.shard import ShardError
+
+    formats = fmt or ["cli"]
+    for name in formats:
+        if name not in SCAN_FORMATS:
+            _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")
+    if len(output) > len(formats):
+        _fail_usage("more --output files than --format values")
+    _check_outputs(output, [Path.cwd()])
+    try:
+        report = merge_results([(path, load_result(path)) for path in results])
+    except ShardError as err:
+        _fail_usage(str(err))
+    for index, name in enumerate(formats):
+        text = render(name, report)
+        if index < len(output) and str(output[index]) != "-":
+            try:
+                write_output(output[index], text, [Path.cwd()])
+            except OutputError as err:
+                _fail_usage(f"--output {err}")
+        else:
+            sys.stdout.write(text)
+    if report.active_findings() and not soft_fail:
+        raise typer.Exit(1)
