@@ -30,8 +30,8 @@ from analyzer.rules import RULES
 from analyzer.terraform.inventory import _dedupe as dedupe_errors
 from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import SourceTree, default_cache_dir, load_tree
-from analyzer.terraform.roots import find_roots
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree, usable_cache_dir
+from analyzer.terraform.roots import find_roots
 from analyzer.terraform.variables import CliVar
 from analyzer.tree_guard import Boundary, RefusedPath
 from analyzer.verdicts import build_context, evaluate_rules

@@ -42,7 +42,7 @@ from typing import Any
 from analyzer.baseline import Baseline
 from analyzer.models import Inventory, ScanReport
 from analyzer.policy import Policy
-from analyzer.scan import Piece, ScanOptions, collect_pieces, display_root, evaluate, finish_pieces, _common_root
+from analyzer.scan import Piece, ScanOptions, _common_root, collect_pieces, display_root, evaluate, finish_pieces
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.sources import is_local_source, static_source
 
