@@ -25,7 +25,7 @@ from analyzer.policy import Policy
 from analyzer.scan import Piece, evaluate, finish_pieces
 from analyzer.shard import FORMAT, ShardError, piece_from
 
-_SAME = ("units_digest", "settings", "count")  # must agree between the shards of one scan
+_SAME = ("units_digest", "settings", "count", "repository_prefix")  # must agree between the shards of one scan
 _GLOBAL_KINDS = ("error", "tree")  # discovered identically by every shard: kept once
 
 
@@ -79,6 +79,7 @@ def merge_results(results: list[tuple[Path, dict[str, Any]]]) -> ScanReport:
         raise ShardError(f"{first_path}: unreadable shard settings ({err})") from None
     policy.source = settings.get("policy_source")
     report = evaluate(inventory, files, str(first["root"]), policy, set(settings["skip_checks"]), started)
+    report.repository_prefix = str(first["shard"].get("repository_prefix", ""))
     report.summary.seconds = round(sum(float(d["shard"].get("seconds", 0.0)) for _, d in results), 3)
     if baseline is not None:
         apply_baseline(report, baseline, settings["baseline"]["label"])

@@ -26,6 +26,7 @@ from analyzer.models import Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
+from analyzer.report.paths import repository_prefix
 from analyzer.rules import RULES
 from analyzer.terraform.inventory import _dedupe as dedupe_errors
 from analyzer.terraform.inventory import scan_terraform
@@ -328,7 +329,9 @@ def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanRep
 def _run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
     started = time.perf_counter()
     inventory, files, base = build_inventory(paths, options)
-    return evaluate(inventory, files, display_root(base), policy, options.skip_checks, started)
+    report = evaluate(inventory, files, display_root(base), policy, options.skip_checks, started)
+    report.repository_prefix = repository_prefix(base)  # CI formats show paths from the repository root
+    return report
 
 
 def evaluate(inventory: Inventory, files: int, root: str, policy: Policy, skip: set[str],

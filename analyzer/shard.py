@@ -42,6 +42,7 @@ from typing import Any
 from analyzer.baseline import Baseline
 from analyzer.models import Inventory, ScanReport
 from analyzer.policy import Policy
+from analyzer.report.paths import repository_prefix
 from analyzer.scan import Piece, ScanOptions, _common_root, collect_pieces, display_root, evaluate, finish_pieces
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.sources import is_local_source, static_source
@@ -201,6 +202,7 @@ def run_shard(paths: list[Path], policy: Policy, options: ScanOptions, index: in
     inventory, files = finish_pieces(pieces)
     root = display_root(base)
     report = evaluate(inventory, files, root, policy, options.skip_checks, started)
+    report.repository_prefix = repository_prefix(base)
     unit_list = [f"{u.kind}:{u.path}" for u in every]
     payload = {
         "format": FORMAT,
@@ -209,6 +211,7 @@ def run_shard(paths: list[Path], policy: Policy, options: ScanOptions, index: in
         # every shard must have seen the same units (same tree, same options)
         "units_digest": hashlib.sha256("\n".join(unit_list).encode("utf-8", "surrogatepass")).hexdigest(),
         "units": len(unit_list),
+        "repository_prefix": report.repository_prefix,  # the scan root's folder in its repository
         "scanned": mine,
         "bytes": sum(u.size for u in every if f"{u.kind}:{u.path}" in set(mine)),
         "settings": settings(policy, options.skip_checks, baseline),
