@@ -25,7 +25,7 @@ from analyzer.policy import Policy
 from analyzer.scan import Piece, evaluate, finish_pieces
 from analyzer.shard import FORMAT, ShardError, piece_from
 
-_SAME = ("units_digest", "settings", "count", "repository_prefix")  # must agree between the shards of one scan
+_SAME = ("units_digest", "build_digest", "settings", "count", "repository_prefix")  # must agree between the shards of one scan
 _GLOBAL_KINDS = ("error", "tree")  # discovered identically by every shard: kept once
 
 

@@ -30,6 +30,7 @@ a chart's files, a plan's or a manifest's bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -182,6 +183,15 @@ def settings(policy: Policy, skip_checks: set[str], baseline: tuple[Baseline, st
     }
 
 
+def build_digest(options: ScanOptions) -> str:
+    """A hash of what shapes the inventory (var files and vars, Helm options): the same for
+    every shard of one scan."""
+    helm = {f.name: str(getattr(options.helm, f.name)) for f in dataclasses.fields(options.helm) if f.name != "renderer"}
+    helm["renderer"] = type(options.helm.renderer).__name__
+    material = json.dumps({"vars": [[v.kind, v.text] for v in options.cli_vars], "helm": helm}, sort_keys=True)
+    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def run_shard(paths: list[Path], policy: Policy, options: ScanOptions, index: int, count: int,
               baseline: tuple[Baseline, str] | None = None) -> ShardRun:
     """Scan shard `index` (1-based) of `count`: only the units assigned to it."""
@@ -211,6 +221,7 @@ def run_shard(paths: list[Path], policy: Policy, options: ScanOptions, index: in
         # every shard must have seen the same units (same tree, same options)
         "units_digest": hashlib.sha256("\n".join(unit_list).encode("utf-8", "surrogatepass")).hexdigest(),
         "units": len(unit_list),
+        "build_digest": build_digest(options),
         "repository_prefix": report.repository_prefix,  # the scan root's folder in its repository
         "scanned": mine,
         "bytes": sum(u.size for u in every if f"{u.kind}:{u.path}" in set(mine)),

@@ -115,6 +115,32 @@ def test_merge_refuses_shards_of_different_scans(tmp_path: Path, monkeypatch: py
     assert code == 2 and "are not shards of the same scan (settings differs)" in err
 
 
+def test_merge_refuses_shards_built_with_other_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = FIXTURES / "terraform" / "aws_tfvars_precedence"
+    one, _two = _shards(tree, 2, tmp_path / "a", monkeypatch)
+    other = tmp_path / "other.json"
+    run(["scan", str(tree), "--no-cache", "--var", "region=eu-central-1", "--shard", "2/2", "-f", "json", "-o", str(other)],
+        monkeypatch)
+    code, _, err = run(["merge", str(one), str(other)], monkeypatch)
+    assert code == 2 and "are not shards of the same scan (build_digest differs)" in err
+
+
+def test_baseline_given_to_the_shards_is_applied_by_the_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = FIXTURES / "terraform"
+    baseline = tmp_path / "baseline.json"
+    assert run(["baseline", str(tree), "--no-cache", "-o", str(baseline)], monkeypatch)[0] == 0
+    code, full, _ = run(["scan", str(tree), "--no-cache", "--baseline", str(baseline), "-f", "json"], monkeypatch)
+    results = []
+    for k in (1, 2, 3):
+        result = tmp_path / f"s{k}.json"
+        run(["scan", str(tree), "--no-cache", "--baseline", str(baseline), "--shard", f"{k}/3", "-f", "json",
+             "-o", str(result)], monkeypatch)
+        results.append(result)
+    merged_code, merged, _ = run(["merge", *map(str, results), "-f", "json"], monkeypatch)
+    assert (merged_code, merged) == (code, full) == (0, full)
+    assert json.loads(merged)["summary"]["findings"] == 0 and json.loads(merged)["summary"]["suppressed"] > 10
+
+
 def test_merge_refuses_a_plain_scan_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = tmp_path / "plain.json"
     run(["scan", str(FIXTURES / "terraform"), "--no-cache", "-f", "json", "-o", str(plain)], monkeypatch)
