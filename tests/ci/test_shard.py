@@ -75,7 +75,7 @@ def test_merged_shards_equal_full_scan_on_fixtures(tmp_path: Path, monkeypatch: 
 
 def test_merged_shards_equal_full_scan_on_generated_estate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     estate = tmp_path / "estate"
-    stats = generate_estate(estate, 250)
+    stats = generate_estate(estate, 160)
     assert stats.roots >= 6
     _assert_merges_equal_full_scan(estate, tmp_path, monkeypatch)
 
