@@ -51,7 +51,9 @@ def merge_results(results: list[tuple[Path, dict[str, Any]]]) -> ScanReport:
     if not results:
         raise ShardError("no shard results given")
     first_path, first = results[0]
-    count = first["shard"]["count"]
+    count = first["shard"].get("count")
+    if not isinstance(count, int) or count < 1:
+        raise ShardError(f"{first_path}: shard count {count!r} is not a positive number")
     seen: dict[int, Path] = {}
     for path, data in results:
         shard = data["shard"]
@@ -62,6 +64,8 @@ def merge_results(results: list[tuple[Path, dict[str, Any]]]) -> ScanReport:
         if data.get("root") != first.get("root") or data.get("tool") != first.get("tool"):
             raise ShardError(f"{path} and {first_path} are not shards of the same scan (root or residency version differs)")
         index = shard.get("index")
+        if not isinstance(index, int) or not 1 <= index <= count:
+            raise ShardError(f"{path}: shard index {index!r} is not between 1 and {count}")
         if index in seen:
             raise ShardError(f"{path} and {seen[index]} are both shard {index}/{count}")
         seen[index] = path
