@@ -207,3 +207,20 @@ def test_a_unit_larger_than_the_mean_stays_home_and_the_rest_balance() -> None:
     owner = assign(units, 3)
     big = owner[("terraform", "big")]
     assert sum(u.size for u in units if owner[u.key] == big) == 10_000  # nothing else joins the biggest
+
+
+def test_merge_refuses_a_tampered_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one, two = _shards(FIXTURES / "terraform" / "multi_root", 2, tmp_path, monkeypatch)
+    data = json.loads(two.read_text())
+    data["shard"]["index"] = 5
+    two.write_text(json.dumps(data))
+    code, _, err = run(["merge", str(one), str(two)], monkeypatch)
+    assert code == 2 and f"error: {two}: shard index 5 is not between 1 and 2" in err
+    data["shard"]["index"] = 2
+    data["shard"]["pieces"][0]["inventory"] = {"rows": [{"address": 3}]}
+    two.write_text(json.dumps(data))
+    code, _, err = run(["merge", str(one), str(two)], monkeypatch)
+    assert code == 2 and f"error: {two}: unreadable shard piece" in err
+    two.write_text("{")
+    code, _, err = run(["merge", str(one), str(two)], monkeypatch)
+    assert code == 2 and f"error: {two}: not a JSON result" in err
