@@ -22,7 +22,9 @@ from analyzer.policy import (
 from analyzer.terraform.variables import CliVar
 
 if TYPE_CHECKING:
+    from analyzer.baseline import Baseline
     from analyzer.helm import ChartOptions
+    from analyzer.scan import ScanOptions
 
 app = typer.Typer(
     name="residency",
@@ -494,8 +496,8 @@ def _shard_spec(shard: Optional[str], formats: list[str], changed_from: Optional
     return spec
 
 
-def _scan_shard(paths: list[Path], policy: Policy, options, spec: tuple[int, int], accepted,
-                baseline: Optional[Path], output: list[Path]) -> None:
+def _scan_shard(paths: list[Path], policy: Policy, options: ScanOptions, spec: tuple[int, int],
+                accepted: Optional[Baseline], baseline: Optional[Path], output: list[Path]) -> None:
     """Write shard K/N's JSON result (its own share's report plus the `shard` object)."""
     from analyzer.output_files import OutputError, write_output
     from analyzer.report import render
