@@ -516,11 +516,14 @@ def _scan_shard(paths: list[Path], policy: Policy, options: ScanOptions, spec: t
     typer.echo(f"shard {spec[0]}/{spec[1]}: scanned {len(run.payload['scanned'])} of {run.payload['units']} unit(s), "
                f"{run.payload['bytes']} bytes", err=True)
 
+MERGE_FORMATS = (*SCAN_FORMATS, "html")
+
 
 @app.command("merge")
 def merge_cmd(
     results: Annotated[list[Path], typer.Argument(help="The JSON results of every shard (`scan --shard K/N -f json`).")],
-    fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}; repeatable.")] = [],
+    fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}, or html "
+                                          "(the reviewer's report of `residency report`); repeatable.")] = [],
     output: Annotated[list[Path], typer.Option("--output", "-o", help="File for the matching --format (default stdout).")] = [],
     soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
 ) -> None:
@@ -528,12 +531,13 @@ def merge_cmd(
     from analyzer.merge import load_result, merge_results
     from analyzer.output_files import OutputError, write_output
     from analyzer.report import render
+    from analyzer.review import render_review
     from analyzer.shard import ShardError
 
     formats = fmt or ["cli"]
     for name in formats:
-        if name not in SCAN_FORMATS:
-            _fail_usage(f"unknown --format {name!r}; choose from {', '.join(SCAN_FORMATS)}")
+        if name not in MERGE_FORMATS:
+            _fail_usage(f"unknown --format {name!r}; choose from {', '.join(MERGE_FORMATS)}")
     if len(output) > len(formats):
         _fail_usage("more --output files than --format values")
     _check_outputs(output, [Path.cwd()])
@@ -542,7 +546,7 @@ def merge_cmd(
     except ShardError as err:
         _fail_usage(str(err))
     for index, name in enumerate(formats):
-        text = render(name, report)
+        text = render_review(report, "html") if name == "html" else render(name, report)
         if index < len(output) and str(output[index]) != "-":
             try:
                 write_output(output[index], text, [Path.cwd()])

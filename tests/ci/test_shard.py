@@ -80,6 +80,14 @@ def test_merged_shards_equal_full_scan_on_generated_estate(tmp_path: Path, monke
     _assert_merges_equal_full_scan(estate, tmp_path, monkeypatch)
 
 
+def test_merged_html_review_equals_the_report_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, full, err = run(["report", str(FIXTURES), "--no-cache", "-f", "html"], monkeypatch)
+    assert code == 0, err
+    results = _shards(FIXTURES, 3, tmp_path, monkeypatch)
+    merged_code, merged, _ = run(["merge", *map(str, results), "-f", "html", "--soft-fail"], monkeypatch)
+    assert merged_code == 0 and merged == full and "<html" in merged
+
+
 def test_merge_json_summary_and_exit_code_match(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = FIXTURES / "terraform"
     code, out, _ = run(["scan", str(tree), "--no-cache", "-f", "json"], monkeypatch)
