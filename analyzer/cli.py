@@ -40,7 +40,9 @@ from analyzer.terraform.variables import CliVar
 from analyzer.walk import Excludes
 
 if TYPE_CHECKING:
+    from analyzer.baseline import Baseline
     from analyzer.helm import ChartOptions
+    from analyzer.scan import ScanOptions
 
 app = typer.Typer(
     name="residency",
@@ -491,6 +493,7 @@ def scan(
     kube_version: KubeVersionOption = None,
     api_versions: ApiVersionsOption = [],
     helm_engine: EngineOption = "auto",
+    shard: ShardOption = None,
 ) -> None:
     """Scan Terraform, plans and Helm for residency findings (exit 0 clean, 1 findings, 2 usage/config error)."""
     from analyzer.baseline import BaselineError, apply_baseline, load_baseline
@@ -519,6 +522,7 @@ def scan(
         except BaselineError as err:
             _fail_usage(str(err))
     gating = _gating(policy, check, skip_check, hard_fail_on, soft_fail_on, soft_fail)
+    spec = _shard_spec(shard, formats, changed_from)
     keep, only_roots = _changed_filter(paths, changed_from)
     style = CliStyle(compact=compact or policy.scan.compact, quiet=quiet or policy.scan.quiet)
     to_stdout = [name for index, name in enumerate(formats) if index >= len(outputs) or str(outputs[index]) == "-"]
@@ -526,6 +530,9 @@ def scan(
         options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
                               inventory_filter=keep, only_roots=only_roots, helm=chart_options,
                               excludes=_excludes(policy, skip_path, no_gitignore))
+        if spec is not None:
+            _scan_shard(paths, policy, options, spec, accepted, baseline, outputs)
+            return
         report = run_scan(paths, policy, options)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
@@ -785,3 +792,90 @@ def init_cmd(
         _fail_usage(str(err))
     typer.echo(f"wrote {target}: region {inferred.region or '(not inferred)'}, "
                f"accounts {', '.join(inferred.accounts) or '(none inferred)'}")
+
+
+# --- sharded scans (analyzer/shard.py) and their merge (analyzer/merge.py) -------------------
+
+ShardOption = Annotated[Optional[str], typer.Option(
+    "--shard", metavar="K/N", help="Scan only shard K of N (a size-balanced share of the Terraform roots, charts, "
+    "plans and manifests) and write its result for `residency merge`; needs -f json. Exits 0: the merge decides.")]
+
+
+def _shard_spec(shard: Optional[str], formats: list[str], changed_from: Optional[str]) -> Optional[tuple[int, int]]:
+    if shard is None:
+        return None
+    from analyzer.shard import ShardError, parse_spec
+
+    try:
+        spec = parse_spec(shard)
+    except ShardError as err:
+        _fail_usage(str(err))
+    if formats != ["json"]:
+        _fail_usage(f"--shard {shard} writes a partial result for `residency merge`: use -f json -o FILE, "
+                    "then render every format with `residency merge`")
+    if changed_from is not None:
+        _fail_usage("--shard and --changed-from cannot be combined: shard the full scan, or scan the changed roots "
+                    "in one job")
+    return spec
+
+
+def _scan_shard(paths: list[Path], policy: Policy, options: ScanOptions, spec: tuple[int, int],
+                accepted: Optional[Baseline], baseline: Optional[Path], output: list[Path]) -> None:
+    """Write shard K/N's JSON result (its own share's report plus the `shard` object)."""
+    from analyzer.output_files import OutputError, write_output
+    from analyzer.report import render
+    from analyzer.shard import run_shard, with_shard
+
+    labelled = (accepted, str(baseline)) if accepted is not None and baseline is not None else None
+    run = run_shard(paths, policy, options, spec[0], spec[1], labelled)
+    text = with_shard(render("json", run.report), run.payload)
+    if output and str(output[0]) != "-":
+        try:
+            write_output(output[0], text, paths)
+        except OutputError as err:
+            _fail_usage(f"--output {err}")
+    else:
+        sys.stdout.write(text)
+    typer.echo(f"shard {spec[0]}/{spec[1]}: scanned {len(run.payload['scanned'])} of {run.payload['units']} unit(s), "
+               f"{run.payload['bytes']} bytes", err=True)
+
+MERGE_FORMATS = (*SCAN_FORMATS, "html")
+
+
+@app.command("merge")
+def merge_cmd(
+    results: Annotated[list[Path], typer.Argument(help="The JSON results of every shard (`scan --shard K/N -f json`).")],
+    fmt: Annotated[list[str], typer.Option("--format", "-f", help=f"Output format: {', '.join(SCAN_FORMATS)}, or html "
+                                          "(the reviewer's report of `residency report`); repeatable.")] = [],
+    output: Annotated[list[Path], typer.Option("--output", "-o", help="File for the matching --format (default stdout).")] = [],
+    soft_fail: Annotated[bool, typer.Option("--soft-fail", help="Exit 0 even with findings.")] = False,
+) -> None:
+    """Combine the shards' JSON results into the full scan's reports and exit code (0 clean, 1 findings, 2 usage)."""
+    from analyzer.merge import load_result, merge_results
+    from analyzer.output_files import OutputError, write_output
+    from analyzer.report import render
+    from analyzer.review import render_review
+    from analyzer.shard import ShardError
+
+    formats = fmt or ["cli"]
+    for name in formats:
+        if name not in MERGE_FORMATS:
+            _fail_usage(f"unknown --format {name!r}; choose from {', '.join(MERGE_FORMATS)}")
+    if len(output) > len(formats):
+        _fail_usage("more --output files than --format values")
+    _check_outputs(output, [Path.cwd()])
+    try:
+        report = merge_results([(path, load_result(path)) for path in results])
+    except ShardError as err:
+        _fail_usage(str(err))
+    for index, name in enumerate(formats):
+        text = render_review(report, "html") if name == "html" else render(name, report)
+        if index < len(output) and str(output[index]) != "-":
+            try:
+                write_output(output[index], text, [Path.cwd()])
+            except OutputError as err:
+                _fail_usage(f"--output {err}")
+        else:
+            sys.stdout.write(text)
+    if report.active_findings() and not soft_fail:
+        raise typer.Exit(1)

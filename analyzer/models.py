@@ -180,6 +180,8 @@ class ScanReport(BaseModel):
     errors: list[ScanError] = Field(default_factory=list)
     rules: list[RuleMeta] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
+    repository_prefix: str = Field(default="", description="where the scan root is in its repository "
+                                   "(analyzer/report/paths.py); SARIF, JUnit and annotations prefix paths with it")
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed is None]

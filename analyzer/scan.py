@@ -27,10 +27,13 @@ from analyzer.models import Inventory, ScanError, ScanReport, Summary
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
+from analyzer.report.paths import repository_prefix
 from analyzer.rules import RULES
+from analyzer.terraform.inventory import _dedupe as dedupe_errors
 from analyzer.terraform.inventory import scan_terraform
-from analyzer.terraform.loader import default_cache_dir, load_tree
+from analyzer.terraform.loader import SourceTree, default_cache_dir, load_tree
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree, usable_cache_dir
+from analyzer.terraform.roots import find_roots
 from analyzer.terraform.variables import CliVar
 from analyzer.tree_guard import Boundary, RefusedPath
 from analyzer.verdicts import build_context, evaluate_rules
@@ -80,45 +83,79 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
 
 
 def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
-    combined = Inventory()
-    planned = Inventory()
-    files = 0
     base = _common_root(paths)
+    pieces = list(collect_pieces(paths, options, base))
+    combined, files = finish_pieces(pieces, options.inventory_filter)
+    return combined, files, base
+
+
+@dataclass
+class Piece:
+    """One unit's share of the inventory (a plan, a manifest, a chart, a Terraform root, or the
+    errors found while discovering them), with its place in the order a full scan meets it.
+    A sharded scan (analyzer/shard.py) collects only its units' pieces; `finish_pieces` over
+    every shard's pieces, put back in this order, gives the full scan's inventory."""
+
+    order: tuple[int, int, int]  # (scan path, stage, index within the stage)
+    kind: str  # error | plan | manifest | chart | terraform | tree | root
+    inventory: Inventory
+    files: int = 0
+    parsed: list[str] = field(default_factory=list)  # tree: Terraform files parsed (the file count)
+
+
+# A sharded scan's choice among one path's units, each (kind, path relative to the scan root,
+# file or folder), given the parsed Terraform tree: the (kind, path) to scan.
+UnitSelector = Callable[[list[tuple[str, str, Path]], "SourceTree | None"], set[tuple[str, str]]]
+
+
+def collect_pieces(paths: list[Path], options: ScanOptions, base: Path,
+                   select: UnitSelector | None = None) -> Iterator[Piece]:
+    """Every piece of the scan of paths, in scan order. With select (a sharded scan), each
+    path's units are discovered first, select picks the ones to scan, and Terraform roots
+    are scanned one by one (no result cache) so each root is a piece of its own."""
     cache_dir = (options.cache_dir or default_cache_dir()) if options.use_cache else None
     cache_dir = usable_cache_dir(cache_dir, paths)  # a cache the scanned tree can write is not used
-    for path in paths:
+    for p_index, path in enumerate(paths):
         if not path.exists():
-            combined.errors.append(ScanError(file=str(path), message="path does not exist"))
+            yield Piece((p_index, 0, 0), "error", Inventory(errors=[ScanError(file=str(path), message="path does not exist")]))
             continue
         # nothing outside this path's repository (or the path itself) is read: see tree_guard
         boundary = Boundary.for_scan(path)
+        errors: list[ScanError] = []
         refused_plans: list[tuple[Path, str]] = []
         plans = find_plan_files(path, boundary, refused_plans, options.excludes)
-        combined.errors.extend(ScanError(file=_rel(p, base), message=reason) for p, reason in refused_plans)
-        for plan in _inside(plans, boundary, base, combined.errors):
-            # plan/state JSON (`terraform show -json`), whatever the file is called
-            found = scan_plan(plan, _rel(plan, base))
-            files += 1
-            planned.rows.extend(found.rows)
-            planned.providers.extend(found.providers)
-            planned.errors.extend(found.errors)
+        errors.extend(ScanError(file=_rel(p, base), message=reason) for p, reason in refused_plans)
+        plans = _inside(plans, boundary, base, errors)
         manifests, refused = find_manifest_files(path, boundary, options.excludes)
-        combined.errors.extend(ScanError(file=r.rel_to(base), message=r.reason) for r in refused)
-        for manifest in manifests:
-            # rendered Kubernetes manifests (helm template output, kustomize builds, committed YAML)
-            found = scan_manifests(manifest, _rel(manifest, base))
-            files += 1
-            combined.rows.extend(found.rows)
-            combined.errors.extend(found.errors)
-        for chart in find_charts(path, options.excludes):
-            # Helm chart sources, rendered offline with the embedded Helm engine; nothing is fetched
-            found = scan_chart(chart, _rel(chart, base), options.helm, scan_root=boundary)
-            files += 1
-            combined.rows.extend(found.rows)
-            combined.errors.extend(found.errors)
-        if path.is_file() and (is_plan_candidate(path) or is_manifest_candidate(path)):
+        errors.extend(ScanError(file=r.rel_to(base), message=r.reason) for r in refused)
+        charts = find_charts(path, options.excludes)
+        only_files = path.is_file() and (is_plan_candidate(path) or is_manifest_candidate(path))
+        tree = None
+        roots: list[Path] = []
+        if select is not None and not only_files:
+            tree = load_tree(path, rel_root=base, boundary=boundary, excludes=options.excludes)
+            roots = find_roots(tree)
+        units = ([("plan", _rel(f, base), f) for f in plans] + [("manifest", _rel(f, base), f) for f in manifests]
+                 + [("chart", _rel(c, base), c) for c in charts])
+        if tree is not None:
+            units += [("terraform", tree.rel(r) or ".", r) for r in roots]
+        taken = None if select is None else select(units, tree)
+        yield Piece((p_index, 0, 0), "error", Inventory(errors=errors))
+        for stage, (kind, rel, found) in enumerate(units):
+            if taken is not None and (kind, rel) not in taken:
+                continue
+            if kind == "plan":  # plan/state JSON (`terraform show -json`), whatever the file is called
+                yield Piece((p_index, 1, stage), kind, scan_plan(found, rel), files=1)
+            elif kind == "manifest":  # rendered Kubernetes manifests (helm template output, kustomize, YAML)
+                yield Piece((p_index, 1, stage), kind, scan_manifests(found, rel), files=1)
+            elif kind == "chart":  # Helm chart sources, rendered offline with the embedded engine; nothing fetched
+                yield Piece((p_index, 1, stage), kind, scan_chart(found, rel, options.helm, scan_root=boundary), files=1)
+        if only_files:
             continue
         env = dict(os.environ if options.env is None else options.env)
+        if tree is not None:
+            yield from _root_pieces(tree, roots, taken or set(), p_index, options, env)
+            continue
         results = ResultCache(cache_dir)
         key = cache_key(path, base, options.cli_vars, env, options.only_roots)
         if options.excludes != Excludes():  # what was excluded changes the result, not the tree
@@ -127,23 +164,85 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         cached = results.get(key, snapshot)
         if cached is not None:
             inventory, parsed = cached
-            files += parsed
         else:
-            tree = load_tree(path, rel_root=base, boundary=boundary, excludes=options.excludes)
-            files += len(tree.parsed_paths)
-            inventory = scan_terraform(tree, cli_vars=options.cli_vars, env=env, progress=options.progress,
+            loaded = load_tree(path, rel_root=base, boundary=boundary, excludes=options.excludes)
+            inventory = scan_terraform(loaded, cli_vars=options.cli_vars, env=env, progress=options.progress,
                                        only_roots=options.only_roots)
-            results.put(key, snapshot, tree, inventory)
-        combined.rows.extend(inventory.rows)
-        combined.providers.extend(inventory.providers)
-        combined.errors.extend(inventory.errors)
+            parsed = len(loaded.parsed_paths)
+            results.put(key, snapshot, loaded, inventory)
+        yield Piece((p_index, 2, 0), "terraform", inventory, files=parsed)
+
+
+def _root_pieces(tree: SourceTree, roots: list[Path], taken: set[tuple[str, str]], p_index: int,
+                 options: ScanOptions, env: dict[str, str]) -> Iterator[Piece]:
+    """The tree's parse errors, then one piece per taken root (scanned alone, as a full scan
+    would scan it), then the files parsed (module folders outside the tree are parsed on use)."""
+    tree_errors = list(tree.errors)
+    yield Piece((p_index, 2, 0), "tree", Inventory(errors=tree_errors))
+    mine = [r for r in roots if ("terraform", tree.rel(r) or ".") in taken]
+    for index, root in enumerate(roots):
+        rel = tree.rel(root) or "."
+        if root not in mine:
+            continue
+        if options.progress:
+            options.progress(rel, mine.index(root), len(mine))
+        known = list(tree.errors)  # a full scan copies the tree's errors once, before any root
+        found = scan_terraform(tree, cli_vars=options.cli_vars, env=env, only_roots=frozenset({rel}))
+        found.errors = [e for e in found.errors if e not in known]
+        yield Piece((p_index, 3, index), "root", found)
+    yield Piece((p_index, 4, 0), "parsed", Inventory(), parsed=sorted(tree.rel(p) for p in tree.parsed_paths))
+
+
+def finish_pieces(pieces: list[Piece], keep: Callable[[Inventory], Inventory] | None = None) -> tuple[Inventory, int]:
+    """The inventory and file count of a scan from its pieces in scan order (one piece per
+    order key): plans joined with their sources, one refusal per link, Helm cross-checked."""
+    combined = Inventory()
+    planned = Inventory()
+    files = 0
+    parsed: set[str] = set()
+    terraform: Inventory | None = None  # a sharded path's roots, assembled as scan_terraform does
+    for piece in sorted(pieces, key=lambda p: p.order):
+        files += piece.files
+        parsed.update(piece.parsed)
+        if piece.kind == "plan":
+            planned.rows.extend(piece.inventory.rows)
+            planned.providers.extend(piece.inventory.providers)
+            planned.errors.extend(piece.inventory.errors)
+            continue
+        if piece.kind in ("tree", "root"):
+            terraform = terraform or Inventory()
+            terraform.rows.extend(piece.inventory.rows)
+            terraform.providers.extend(piece.inventory.providers)
+            terraform.errors.extend(piece.inventory.errors)
+            continue
+        if terraform is not None:  # the path's last root has been met
+            _extend(combined, _assembled(terraform))
+            terraform = None
+        _extend(combined, piece.inventory)
+    if terraform is not None:
+        _extend(combined, _assembled(terraform))
+    files += len(parsed)
     _join_plans_with_sources(combined, planned)
     combined.errors = _one_refusal_per_link(combined.errors)
     cross_check(combined)  # Helm references <-> the Terraform resources they name
-    if options.inventory_filter is not None:
-        combined = options.inventory_filter(combined)
+    if keep is not None:
+        combined = keep(combined)
     combined.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
-    return combined, files, base
+    return combined, files
+
+
+def _assembled(terraform: Inventory) -> Inventory:
+    """Roots scanned one by one, in root order, ordered and deduplicated as scan_terraform orders one scan of all."""
+    terraform.rows.sort(key=lambda r: (r.root, r.file, r.line, r.address))
+    terraform.providers.sort(key=lambda p: (p.root, p.file, p.line, p.address))
+    terraform.errors = dedupe_errors(terraform.errors)
+    return terraform
+
+
+def _extend(combined: Inventory, part: Inventory) -> None:
+    combined.rows.extend(part.rows)
+    combined.providers.extend(part.providers)
+    combined.errors.extend(part.errors)
 
 
 def _join_plans_with_sources(combined: Inventory, planned: Inventory) -> None:
@@ -236,13 +335,21 @@ def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanRep
 def _run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
     started = time.perf_counter()
     inventory, files, base = build_inventory(paths, options)
+    report = evaluate(inventory, files, display_root(base), policy, options.skip_checks, started)
+    report.repository_prefix = repository_prefix(base)  # CI formats show paths from the repository root
+    return report
+
+
+def evaluate(inventory: Inventory, files: int, root: str, policy: Policy, skip: set[str],
+             started: float) -> ScanReport:
+    """The report of a finished inventory: the policy's context, the rules, the summary."""
     context = build_context(policy, inventory)
-    findings = evaluate_rules(inventory, policy, context, skip=options.skip_checks)
+    findings = evaluate_rules(inventory, policy, context, skip=skip)
     accounts = sorted(policy.accounts)
     summary = Summary(files=files, resources=len(inventory.rows), findings=sum(1 for f in findings if f.suppressed is None),
                       suppressed=sum(1 for f in findings if f.suppressed is not None), errors=len(inventory.errors),
                       region=context.regions[0] if context.regions else None, region_inferred=context.region_inferred,
                       accounts=accounts, seconds=round(time.perf_counter() - started, 3))
-    return ScanReport(tool_version=__version__, root=display_root(base), findings=findings, inventory=inventory.rows,
+    return ScanReport(tool_version=__version__, root=root, findings=findings, inventory=inventory.rows,
                       providers=inventory.providers, errors=inventory.errors, rules=[r.meta() for r in RULES],
                       summary=summary)

@@ -121,22 +121,8 @@ printf '+ residency' >&2; printf ' %q' "${args[@]}" >&2; printf '\n' >&2
 "$residency" "${args[@]}"
 code=$?
 
-# Report paths are relative to the scan root; annotations need them relative to the
-# repository (the working folder). With one folder scanned, prefix it.
-prefix=""
-if [ "${#paths[@]}" -eq 1 ] && [ -d "${paths[0]}" ]; then
-  prefix="${paths[0]%/}"
-  prefix="${prefix#./}"
-  case "$prefix" in .|"") prefix="" ;; esac
-fi
-if [ -s "$annotations" ]; then
-  if [ -n "$prefix" ]; then
-    escaped="$(printf '%s' "$prefix/" | sed -e 's/%/%25/g' -e 's/:/%3A/g' -e 's/,/%2C/g' -e 's/[\\&|]/\\&/g')"
-    sed "s|^\(::[a-z]* file=\)|\1${escaped}|" "$annotations"
-  else
-    cat "$annotations"
-  fi
-fi
+# annotations, like SARIF and JUnit, name files from the repository root (analyzer/report/paths.py)
+[ -s "$annotations" ] && cat "$annotations"
 
 if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
   if [ -s "$summary_md" ]; then

@@ -3,6 +3,7 @@ loading rules/ with --external-checks-dir, over every Terraform fixture."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import shutil
@@ -38,14 +39,90 @@ def _checkov_binary() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("checkov")
 
 
+def _checkov_args(folder: Path) -> list[str]:
+    return ["-d", str(folder), "--framework", "terraform", "--skip-download", "--quiet", "-o", "json",
+            "--external-checks-dir", str(RULES_DIR), "--check", ",".join(COMPARED)]
+
+
 def _checkov_failed(folder: Path, binary: str) -> set[tuple[str, str]]:
-    result = subprocess.run(
-        [binary, "-d", str(folder), "--framework", "terraform", "--skip-download", "--quiet", "-o", "json",
-         "--external-checks-dir", str(RULES_DIR), "--check", ",".join(COMPARED)],
-        capture_output=True, text=True, timeout=300, cwd=folder,
-    )
+    result = subprocess.run([binary, *_checkov_args(folder)], capture_output=True, text=True, timeout=300, cwd=folder)
     assert result.returncode in (0, 1), result.stderr[-2000:]
-    data = json.loads(result.stdout or "{}")
+    return _failed_in(result.stdout)
+
+
+# Starting checkov (imports) costs ~2.5 s of the ~3 s a fixture folder takes, and one checkov
+# process cannot scan folders one after the other (its runners keep the previous folder's
+# results). So one process imports checkov once and forks a child per folder (two at a time):
+# each child is a fresh `checkov ARGS` run in that folder, writing its JSON report to OUT/<i>.
+_BATCH_DRIVER = """
+import contextlib, io, json, os, sys
+from checkov.main import Checkov
+# imported once, before the forks: checkov's runners and what rules/checkov_host.py imports
+import checkov.terraform.runner, checkov.kubernetes.runner  # noqa: E401, F401
+import checkov.kubernetes.checks.resource.base_spec_check, checkov.terraform.checks.provider.base_check  # noqa
+import analyzer.rules, analyzer.scan, analyzer.verdicts, analyzer.helm.manifests  # noqa: E401, F401
+from analyzer.catalog import catalog
+catalog()
+out, jobs = sys.argv[1], json.loads(sys.stdin.read())
+running, codes = {}, {}
+
+def reap():
+    pid, status = os.wait()
+    codes[running.pop(pid)] = os.waitstatus_to_exitcode(status)
+
+for index, (folder, args) in enumerate(jobs):
+    while len(running) >= 2:
+        reap()
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            os.chdir(folder)
+            sys.argv = ["checkov", *args]
+            text = io.StringIO()
+            with contextlib.redirect_stdout(text):
+                code = Checkov(argv=args).run() or 0
+            with open(os.path.join(out, str(index)), "w", encoding="utf-8") as handle:
+                handle.write(text.getvalue())
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    running[pid] = index
+while running:
+    reap()
+print(json.dumps(codes))
+"""
+
+
+def checkov_batch(jobs: list[tuple[Path, list[str]]], binary: str, out: Path) -> list[str] | None:
+    """The JSON report of `checkov ARGS` run in each folder, from one checkov process; None when
+    the checkov found is another interpreter's (then run it once per folder)."""
+    if importlib.util.find_spec("checkov") is None or Path(binary).parent != Path(sys.executable).parent:
+        return None
+    payload = json.dumps([(str(folder), args) for folder, args in jobs])
+    result = subprocess.run([sys.executable, "-c", _BATCH_DRIVER, str(out)], input=payload,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    codes = {int(index): code for index, code in json.loads(result.stdout).items()}
+    reports = []
+    for index, (folder, _args) in enumerate(jobs):
+        assert codes.get(index) in (0, 1), (folder, codes.get(index), result.stderr[-2000:])
+        reports.append((out / str(index)).read_text(encoding="utf-8"))
+    return reports
+
+
+def _checkov_failed_batch(folders: list[Path], binary: str, out: Path) -> dict[Path, set[tuple[str, str]]]:
+    """Each folder's failed checks, as `_checkov_failed` gives them, from one checkov process."""
+    reports = checkov_batch([(folder, _checkov_args(folder)) for folder in folders], binary, out)
+    if reports is None:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            return dict(zip(folders, pool.map(lambda f: _checkov_failed(f, binary), folders)))
+    return {folder: _failed_in(report) for folder, report in zip(folders, reports)}
+
+
+def _failed_in(stdout: str) -> set[tuple[str, str]]:
+    data = json.loads(stdout or "{}")
     reports = data if isinstance(data, list) else [data]
     failed = set()
     for report in reports:
@@ -73,14 +150,13 @@ def _native_failed(folder: Path) -> set[tuple[str, str]]:
             if f.rule_id in COMPARED and f.suppressed is None and f.address not in implicit}
 
 
-def test_checkov_and_native_hosts_agree() -> None:
+def test_checkov_and_native_hosts_agree(tmp_path: Path) -> None:
     binary = _checkov_binary()
     if binary is None:
         pytest.skip("checkov is not installed (pip install -e '.[dev]')")
     folders = _fixture_dirs()
     assert len(folders) >= 8
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        checkov_results = dict(zip(folders, pool.map(lambda f: _checkov_failed(f, binary), folders)))
+    checkov_results = _checkov_failed_batch(folders, binary, tmp_path)
     mismatches = {}
     total = 0
     for folder in folders:

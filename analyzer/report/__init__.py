@@ -13,6 +13,7 @@ from analyzer.models import ScanReport
 
 from . import cli, github, gitlab, json_report, junit, markdown, sarif
 from .escape import json_text_safe
+from .paths import REPOSITORY_FORMATS, repository_report
 
 FORMATS: dict[str, Callable[[ScanReport], str]] = {
     "cli": cli.render,
@@ -34,7 +35,8 @@ def render(fmt: str, report: ScanReport) -> str:
         renderer = FORMATS[fmt]
     except KeyError:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
-    text = renderer(report)
+    # code scanning, test reports and annotations resolve paths against the repository
+    text = renderer(repository_report(report) if fmt in REPOSITORY_FORMATS else report)
     # an undecodable byte of a file name (a lone surrogate in Python) cannot be written as
     # UTF-8: it shows as the visible escape \xff, like in every other format; and no value may
     # read as a CI workflow command (escape.ci_inert)

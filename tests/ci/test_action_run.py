@@ -32,11 +32,14 @@ def test_findings_write_reports_annotations_summary_and_exit_1(tmp_path: Path) -
     assert proc.returncode == 1, proc.stderr
 
     failures = ET.parse(tmp_path / "out" / "junit.xml").getroot().findall(".//testcase[failure]")
+    # every CI format names the file from the repository root (the working folder here)
     assert [(f.get("name"), f.get("file"), f.get("line")) for f in failures] == \
-        [("aws_s3_bucket.audit_dr", "storage.tf", "85")]
+        [("aws_s3_bucket.audit_dr", "infra/storage.tf", "85")]
     sarif = json.loads((tmp_path / "out" / "residency.sarif").read_text())
     assert sarif["version"] == "2.1.0"
     assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["CKV_RES_1"]
+    assert sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == \
+        {"uri": "infra/storage.tf", "uriBaseId": "SRCROOT"}
 
     annotations = [line for line in proc.stdout.splitlines() if line.startswith("::")]
     assert len(annotations) == 1

@@ -94,7 +94,7 @@ def test_a_policy_region_that_is_not_a_region(root: Path, cli: Run) -> None:
 
 def test_unknown_option_is_one_line(root: Path, cli: Run) -> None:
     assert cli(["scan", root, "--hard-fail", "HIGH"]) == (
-        2, "", "error: No such option: --hard-fail (Possible options: --hard-fail-on, --soft-fail, --var-file) "
+        2, "", "error: No such option: --hard-fail (Possible options: --hard-fail-on, --shard, --var-file) "
                "(see `residency scan --help`)\n")
 
 
