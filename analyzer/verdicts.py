@@ -34,9 +34,11 @@ def build_context(policy: Policy, inventory: Inventory) -> RuleContext:
         if guess:
             regions, inferred = [guess], True
     known = tuple(sorted({r.name for r in inventory.rows if r.type == "azurerm_container_registry" and r.name}))
+    unpinned = {(p.root, p.address): p.account.reason for p in inventory.providers
+                 if not p.pinned and p.account.status == "unknown"}
     return RuleContext(regions=tuple(regions), accounts=tuple(policy.accounts),
                        allowed_registries=tuple(policy.allowed_registries), region_inferred=inferred,
-                       fail_on_unknown=policy.fail_on_unknown, known_registries=known)
+                       fail_on_unknown=policy.fail_on_unknown, known_registries=known, unpinned_providers=unpinned)
 
 
 _LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+")
