@@ -231,7 +231,7 @@ def _run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanRe
     started = time.perf_counter()
     inventory, files, base = build_inventory(paths, options)
     context = build_context(policy, inventory)
-    findings = evaluate_rules(inventory, policy, context, skip=options.skip_checks)
+    findings = evaluate_rules(inventory, policy, context, skip=options.skip_checks, base=base)
     accounts = sorted(policy.accounts)
     summary = Summary(files=files, resources=len(inventory.rows), findings=sum(1 for f in findings if f.suppressed is None),
                       suppressed=sum(1 for f in findings if f.suppressed is not None), errors=len(inventory.errors),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from analyzer.fingerprints import finding_fingerprint
 from analyzer.models import (
     Finding,
     Flow,
@@ -24,7 +25,6 @@ from ._common import (
     TOOL_NAME,
     dedupe,
     evidence_strings,
-    fingerprint,
     posix_path,
     sorted_errors,
     sorted_findings,
@@ -45,7 +45,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "region": f.region,
         "account": f.account,
         "evidence": evidence_strings(f.evidence),
-        "fingerprint": fingerprint(f),
+        "fingerprint": finding_fingerprint(f),
         "suppressed": f.suppressed,
     }
 
