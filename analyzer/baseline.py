@@ -23,6 +23,7 @@ from analyzer.models import Finding, ScanReport
 
 BASELINE_FILE = "residency-baseline.json"
 BASELINE_VERSION: Final = 2
+MAX_BASELINE_BYTES = 256 << 20  # a baseline of a million findings is ~250 MB
 
 
 class BaselineError(ValueError):
@@ -77,16 +78,27 @@ def write_baseline(baseline: Baseline, path: Path) -> None:
 
 
 def load_baseline(path: Path) -> Baseline:
+    if path.exists() and not path.is_file():  # a folder, a FIFO, /dev/zero: never opened
+        raise BaselineError(f"baseline {path}: not a regular file")
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BASELINE_BYTES + 1)
     except FileNotFoundError:
         raise BaselineError(f"baseline {path}: no such file (create it with `residency baseline`)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise BaselineError(f"baseline {path}: cannot read: {err}") from None
+    except OSError as err:
+        raise BaselineError(f"baseline {path}: cannot read: {err.strerror or err}") from None
+    if len(raw) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"baseline {path}: larger than {MAX_BASELINE_BYTES >> 20} MiB; not a residency baseline")
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise BaselineError(f"baseline {path}: cannot read: not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise BaselineError(f"baseline {path}:{err.lineno}: invalid JSON: {err.msg}") from None
+    except RecursionError:
+        raise BaselineError(f"baseline {path}: invalid JSON: nested too deeply for a baseline") from None
+    except ValueError as err:  # e.g. an integer past Python's 4,300-digit conversion limit
+        raise BaselineError(f"baseline {path}: invalid JSON: {err}") from None
     if not isinstance(data, dict):
         raise BaselineError(f"baseline {path}: expected a JSON object with `version` and `findings`")
     if data.get("version") == 1:

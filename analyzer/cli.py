@@ -284,6 +284,9 @@ def scan(
                           progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
                           only_roots=only_roots, helm=helm)
     report = run_scan(paths, policy, options)
+    for stale in report.unused_exceptions:  # stderr: every --format on stdout stays parseable
+        typer.echo(f"warning: {stale.file or 'residency.yaml'}:{stale.line}: exception {stale.rule} "
+                   f"{stale.address!r} matched no finding; remove it if it is stale", err=True)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
     unwritten = False

@@ -22,7 +22,7 @@ from analyzer.helm import (
     scan_manifests,
 )
 from analyzer.join import join_rows
-from analyzer.models import Inventory, ScanError, ScanReport, Summary
+from analyzer.models import Inventory, ScanError, ScanReport, Summary, UnusedException
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
@@ -237,6 +237,8 @@ def _run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanRe
                       suppressed=sum(1 for f in findings if f.suppressed is not None), errors=len(inventory.errors),
                       region=context.regions[0] if context.regions else None, region_inferred=context.region_inferred,
                       accounts=accounts, seconds=round(time.perf_counter() - started, 3))
+    unused = [UnusedException(rule=e.rule, address=e.address, reason=e.reason, expires=e.expires.isoformat(),
+                              file=policy.source, line=e._line) for e in policy.unused_exceptions(findings)]
     return ScanReport(tool_version=__version__, root=display_root(base), findings=findings, inventory=inventory.rows,
                       providers=inventory.providers, errors=inventory.errors, rules=[r.meta() for r in RULES],
-                      summary=summary)
+                      summary=summary, unused_exceptions=unused)

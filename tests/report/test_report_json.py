@@ -7,7 +7,7 @@ import random
 
 from analyzer.report import json_report, render
 
-TOP_KEYS = ["tool", "root", "findings", "inventory", "providers", "errors", "summary"]
+TOP_KEYS = ["tool", "root", "findings", "inventory", "providers", "errors", "unused_exceptions", "summary"]
 FINDING_KEYS = [
     "rule_id", "rule_name", "severity", "address", "file", "line", "message",
     "region", "account", "evidence", "fingerprint", "suppressed",
