@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from analyzer import __version__
 from analyzer.fingerprints import finding_fingerprint
 from analyzer.models import Finding, ScanReport
+from analyzer.tree_guard import RefusedPath, read_regular_file
 
 BASELINE_FILE = "residency-baseline.json"
 BASELINE_VERSION: Final = 2
@@ -78,17 +79,12 @@ def write_baseline(baseline: Baseline, path: Path) -> None:
 
 
 def load_baseline(path: Path) -> Baseline:
-    if path.exists() and not path.is_file():  # a folder, a FIFO, /dev/zero: never opened
-        raise BaselineError(f"baseline {path}: not a regular file")
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BASELINE_BYTES + 1)
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path}: no such file (create it with `residency baseline`)") from None
-    except OSError as err:
-        raise BaselineError(f"baseline {path}: cannot read: {err.strerror or err}") from None
-    if len(raw) > MAX_BASELINE_BYTES:
-        raise BaselineError(f"baseline {path}: larger than {MAX_BASELINE_BYTES >> 20} MiB; not a residency baseline")
+    if not path.exists():
+        raise BaselineError(f"baseline {path}: no such file (create it with `residency baseline`)")
+    try:  # regular files only, never blocking (a FIFO, /dev/zero), size-capped
+        raw = read_regular_file(path, f"baseline {path}", MAX_BASELINE_BYTES)
+    except RefusedPath as err:
+        raise BaselineError(str(err)) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from analyzer.models import Finding, Severity
+from analyzer.tree_guard import RefusedPath, read_regular_file
 
 POLICY_FILE = "residency.yaml"
 # a policy is a few dozen lines: anything far larger, deeper or wider is not one
@@ -146,13 +147,11 @@ class _ShapeError(Exception):
 
 
 def _read_policy_text(path: Path) -> str:
+    # regular files only, never blocking (a FIFO or /dev/zero named residency.yaml), size-capped
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_POLICY_BYTES + 1)
-    except OSError as err:
-        raise PolicyError(f"{path}: cannot read policy file: {err.strerror or err}") from None
-    if len(raw) > MAX_POLICY_BYTES:
-        raise PolicyError(f"{path}: policy file larger than {MAX_POLICY_BYTES >> 20} MiB; not a residency policy")
+        raw = read_regular_file(path, f"policy file {path}", MAX_POLICY_BYTES)
+    except RefusedPath as err:
+        raise PolicyError(str(err)) from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
