@@ -7,7 +7,7 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Optional, TypeVar
 
 import typer
 
@@ -188,6 +188,20 @@ def _progress(enabled: bool):
     return show
 
 
+T = TypeVar("T")
+
+
+def _scanned(call: Callable[[], T]) -> T:
+    """Run a scan; a path with nothing to scan is a usage error (exit 2), never a clean pass."""
+    from analyzer.scan import NothingToScan
+
+    try:
+        return call()
+    except NothingToScan as err:
+        _fail_usage(str(err))
+        raise  # unreachable: _fail_usage exits
+
+
 def _validate_paths(paths: list[Path]) -> None:
     for path in paths:
         if not path.exists():
@@ -283,7 +297,7 @@ def scan(
                           skip_checks=skips, use_cache=not no_cache,
                           progress=_progress("json" not in formats or bool(output)), inventory_filter=keep,
                           only_roots=only_roots, helm=helm)
-    report = run_scan(paths, policy, options)
+    report = _scanned(lambda: run_scan(paths, policy, options))
     for stale in report.unused_exceptions:  # stderr: every --format on stdout stays parseable
         typer.echo(f"warning: {stale.file or 'residency.yaml'}:{stale.line}: exception {stale.rule} "
                    f"{stale.address!r} matched no finding; remove it if it is stale", err=True)
@@ -335,7 +349,7 @@ def inventory(
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(fmt != "json"), inventory_filter=keep, only_roots=only_roots,
                           helm=helm)
-    result, _files, base = build_inventory(paths, options)
+    result, _files, base = _scanned(lambda: build_inventory(paths, options))
     sys.stdout.write(render_inventory(result, fmt, str(base)))
 
 
@@ -372,7 +386,7 @@ def report_cmd(
     policy = _policy(paths, config, region, account)
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(output is not None), helm=helm)
-    text = render_review(run_scan(paths, policy, options), fmt)
+    text = render_review(_scanned(lambda: run_scan(paths, policy, options)), fmt)
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
@@ -422,7 +436,7 @@ def baseline_cmd(
     skips = {s.strip() for item in skip_check for s in item.split(",") if s.strip()}
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           skip_checks=skips, use_cache=not no_cache, progress=_progress(True), helm=helm)
-    report = run_scan(paths, policy, options)
+    report = _scanned(lambda: run_scan(paths, policy, options))
     accepted = baseline_from_report(report)
     try:
         write_output(output, dump_baseline(accepted), paths)
@@ -457,7 +471,7 @@ def init_cmd(
         _fail_usage(f"{target} already exists; pass --force to overwrite it")
     options = ScanOptions(cli_vars=_var_sources(var_file, var),
                           use_cache=not no_cache, progress=_progress(True))
-    inventory, _files, _base = build_inventory([path], options)
+    inventory, _files, _base = _scanned(lambda: build_inventory([path], options))
     inferred = infer_policy(inventory)
     try:
         write_output(target, render_policy(inferred, path.as_posix()), [path], follow_links=False, exclusive=not force)

@@ -69,8 +69,19 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
+class NothingToScan(ValueError):
+    """A path holds no input the analyzer reads: a typo'd or empty folder must not pass as clean."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        shown = ", ".join(str(p) for p in paths)
+        super().__init__(f"{shown}: nothing to scan: no Terraform (.tf), plan/state JSON, Helm chart (Chart.yaml) or "
+                         "Kubernetes manifest found")
+        self.paths = paths
+
+
 def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
-    """The inventory of every path (rows keep paths relative to the common scan root)."""
+    """The inventory of every path (rows keep paths relative to the common scan root); raises
+    NothingToScan when a path holds no input at all (and reported no error either)."""
     with _without_gc():
         return _build_inventory(paths, options)
 
@@ -82,7 +93,9 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
     base = _common_root(paths)
     cache_dir = (options.cache_dir or default_cache_dir()) if options.use_cache else None
     cache_dir = usable_cache_dir(cache_dir, paths)  # a cache the scanned tree can write is not used
+    empty: list[Path] = []
     for path in paths:
+        seen_before = (files, len(combined.errors) + len(planned.errors))
         if not path.exists():
             combined.errors.append(ScanError(file=str(path), message="path does not exist"))
             continue
@@ -131,6 +144,10 @@ def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory
         combined.rows.extend(inventory.rows)
         combined.providers.extend(inventory.providers)
         combined.errors.extend(inventory.errors)
+        if (files, len(combined.errors) + len(planned.errors)) == seen_before:
+            empty.append(path)
+    if empty:
+        raise NothingToScan(empty)
     _join_plans_with_sources(combined, planned)
     combined.errors = _one_refusal_per_link(combined.errors)
     cross_check(combined)  # Helm references <-> the Terraform resources they name

@@ -3,9 +3,9 @@ loading rules/ with --external-checks-dir, over every Terraform fixture."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -33,14 +33,17 @@ def _fixture_dirs() -> list[Path]:
     return dirs
 
 
-def _checkov_binary() -> str | None:
-    candidate = Path(sys.executable).parent / "checkov"
-    return str(candidate) if candidate.exists() else shutil.which("checkov")
+def _checkov_binary() -> list[str] | None:
+    """checkov run by this interpreter: a console script's shebang may name another checkout's
+    venv, which would test that checkout's analyzer instead of this one."""
+    if importlib.util.find_spec("checkov") is None:
+        return None
+    return [sys.executable, "-W", "ignore::SyntaxWarning", "-m", "checkov.main"]
 
 
-def _checkov_failed(folder: Path, binary: str) -> set[tuple[str, str]]:
+def _checkov_failed(folder: Path, binary: list[str]) -> set[tuple[str, str]]:
     result = subprocess.run(
-        [binary, "-d", str(folder), "--framework", "terraform", "--skip-download", "--quiet", "-o", "json",
+        [*binary, "-d", str(folder), "--framework", "terraform", "--skip-download", "--quiet", "-o", "json",
          "--external-checks-dir", str(RULES_DIR), "--check", ",".join(COMPARED)],
         capture_output=True, text=True, timeout=300, cwd=folder,
     )

@@ -18,9 +18,9 @@ from tests.test_checkov_parity import COMPARED, RULES_DIR, _checkov_binary
 POLICY = 'region: eu-west-1\naccounts: ["111122223333"]\n'
 
 
-def _checkov_kubernetes(folder: Path, binary: str) -> set[tuple[str, str]]:
+def _checkov_kubernetes(folder: Path, binary: list[str]) -> set[tuple[str, str]]:
     result = subprocess.run(
-        [binary, "-d", str(folder), "--framework", "kubernetes", "--skip-download", "--quiet", "-o", "json",
+        [*binary, "-d", str(folder), "--framework", "kubernetes", "--skip-download", "--quiet", "-o", "json",
          "--external-checks-dir", str(RULES_DIR), "--check", ",".join(COMPARED)],
         capture_output=True, text=True, timeout=300, cwd=folder)
     assert result.returncode in (0, 1), result.stderr[-2000:]
