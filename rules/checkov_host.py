@@ -65,8 +65,8 @@ def _targets(argv: list[str] | None = None, env: dict[str, str] | None = None) -
 
 def _locate(scanned: str, targets: _Targets) -> tuple[Path, Path]:
     """(the folder whose residency scan judges this entity, the entity's file), from the path
-    checkov reports (relative to the folder or the files' common folder it was given, with a
-    leading '/'). A `-d` folder is scanned as `residency scan` would scan it (every root in it);
+    checkov reports (Terraform: relative to the folder or the files' common folder it was given,
+    with a leading '/'; Kubernetes: absolute). A `-d` folder is scanned as `residency scan` would scan it (every root in it);
     a `-f` file by its own folder, the root it belongs to. Fails (LookupError) rather than guess."""
     relative = scanned.replace("\\", "/").lstrip("/")
     found: set[tuple[Path, Path]] = set()
@@ -77,6 +77,10 @@ def _locate(scanned: str, targets: _Targets) -> tuple[Path, Path]:
     for file in targets.files:
         if file.as_posix() == scanned or file.as_posix().endswith("/" + relative):
             found.add((file.parent, file))
+    if not found and Path(scanned).is_absolute():  # the Kubernetes framework reports absolute paths
+        real = Path(scanned).resolve()
+        found.update((folder, real) for folder in targets.dirs if real.is_relative_to(folder) and real.is_file())
+        found.update((file.parent, file) for file in targets.files if file == real)
     if len(found) == 1:
         return found.pop()
     if not found:

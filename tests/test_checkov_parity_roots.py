@@ -102,3 +102,13 @@ def test_checkov_d_over_several_roots_attributes_each_finding_to_its_root(repo: 
     assert [(c["check_id"], c["resource"], c["file_path"], c["details"]) for c in failed] == [
         ("CKV_RES_1", "aws_s3_bucket.data", "/us/main.tf",
          ["aws_s3_bucket.data is in us-east-1, outside the allowed region eu-west-1"])]
+
+
+def test_an_absolute_path_as_the_kubernetes_framework_reports_it(repo: Path) -> None:
+    manifest = repo / "k8s" / "sa.yaml"
+    manifest.parent.mkdir()
+    manifest.write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n")
+    targets = checkov_host._Targets(dirs=(repo.resolve(),), files=())
+    assert checkov_host._locate(str(manifest.resolve()), targets) == (repo.resolve(), manifest.resolve())
+    with pytest.raises(LookupError):  # an absolute path outside every scanned folder
+        checkov_host._locate(str(manifest.resolve()), checkov_host._Targets(dirs=((repo / "us").resolve(),), files=()))
