@@ -168,3 +168,20 @@ def test_region_and_account_unknown_for_one_reason_is_one_finding(tmp_path) -> N
     report = scan(tmp_path)
     assert [(f.address, f.message.split(":")[0]) for f in report.findings if f.rule_id == RULE] == [
         ("aws_s3_bucket.b[*]", "region of aws_s3_bucket.b[*] cannot be resolved statically")]
+
+
+def test_a_chart_rendering_an_account_as_a_float_fails_closed(tmp_path) -> None:
+    # Helm reads values.yaml numbers as float64: an unquoted 12-digit account renders 9.99999999999e+11
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: runner\nversion: 0.1.0\n")
+    (tmp_path / "values.yaml").write_text("account: 999999999999\n")
+    (tmp_path / "templates" / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n  annotations:\n"
+        "    eks.amazonaws.com/role-arn: arn:aws:iam::{{ .Values.account }}:role/runner\n")
+    from analyzer.policy import Policy
+
+    report = scan(tmp_path, policy=Policy(region="eu-west-1", accounts=["111122223333"]))
+    assert [(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings] == [
+        ("CKV_RES_2", "ServiceAccount/default/runner", "templates/sa.yaml", 1,
+         "account of ServiceAccount/default/runner cannot be resolved statically: eks.amazonaws.com/role-arn "
+         "'arn:aws:iam::9.99999999999e+11:role/runner' names no account")]
