@@ -98,6 +98,8 @@ def test_clean_data_planes_have_no_ckv_res_2(cloud: str) -> None:
 
 # --- accounts, projects and subscriptions ---------------------------------------------------
 
+E_NOTATION = ("its account 9.99999999999e+11 is a number Helm printed in e-notation (Helm reads a bare number in a "
+              "values file as a float64; quote the account in the values file, or pass it with --set or --set-string)")
 ROLE_UNSET = ("cannot read an account from assume_role.role_arn ((unknown: var.deploy_account_id has no default and is "
               "not set (set it with --var, a .tfvars file or TF_VAR_deploy_account_id)))")
 ACCOUNT_FAILING = {
@@ -121,7 +123,7 @@ ACCOUNT_FAILING = {
     "helm_account_fail": {
         ("CKV_RES_2", "ServiceAccount/jobs/runner", "runner.yaml", 2):
             "account of ServiceAccount/jobs/runner cannot be resolved statically: eks.amazonaws.com/role-arn "
-            "'arn:aws:iam::9.99999999999e+11:role/runner' names no account",
+            f"'arn:aws:iam::9.99999999999e+11:role/runner' names no account: {E_NOTATION}",
     },
 }
 
@@ -159,15 +161,23 @@ def test_fail_on_unknown_false_also_turns_off_unknown_accounts() -> None:
     assert hits(report) == set()
 
 
-def test_region_and_account_unknown_for_one_reason_is_one_finding(tmp_path) -> None:
-    # count over an unset variable: region and account are unknown for the same reason
-    (tmp_path / "main.tf").write_text(
-        'variable "n" { type = number }\n'
-        'provider "aws" {\n  region = "eu-west-1"\n  allowed_account_ids = ["111122223333"]\n}\n'
-        'resource "aws_s3_bucket" "b" {\n  count  = var.n\n  bucket = "acme-${count.index}"\n}\n')
-    report = scan(tmp_path)
-    assert [(f.address, f.message.split(":")[0]) for f in report.findings if f.rule_id == RULE] == [
-        ("aws_s3_bucket.b[*]", "region of aws_s3_bucket.b[*] cannot be resolved statically")]
+def test_region_and_account_unknown_for_one_reason_is_one_finding() -> None:
+    from analyzer.rules import ckv_res_2
+    from analyzer.rules.base import RuleContext
+
+    from analyzer.models import InventoryRow, Placement
+
+    why = "module.dr is not on disk"
+    row = InventoryRow(address="module.dr.aws_s3_bucket.b", type="aws_s3_bucket", kind="bucket", cloud="aws",
+                       region=Placement(status="unknown", reason=why), account=Placement(status="unknown", reason=why),
+                       file="main.tf", line=3)
+    context = RuleContext(regions=("eu-west-1",), accounts=("111122223333",))
+    assert [v.message for v in ckv_res_2.check(row, context)] == [
+        f"region of module.dr.aws_s3_bucket.b cannot be resolved statically: {why}"]
+    row.account = Placement(status="unknown", reason="var.account_id has no default")
+    assert [v.message.split(":")[0] for v in ckv_res_2.check(row, context)] == [
+        "region of module.dr.aws_s3_bucket.b cannot be resolved statically",
+        "account of module.dr.aws_s3_bucket.b cannot be resolved statically"]
 
 
 def test_a_chart_rendering_an_account_as_a_float_fails_closed(tmp_path) -> None:
@@ -184,4 +194,4 @@ def test_a_chart_rendering_an_account_as_a_float_fails_closed(tmp_path) -> None:
     assert [(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings] == [
         ("CKV_RES_2", "ServiceAccount/default/runner", "templates/sa.yaml", 1,
          "account of ServiceAccount/default/runner cannot be resolved statically: eks.amazonaws.com/role-arn "
-         "'arn:aws:iam::9.99999999999e+11:role/runner' names no account")]
+         f"'arn:aws:iam::9.99999999999e+11:role/runner' names no account: {E_NOTATION}")]

@@ -16,7 +16,8 @@ from analyzer.hcl import ast
 from analyzer.models import Evidence, Placement
 from analyzer.policy import Policy
 from analyzer.scan import ScanOptions, run_scan
-from analyzer.terraform import flows
+from analyzer.terraform import flows, flows_extra
+from analyzer.terraform.evaluate import Scope
 from analyzer.terraform.providers import Setting
 from analyzer.values import Unknown
 
@@ -54,7 +55,7 @@ class _Instance:
             file="main.tf",
             block=ast.Block(type="resource", labels=[type_, "this"], blocks=[], line=1, end_line=9,
                             attrs={name: ast.Attribute(name=name, expr=ast.Literal(value), line=2) for name, value in attrs.items()}))
-        self.scope = None
+        self.scope = Scope(None)  # type: ignore[arg-type]  # literals need no resolver, only a budget
         self.module = SimpleNamespace(data={})
         config = SimpleNamespace(key="aws", setting=lambda name: Setting(provider_region, []))
         self._ref = SimpleNamespace(config=config, via=[Evidence(file="main.tf", line=1, note="provider")])
@@ -70,8 +71,8 @@ class _Instance:
 
 
 def _extractors() -> dict[str, Callable[[Any], Any]]:
-    everything: dict[str, Callable[[Any], Any]] = dict(flows.FLOW_EXTRACTORS)
-    for name, test in flows.MULTI_TESTS.items():
+    everything: dict[str, Callable[[Any], Any]] = dict(flows_extra.FLOW_EXTRACTORS)  # flows.py's and the extra ones
+    for name, test in flows_extra.MULTI_TESTS.items():
         everything[f"multi:{name}"] = lambda inst, test=test: test(inst, Placement(status="unknown", reason="x"))
     everything["images"] = lambda inst: flows.images_and_unknowns(inst, ["values", "set", "container_definitions", "image"])
     everything["endpoints"] = lambda inst: flows.endpoints(inst, ["values", "env", "set"])
@@ -225,7 +226,7 @@ def test_an_internal_error_in_one_resource_keeps_the_rest_of_the_root(tmp_path: 
     def broken(inst: Any) -> Any:
         raise TypeError("boom")
 
-    monkeypatch.setitem(flows.FLOW_EXTRACTORS, "policy_principals", broken)
+    monkeypatch.setitem(flows_extra.FLOW_EXTRACTORS, "policy_principals", broken)
     report = _scan(tmp_path)
     assert [(e.file, e.line, e.address, e.message) for e in report.errors] == [
         ("main.tf", 8, "aws_kms_key.data",
