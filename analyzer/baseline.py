@@ -3,8 +3,10 @@
 ``residency baseline PATH...`` writes the fingerprints of the active findings to a JSON file;
 ``residency scan PATH... --baseline FILE`` reports findings whose fingerprint is in that file
 as suppressed (``baseline: FILE``), so they show in every report format but do not fail the
-scan. Fingerprints leave line numbers out (see :func:`analyzer.verdicts.fingerprint`), so a
-baseline survives unrelated edits above a resource.
+scan. Fingerprints (see :mod:`analyzer.fingerprints`, shared with SARIF) leave line numbers and
+absolute paths out, so a baseline survives unrelated edits above a resource and is the same on a
+laptop and a CI runner. Version 1 baselines held machine-dependent fingerprints: they are
+refused with a request to regenerate.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analyzer import __version__
+from analyzer.fingerprints import finding_fingerprint
 from analyzer.models import Finding, ScanReport
+from analyzer.tree_guard import RefusedPath, read_regular_file
 
 BASELINE_FILE = "residency-baseline.json"
-BASELINE_VERSION: Final = 1
+BASELINE_VERSION: Final = 2
+MAX_BASELINE_BYTES = 256 << 20  # a baseline of a million findings is ~250 MB
 
 
 class BaselineError(ValueError):
@@ -41,7 +46,7 @@ class BaselineEntry(BaseModel):
 class Baseline(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    version: Literal[1] = BASELINE_VERSION
+    version: Literal[2] = BASELINE_VERSION
     tool_version: str = __version__
     findings: list[BaselineEntry] = Field(default_factory=list)
 
@@ -53,9 +58,10 @@ def baseline_from_findings(findings: list[Finding]) -> Baseline:
     """A baseline of the given findings' fingerprints (active ones only; sorted; one entry each)."""
     entries: dict[str, BaselineEntry] = {}
     for f in findings:
-        if f.suppressed is None and f.fingerprint and f.fingerprint not in entries:
-            entries[f.fingerprint] = BaselineEntry(fingerprint=f.fingerprint, rule_id=f.rule_id, address=f.address,
-                                                   file=f.file, message=f.message)
+        key = finding_fingerprint(f)
+        if f.suppressed is None and key not in entries:
+            entries[key] = BaselineEntry(fingerprint=key, rule_id=f.rule_id, address=f.address, file=f.file,
+                                         message=f.message)
     return Baseline(findings=[entries[key] for key in sorted(entries)])
 
 
@@ -73,18 +79,27 @@ def write_baseline(baseline: Baseline, path: Path) -> None:
 
 
 def load_baseline(path: Path) -> Baseline:
+    if not path.exists():
+        raise BaselineError(f"baseline {path}: no such file (create it with `residency baseline`)")
+    try:  # regular files only, never blocking (a FIFO, /dev/zero), size-capped
+        raw = read_regular_file(path, f"baseline {path}", MAX_BASELINE_BYTES)
+    except RefusedPath as err:
+        raise BaselineError(str(err)) from None
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path}: no such file (create it with `residency baseline`)") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise BaselineError(f"baseline {path}: cannot read: {err}") from None
-    try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise BaselineError(f"baseline {path}: cannot read: not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
         raise BaselineError(f"baseline {path}:{err.lineno}: invalid JSON: {err.msg}") from None
+    except RecursionError:
+        raise BaselineError(f"baseline {path}: invalid JSON: nested too deeply for a baseline") from None
+    except ValueError as err:  # e.g. an integer past Python's 4,300-digit conversion limit
+        raise BaselineError(f"baseline {path}: invalid JSON: {err}") from None
     if not isinstance(data, dict):
         raise BaselineError(f"baseline {path}: expected a JSON object with `version` and `findings`")
+    if data.get("version") == 1:
+        raise BaselineError(f"baseline {path}: version 1 fingerprints depended on the machine that made them; "
+                            "regenerate it with `residency baseline`")
     try:
         return Baseline.model_validate(data)
     except ValidationError as err:
@@ -99,7 +114,7 @@ def apply_baseline(report: ScanReport, baseline: Baseline, label: str) -> int:
     known = baseline.fingerprints()
     marked = 0
     for f in report.findings:
-        if f.suppressed is None and f.fingerprint in known:
+        if f.suppressed is None and finding_fingerprint(f) in known:
             f.suppressed = f"baseline: {label}"
             marked += 1
     report.summary.findings = sum(1 for f in report.findings if f.suppressed is None)

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 from rich.console import Console
@@ -354,6 +354,20 @@ def _config_paths(policy: Policy) -> Callable[[str], str]:
     return here
 
 
+T = TypeVar("T")
+
+
+def _scanned(call: Callable[[], T]) -> T:
+    """Run a scan; a path with nothing to scan is a usage error (exit 2), never a clean pass."""
+    from analyzer.scan import NothingToScan
+
+    try:
+        return call()
+    except NothingToScan as err:
+        _fail_usage(str(err))
+        raise  # unreachable: _fail_usage exits
+
+
 def _validate_paths(paths: list[Path]) -> None:
     for path in paths:
         if not path.exists():
@@ -533,7 +547,12 @@ def scan(
         if spec is not None:
             _scan_shard(paths, policy, options, spec, accepted, baseline, outputs)
             return
-        report = run_scan(paths, policy, options)
+        report = _scanned(lambda: run_scan(paths, policy, options))
+    for stale in report.unused_exceptions:  # stderr: every --format on stdout stays parseable
+        from analyzer.report.escape import visible
+
+        typer.echo(visible(f"warning: {stale.file or 'residency.yaml'}:{stale.line}: exception {stale.rule} "
+                           f"{stale.address!r} matched no finding; remove it if it is stale"), err=True)
     if accepted is not None and baseline is not None:
         apply_baseline(report, accepted, str(baseline))
     unwritten = False
@@ -603,7 +622,7 @@ def inventory(
     with scan_progress(fmt in ("cli", "table") or not to_stdout) as progress:
         options = ScanOptions(cli_vars=sources, use_cache=not no_cache, progress=progress, inventory_filter=keep,
                               only_roots=only_roots, helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
-        result, _files, base = build_inventory(paths, options)
+        result, _files, base = _scanned(lambda: build_inventory(paths, options))
     width = Console(file=sys.stdout).width if to_stdout else None
     text = render_inventory(result, "table" if fmt == "cli" else fmt, str(base), width=width)
     if to_stdout:
@@ -658,7 +677,7 @@ def report_cmd(
     with scan_progress(output is not None) as progress:
         options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
                               helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
-        text = render_review(run_scan(paths, policy, options), fmt)
+        text = render_review(_scanned(lambda: run_scan(paths, policy, options)), fmt)
     if output is None or str(output) == "-":
         sys.stdout.write(text)
         return
@@ -731,7 +750,7 @@ def baseline_cmd(
     with scan_progress(True) as progress:
         options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
                               helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
-        report = run_scan(paths, policy, options)
+        report = _scanned(lambda: run_scan(paths, policy, options))
     accepted = baseline_from_report(report)
     try:
         write_output(output, dump_baseline(accepted), paths)
@@ -784,7 +803,7 @@ def init_cmd(
     with scan_progress(True) as progress:
         options = ScanOptions(cli_vars=sources, use_cache=not no_cache, progress=progress,
                               helm=_chart_options([path], helm), excludes=Excludes(tuple(skip_path), not no_gitignore))
-        inventory, _files, _base = build_inventory([path], options)
+        inventory, _files, _base = _scanned(lambda: build_inventory([path], options))
     inferred = infer_policy(inventory)
     try:
         write_output(target, render_policy(inferred, path.as_posix()), [path], follow_links=False, exclusive=not force)

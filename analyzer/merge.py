@@ -82,7 +82,9 @@ def merge_results(results: list[tuple[Path, dict[str, Any]]]) -> ScanReport:
     except (ValidationError, KeyError, TypeError) as err:
         raise ShardError(f"{first_path}: unreadable shard settings ({err})") from None
     policy.source = settings.get("policy_source")
-    report = evaluate(inventory, files, str(first["root"]), policy, set(settings["skip_checks"]), started)
+    shard_base = first["shard"].get("base")
+    report = evaluate(inventory, files, str(first["root"]), policy, set(settings["skip_checks"]), started,
+                      Path(shard_base) if isinstance(shard_base, str) else None)
     report.repository_prefix = str(first["shard"].get("repository_prefix", ""))
     report.summary.seconds = round(sum(float(d["shard"].get("seconds", 0.0)) for _, d in results), 3)
     if baseline is not None:

@@ -169,6 +169,17 @@ class Summary(BaseModel):
     seconds: float = 0.0
 
 
+class UnusedException(BaseModel):
+    """A residency.yaml exception that matched no finding of the scan (stale, or mistyped)."""
+
+    rule: str
+    address: str
+    reason: str
+    expires: str
+    file: str | None = None
+    line: int = 0
+
+
 class ScanReport(BaseModel):
     """Everything one scan produced; every output format renders this."""
 
@@ -182,6 +193,7 @@ class ScanReport(BaseModel):
     summary: Summary = Field(default_factory=Summary)
     repository_prefix: str = Field(default="", description="where the scan root is in its repository "
                                    "(analyzer/report/paths.py); SARIF, JUnit and annotations prefix paths with it")
+    unused_exceptions: list[UnusedException] = Field(default_factory=list)
 
     def active_findings(self) -> list[Finding]:
         return [f for f in self.findings if f.suppressed is None]

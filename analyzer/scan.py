@@ -23,7 +23,7 @@ from analyzer.helm import (
     scan_manifests,
 )
 from analyzer.join import join_rows
-from analyzer.models import Inventory, ScanError, ScanReport, Summary
+from analyzer.models import Inventory, ScanError, ScanReport, Summary, UnusedException
 from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
@@ -76,8 +76,19 @@ def _without_gc() -> Iterator[None]:
             gc.enable()
 
 
+class NothingToScan(ValueError):
+    """A path holds no input the analyzer reads: a typo'd or empty folder must not pass as clean."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        shown = ", ".join(str(p) for p in paths)
+        super().__init__(f"{shown}: nothing to scan: no Terraform (.tf), plan/state JSON, Helm chart (Chart.yaml) or "
+                         "Kubernetes manifest found")
+        self.paths = paths
+
+
 def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
-    """The inventory of every path (rows keep paths relative to the common scan root)."""
+    """The inventory of every path (rows keep paths relative to the common scan root); raises
+    NothingToScan when a path holds no input at all (and reported no error either)."""
     with _without_gc():
         return _build_inventory(paths, options)
 
@@ -85,6 +96,11 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
 def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
     base = _common_root(paths)
     pieces = list(collect_pieces(paths, options, base))
+    empty = [path for index, path in enumerate(paths)
+             if not any(p.order[0] == index and (p.files or p.parsed or p.inventory.errors or p.inventory.rows)
+                        for p in pieces)]
+    if empty:
+        raise NothingToScan(empty)
     combined, files = finish_pieces(pieces, options.inventory_filter)
     return combined, files, base
 
@@ -335,21 +351,23 @@ def run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanRep
 def _run_scan(paths: list[Path], policy: Policy, options: ScanOptions) -> ScanReport:
     started = time.perf_counter()
     inventory, files, base = build_inventory(paths, options)
-    report = evaluate(inventory, files, display_root(base), policy, options.skip_checks, started)
+    report = evaluate(inventory, files, display_root(base), policy, options.skip_checks, started, base)
     report.repository_prefix = repository_prefix(base)  # CI formats show paths from the repository root
     return report
 
 
 def evaluate(inventory: Inventory, files: int, root: str, policy: Policy, skip: set[str],
-             started: float) -> ScanReport:
+             started: float, base: Path | None = None) -> ScanReport:
     """The report of a finished inventory: the policy's context, the rules, the summary."""
     context = build_context(policy, inventory)
-    findings = evaluate_rules(inventory, policy, context, skip=skip)
+    findings = evaluate_rules(inventory, policy, context, skip=skip, base=base)
     accounts = sorted(policy.accounts)
     summary = Summary(files=files, resources=len(inventory.rows), findings=sum(1 for f in findings if f.suppressed is None),
                       suppressed=sum(1 for f in findings if f.suppressed is not None), errors=len(inventory.errors),
                       region=context.regions[0] if context.regions else None, region_inferred=context.region_inferred,
                       accounts=accounts, seconds=round(time.perf_counter() - started, 3))
+    unused = [UnusedException(rule=e.rule, address=e.address, reason=e.reason, expires=e.expires.isoformat(),
+                              file=policy.source, line=e._line) for e in policy.unused_exceptions(findings)]
     return ScanReport(tool_version=__version__, root=root, findings=findings, inventory=inventory.rows,
                       providers=inventory.providers, errors=inventory.errors, rules=[r.meta() for r in RULES],
-                      summary=summary)
+                      summary=summary, unused_exceptions=unused)

@@ -211,7 +211,7 @@ def run_shard(paths: list[Path], policy: Policy, options: ScanOptions, index: in
     pieces = list(collect_pieces(paths, options, base, select))
     inventory, files = finish_pieces(pieces)
     root = display_root(base)
-    report = evaluate(inventory, files, root, policy, options.skip_checks, started)
+    report = evaluate(inventory, files, root, policy, options.skip_checks, started, base)
     report.repository_prefix = repository_prefix(base)
     unit_list = [f"{u.kind}:{u.path}" for u in every]
     payload = {
@@ -223,6 +223,7 @@ def run_shard(paths: list[Path], policy: Policy, options: ScanOptions, index: in
         "units": len(unit_list),
         "build_digest": build_digest(options),
         "repository_prefix": report.repository_prefix,  # the scan root's folder in its repository
+        "base": str(base),  # the scan root on the shard's machine: fingerprints relativize paths under it
         "scanned": mine,
         "bytes": sum(u.size for u in every if f"{u.kind}:{u.path}" in set(mine)),
         "settings": settings(policy, options.skip_checks, baseline),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from collections import Counter
+from pathlib import Path
 
+from analyzer.fingerprints import disambiguate
 from analyzer.models import Finding, Inventory, InventoryRow
 from analyzer.policy import Policy
 from analyzer.rules import RULES
@@ -34,35 +34,32 @@ def build_context(policy: Policy, inventory: Inventory) -> RuleContext:
         if guess:
             regions, inferred = [guess], True
     known = tuple(sorted({r.name for r in inventory.rows if r.type == "azurerm_container_registry" and r.name}))
+    unpinned = {(p.root, p.address): p.account.reason for p in inventory.providers
+                 if not p.pinned and p.account.status == "unknown"}
     return RuleContext(regions=tuple(regions), accounts=tuple(policy.accounts),
                        allowed_registries=tuple(policy.allowed_registries), region_inferred=inferred,
-                       fail_on_unknown=policy.fail_on_unknown, known_registries=known)
-
-
-_LINE_REF = re.compile(r"(?::\d+)+\b|\bline \d+")
-
-
-def fingerprint(rule_id: str, address: str, file: str, message: str) -> str:
-    # line numbers stay out so fingerprints survive unrelated edits above the resource
-    text = "|".join((rule_id, address, file, _LINE_REF.sub("", message)))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+                       fail_on_unknown=policy.fail_on_unknown, known_registries=known, unpinned_providers=unpinned)
 
 
 def evaluate_rules(inventory: Inventory, policy: Policy, context: RuleContext, *,
-                   skip: set[str] | None = None, today: dt.date | None = None) -> list[Finding]:
+                   skip: set[str] | None = None, today: dt.date | None = None,
+                   base: Path | None = None) -> list[Finding]:
+    """Every rule's findings, suppressed by inline skips and policy exceptions, fingerprinted
+    (`base`, the scan root, makes paths outside it relative: see analyzer.fingerprints)."""
     skip = skip or set()
     today = today or dt.date.today()
     findings: list[Finding] = []
+    identities: list[tuple[Finding, str, str]] = []
     for rule in RULES:
         if rule.id in skip:
             continue
         severity = policy.severity.get(rule.id, rule.severity)
 
-        def emit(verdict: Verdict, address: str, file: str, line: int, skips: dict[str, str]) -> None:
+        def emit(verdict: Verdict, address: str, file: str, line: int, skips: dict[str, str], root: str) -> None:
             finding = Finding(rule_id=rule.id, rule_name=rule.name, severity=severity, address=address, file=file,
                               line=verdict.line or line, message=verdict.message, region=verdict.region,
                               account=verdict.account, evidence=verdict.evidence)
-            finding.fingerprint = fingerprint(rule.id, address, file, verdict.message)
+            identities.append((finding, root, verdict.message))
             if rule.id in skips:
                 finding.suppressed = f"checkov:skip in source: {skips[rule.id]}"
             else:
@@ -77,15 +74,16 @@ def evaluate_rules(inventory: Inventory, policy: Policy, context: RuleContext, *
             for row in inventory.rows:
                 if rule.applies_to(row):
                     for verdict in rule.check_row(row, context):
-                        emit(verdict, row.address, row.file, row.line, row.skips)
+                        emit(verdict, row.address, row.file, row.line, row.skips, row.root)
         if rule.check_provider is not None:
             for provider in inventory.providers:
                 for verdict in rule.check_provider(provider, context):
-                    emit(verdict, provider.address, provider.file, provider.line, provider.skips)
+                    emit(verdict, provider.address, provider.file, provider.line, provider.skips, provider.root)
         if rule.check_error is not None:
             for error in inventory.errors:
                 for verdict in rule.check_error(error, context):
-                    emit(verdict, error.address or error.file, error.file, error.line, {})
+                    emit(verdict, error.address or error.file, error.file, error.line, {}, "")
+    disambiguate(identities, str(base) if base is not None else None)
     findings.sort(key=lambda f: (f.file, f.line, f.rule_id, f.address, f.message))
     return findings
 

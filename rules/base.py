@@ -8,7 +8,7 @@ stock checkov (rules/checkov_host.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Literal, Mapping
 
 from analyzer.models import (
     Evidence,
@@ -31,6 +31,9 @@ class RuleContext:
     region_inferred: bool = False
     fail_on_unknown: bool = True
     known_registries: tuple[str, ...] = ()  # registries the scanned infrastructure creates
+    # (root, provider address) -> why its account is unknown, for providers that pin no account:
+    # their resources' unknown account is reported once on the provider (CKV_RES_8)
+    unpinned_providers: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 @dataclass

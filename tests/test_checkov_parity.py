@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -34,9 +33,12 @@ def _fixture_dirs() -> list[Path]:
     return dirs
 
 
-def _checkov_binary() -> str | None:
-    candidate = Path(sys.executable).parent / "checkov"
-    return str(candidate) if candidate.exists() else shutil.which("checkov")
+def _checkov_binary() -> list[str] | None:
+    """checkov run by this interpreter: a console script's shebang may name another checkout's
+    venv, which would test that checkout's analyzer instead of this one."""
+    if importlib.util.find_spec("checkov") is None:
+        return None
+    return [sys.executable, "-W", "ignore::SyntaxWarning", "-m", "checkov.main"]
 
 
 def _checkov_args(folder: Path) -> list[str]:
@@ -44,8 +46,8 @@ def _checkov_args(folder: Path) -> list[str]:
             "--external-checks-dir", str(RULES_DIR), "--check", ",".join(COMPARED)]
 
 
-def _checkov_failed(folder: Path, binary: str) -> set[tuple[str, str]]:
-    result = subprocess.run([binary, *_checkov_args(folder)], capture_output=True, text=True, timeout=300, cwd=folder)
+def _checkov_failed(folder: Path, binary: list[str]) -> set[tuple[str, str]]:
+    result = subprocess.run([*binary, *_checkov_args(folder)], capture_output=True, text=True, timeout=300, cwd=folder)
     assert result.returncode in (0, 1), result.stderr[-2000:]
     return _failed_in(result.stdout)
 
@@ -95,10 +97,11 @@ print(json.dumps(codes))
 """
 
 
-def checkov_batch(jobs: list[tuple[Path, list[str]]], binary: str, out: Path) -> list[str] | None:
-    """The JSON report of `checkov ARGS` run in each folder, from one checkov process; None when
-    the checkov found is another interpreter's (then run it once per folder)."""
-    if importlib.util.find_spec("checkov") is None or Path(binary).parent != Path(sys.executable).parent:
+def checkov_batch(jobs: list[tuple[Path, list[str]]], binary: list[str], out: Path) -> list[str] | None:
+    """The JSON report of `checkov ARGS` run in each folder, from one checkov process of this
+    interpreter (binary is `python -m checkov.main` here, see _checkov_binary); None when this
+    interpreter has no checkov (then run it once per folder)."""
+    if importlib.util.find_spec("checkov") is None or binary[0] != sys.executable:
         return None
     payload = json.dumps([(str(folder), args) for folder, args in jobs])
     result = subprocess.run([sys.executable, "-c", _BATCH_DRIVER, str(out)], input=payload,
@@ -112,7 +115,7 @@ def checkov_batch(jobs: list[tuple[Path, list[str]]], binary: str, out: Path) ->
     return reports
 
 
-def _checkov_failed_batch(folders: list[Path], binary: str, out: Path) -> dict[Path, set[tuple[str, str]]]:
+def _checkov_failed_batch(folders: list[Path], binary: list[str], out: Path) -> dict[Path, set[tuple[str, str]]]:
     """Each folder's failed checks, as `_checkov_failed` gives them, from one checkov process."""
     reports = checkov_batch([(folder, _checkov_args(folder)) for folder in folders], binary, out)
     if reports is None:

@@ -44,8 +44,8 @@ def checkov_kubernetes(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, s
     return {folder: _failed(report) for folder, report in zip(folders, reports)}
 
 
-def _checkov_kubernetes(folder: Path, binary: str) -> set[tuple[str, str]]:
-    result = subprocess.run([binary, *_args(folder)], capture_output=True, text=True, timeout=300, cwd=folder)
+def _checkov_kubernetes(folder: Path, binary: list[str]) -> set[tuple[str, str]]:
+    result = subprocess.run([*binary, *_args(folder)], capture_output=True, text=True, timeout=300, cwd=folder)
     assert result.returncode in (0, 1), result.stderr[-2000:]
     return _failed(result.stdout)
 

@@ -28,7 +28,7 @@ def test_findings_exit_1_and_json_contract(monkeypatch: pytest.MonkeyPatch) -> N
     code, out, _ = run(["scan", str(SPLIT), "--format", "json"], monkeypatch)
     assert code == 1
     data = json.loads(out)
-    assert list(data) == ["tool", "root", "findings", "inventory", "providers", "errors", "summary"]
+    assert list(data) == ["tool", "root", "findings", "inventory", "providers", "errors", "unused_exceptions", "summary"]
     [finding] = data["findings"]
     assert (finding["rule_id"], finding["address"], finding["file"], finding["line"]) == \
         ("CKV_RES_1", "aws_s3_bucket.audit_dr", "storage.tf", 85)

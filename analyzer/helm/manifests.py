@@ -368,9 +368,13 @@ def _identity(metadata: dict[str, Any], node: Node, address: str, rel: str,
         # a client ID is a GUID of the managed identity, not of its subscription: recorded, not judged
         where = _line(child_node(node, "metadata", "annotations", AZURE_ANNOTATION), line)
         text = str(client_id).strip()
-        shape = "" if _CLIENT_ID.match(text) else " (not a GUID)"
-        return text, Placement(status="unknown", reason=f"Azure workload identity client ID {text}{shape} names no "
-                                                        "subscription; the user-assigned identity holding it decides",
+        # a GUID names no account by design ("none": not judged); anything else is a rendered value
+        # that is not an identity at all (unknown: CKV_RES_2 fails closed)
+        guid = _CLIENT_ID.match(text) is not None
+        shape = "" if guid else " (not a GUID)"
+        return text, Placement(status="none" if guid else "unknown",
+                               reason=f"Azure workload identity client ID {text}{shape} names no "
+                                      "subscription; the user-assigned identity holding it decides",
                                evidence=[Evidence(file=rel, line=where,
                                                   note=f"{address} Azure workload identity client ID {text}")])
     return None

@@ -7,10 +7,10 @@ chain read, and on the fingerprint a finding carries.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable
 
+from analyzer.fingerprints import finding_fingerprint, portable_text
 from analyzer.models import (
     Evidence,
     Finding,
@@ -87,23 +87,13 @@ def dedupe(items: Iterable[str]) -> list[str]:
 
 
 # --- fingerprints -----------------------------------------------------------------------
-
-_LOCATION_LINE = re.compile(r"(?<=\S):\d+(?::\d+)?\b")  # main.tf:12 / main.tf:12:3 -> main.tf
-_WORD_LINE = re.compile(r"\b(lines?)\s+\d+(?:\s*[-\u2013]\s*\d+)?", re.IGNORECASE)  # line 12 / lines 3-5
+# one definition for baselines, SARIF and JSON (analyzer.fingerprints)
+fingerprint = finding_fingerprint
 
 
 def strip_line_numbers(message: str) -> str:
     """The message with line references removed, so a fingerprint survives code moving."""
-    return _WORD_LINE.sub(r"\1", _LOCATION_LINE.sub("", message))
-
-
-def fingerprint(f: Finding) -> str:
-    """The finding's own fingerprint, else sha256 of rule_id|address|file|message-without-lines."""
-    if f.fingerprint:
-        return f.fingerprint
-    material = "|".join((f.rule_id, f.address, posix_path(f.file), strip_line_numbers(f.message)))
-    # surrogatepass: a file name with an undecodable byte still has a (stable) fingerprint
-    return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+    return portable_text(message)
 
 
 # --- rules and summary ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The JSON report: one object, deterministic order, stable key order.
 
 Top-level keys, in order: ``tool``, ``root``, ``findings``, ``inventory``, ``providers``,
-``errors``, ``summary``. Findings sort by (file, line, rule_id, address); inventory and
+``errors``, ``unused_exceptions``, ``summary``. Findings sort by (file, line, rule_id, address); inventory and
 providers by (file, line, address); errors by (file, line, message).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from analyzer.fingerprints import finding_fingerprint
 from analyzer.models import (
     Finding,
     Flow,
@@ -24,7 +25,6 @@ from ._common import (
     TOOL_NAME,
     dedupe,
     evidence_strings,
-    fingerprint,
     posix_path,
     sorted_errors,
     sorted_findings,
@@ -45,7 +45,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "region": f.region,
         "account": f.account,
         "evidence": evidence_strings(f.evidence),
-        "fingerprint": fingerprint(f),
+        "fingerprint": finding_fingerprint(f),
         "suppressed": f.suppressed,
     }
 
@@ -118,6 +118,8 @@ def to_dict(report: ScanReport) -> dict[str, Any]:
         "inventory": [inventory_dict(r) for r in sorted_inventory(report.inventory)],
         "providers": [provider_dict(p) for p in sorted_providers(report.providers)],
         "errors": [error_dict(e) for e in sorted_errors(report.errors)],
+        # residency.yaml exceptions that matched no finding: stale suppressions to remove
+        "unused_exceptions": [e.model_dump(mode="json") for e in report.unused_exceptions],
         # wall time stays out: the JSON must be byte-identical for unchanged inputs (CI diffs)
         "summary": report.summary.model_dump(mode="json", exclude={"seconds"}),
     }

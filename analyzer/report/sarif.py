@@ -4,8 +4,9 @@ One run. ``tool.driver.rules`` carries every rule of the report (plus a stand-in
 finding names that the report lacks), in natural rule-id order; each result points at its rule
 by ``ruleId`` and ``ruleIndex``. Locations are relative to the ``SRCROOT`` base id, whose
 absolute URI is given only when the report's root is absolute. Every result carries the
-``residencyFingerprint/v1`` partial fingerprint (the finding's own, or a sha256 that ignores
-line numbers), and suppressed findings carry an ``external`` suppression with the reason.
+``residencyFingerprint/v2`` partial fingerprint (analyzer.fingerprints: rule, root, address,
+relative file and message facts, never line numbers or absolute paths), and suppressed findings
+carry an ``external`` suppression with the reason.
 Inputs that could not be analyzed are tool execution notifications of the run's invocation.
 """
 
@@ -17,12 +18,12 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
+from analyzer.fingerprints import finding_fingerprint
 from analyzer.models import Finding, RuleMeta, ScanError, ScanReport
 
 from ._common import (
     TOOL_NAME,
     evidence_chain,
-    fingerprint,
     posix_path,
     rule_catalogue,
     sorted_errors,
@@ -33,7 +34,7 @@ SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://github.com/residency/residency"
 SRCROOT = "SRCROOT"
-FINGERPRINT_KEY = "residencyFingerprint/v1"
+FINGERPRINT_KEY = "residencyFingerprint/v2"
 
 LEVEL = {"CRITICAL": "error", "HIGH": "error", "MEDIUM": "warning", "LOW": "note", "INFO": "note"}
 # GitHub code scanning reads properties["security-severity"] (a CVSS-like score) to rank rules.
@@ -113,7 +114,7 @@ def result(f: Finding, rule_index: int, root: str) -> dict[str, Any]:
                 "logicalLocations": [{"fullyQualifiedName": f.address}],
             }
         ],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f)},
+        "partialFingerprints": {FINGERPRINT_KEY: finding_fingerprint(f)},
     }
     if f.suppressed is not None:
         out["suppressions"] = [{"kind": "external", "justification": f.suppressed}]

@@ -242,10 +242,17 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
             return [], []
     flows: list[Flow] = []
     for statement in as_blocks(policy.get("Statement") if isinstance(policy, dict) else None):
-        if statement.get("Effect", "Allow") != "Allow":
-            continue
+        if statement.get("Effect", "Allow") not in ("Allow", None) and not isinstance(statement.get("Effect"), Unknown):
+            continue  # an effect not known statically may allow: the grant is kept (fail closed)
         principal = statement.get("Principal")
         for who in _principals(principal):
+            if isinstance(who, Unknown):
+                # e.g. `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a provider
+                # that pins no account: the grantee's account is as unknown as the provider's
+                account = _account(who, f"{inst.address} policy Principal {_show(who)}", line, inst.declared.file)
+                flows.append(Flow(kind="grant", description=f"policy grants access to {_show(who)}", account=account,
+                                  line=line))
+                continue
             if who == "*":
                 account = Placement(value="*", status="resolved", evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} policy Principal \"*\"")])
             else:
@@ -288,14 +295,17 @@ def _iam_policy_document(inst: ResourceInstance) -> dict[str, Any] | None:
     return {"Statement": statements}
 
 
-def _principals(principal: Any) -> list[str]:
-    if principal == "*":
-        return ["*"]
+def _principals(principal: Any) -> list[str | Unknown]:
+    """The AWS principals of a statement; a principal (or list of them) not known statically stays
+    an Unknown, never dropped and never iterated."""
+    if principal == "*" or isinstance(principal, Unknown):
+        return [principal]
     if isinstance(principal, dict):
-        out: list[str] = []
+        out: list[str | Unknown] = []
         for key in ("AWS",):
             value = principal.get(key)
-            out.extend([value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)])
+            items = value if isinstance(value, list) else [value]
+            out.extend(v for v in items if isinstance(v, (str, Unknown)))
         return out
     return []
 
@@ -304,9 +314,9 @@ def kms_grant(inst: ResourceInstance) -> FlowResult:
     grantee = _attr(inst, "grantee_principal")
     line = inst.attr_line("grantee_principal")
     _, account = _arn_placement(grantee, line, inst.declared.file, f"{inst.address} grantee_principal")
-    if account.status != "resolved":
+    if account.status == "none":
         return [], []
-    return [Flow(kind="grant", description=f"KMS grant to {grantee}", account=account, line=line)], []
+    return [Flow(kind="grant", description=f"KMS grant to {_show(grantee)}", account=account, line=line)], []
 
 
 def efs_replication(inst: ResourceInstance) -> FlowResult:
@@ -325,6 +335,9 @@ def backup_copy(inst: ResourceInstance) -> FlowResult:
 
 
 def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | None:
+    if isinstance(member, Unknown):
+        return Flow(kind="grant", description=f"grants access to {_show(member)}",
+                    account=_account(member, f"{inst.address} member {_show(member)}", line, inst.declared.file), line=line)
     if not isinstance(member, str):
         return None
     if member in ("allUsers", "allAuthenticatedUsers"):

@@ -63,7 +63,7 @@ def test_config_errors_name_file_line_and_key(root: Path, cli: Run, section: str
     policy.write_text(POLICY + section)
     code, _, err = cli(["scan", root])
     assert code == 2
-    assert err == f"error: invalid policy:\n  {policy}:{line}: {message}\n"
+    assert err == f"error: invalid policy: {policy}:{line}: {message}\n"  # one problem, one line
 
 
 def test_config_selectors_are_validated(root: Path, cli: Run) -> None:

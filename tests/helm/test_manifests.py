@@ -227,7 +227,7 @@ def test_azure_workload_identity_is_recorded_without_a_subscription(tmp_path: Pa
         "    azure.workload.identity/client-id: 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0\n")
     [sa] = scan_manifests(tmp_path / "sa.yaml", "sa.yaml").rows
     assert (sa.address, sa.kind, sa.name, sa.account.status) == (
-        "ServiceAccount/union/operator", "identity", "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "unknown")
+        "ServiceAccount/union/operator", "identity", "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0", "none")
     assert sa.account.reason.startswith("Azure workload identity client ID 0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0 "
                                         "names no subscription")
     assert [(e.file, e.line) for e in sa.account.evidence] == [("sa.yaml", 7)]

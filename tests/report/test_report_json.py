@@ -7,7 +7,7 @@ import random
 
 from analyzer.report import json_report, render
 
-TOP_KEYS = ["tool", "root", "findings", "inventory", "providers", "errors", "summary"]
+TOP_KEYS = ["tool", "root", "findings", "inventory", "providers", "errors", "unused_exceptions", "summary"]
 FINDING_KEYS = [
     "rule_id", "rule_name", "severity", "address", "file", "line", "message",
     "region", "account", "evidence", "fingerprint", "suppressed",
@@ -42,7 +42,7 @@ def test_finding_content(report):
     assert dr["evidence"] == ["main.tf:12 provider aws.dr", "variables.tf:6 var.dr_region default"]
     assert dr["suppressed"] is None
     assert dr["region"] == "us-east-1" and dr["account"] is None
-    assert len(dr["fingerprint"]) == 64  # computed: the finding had none
+    assert len(dr["fingerprint"]) == 32  # computed: the finding had none
     gcs = data["findings"][0]
     assert gcs["file"] == "gcp/storage.tf"  # backslashes normalised
     assert gcs["fingerprint"] == "fp-gcs-b"  # the finding's own

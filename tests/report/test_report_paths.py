@@ -119,7 +119,7 @@ def test_ci_formats_name_files_from_the_git_work_tree(cwd: str, tmp_path: Path, 
     assert sorted(f["file"] for f in data["findings"]) == ["../../modules/bucket/main.tf", "main.tf"]
     assert "`main.tf:12`" in reports["markdown"]
     # one fingerprint per finding, whatever format carries it
-    sarif_prints = sorted(r["partialFingerprints"]["residencyFingerprint/v1"]
+    sarif_prints = sorted(r["partialFingerprints"]["residencyFingerprint/v2"]
                           for r in json.loads(reports["sarif"])["runs"][0]["results"])
     assert sarif_prints == sorted(f["fingerprint"] for f in data["findings"])
 

@@ -100,7 +100,7 @@ def test_results(report):
         "Evidence: main.tf:12 provider aws.dr \u2190 variables.tf:6 var.dr_region default"
     )
     assert gcs["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "gcp/storage.tf"
-    assert gcs["partialFingerprints"] == {"residencyFingerprint/v1": "fp-gcs-b"}
+    assert gcs["partialFingerprints"] == {"residencyFingerprint/v2": "fp-gcs-b"}
     assert "suppressions" not in gcs and "suppressions" not in dr
     assert logs["suppressions"] == [{"kind": "external", "justification": "DR copy approved in ADR-7"}]
     notes = run["invocations"][0]["toolExecutionNotifications"]
@@ -137,7 +137,7 @@ def test_absolute_file_under_root_is_made_relative(report):
 
 def _fingerprints(report) -> dict[str, str]:
     run = json.loads(render("sarif", report))["runs"][0]
-    return {r["ruleId"]: r["partialFingerprints"]["residencyFingerprint/v1"] for r in run["results"]}
+    return {r["ruleId"]: r["partialFingerprints"]["residencyFingerprint/v2"] for r in run["results"]}
 
 
 def test_fingerprints_stable_across_renders_and_line_moves(report_factory):
@@ -145,11 +145,11 @@ def test_fingerprints_stable_across_renders_and_line_moves(report_factory):
     assert base == _fingerprints(report_factory(dr_line=12))
     moved = _fingerprints(report_factory(dr_line=40))  # finding, message and evidence all say 40 now
     assert moved == base
-    assert len(base["CKV_RES_1"]) == 64
+    assert len(base["CKV_RES_1"]) == 32
     # and the computed value is the documented one
-    expected = hashlib.sha256(
-        "CKV_RES_1|aws_s3_bucket.dr|main.tf|Placed in us-east-1 (main.tf), not in home region eu-west-1 | see line".encode()
-    ).hexdigest()
+    expected = hashlib.sha256("\x1f".join([
+        "v2", "CKV_RES_1", "", "aws_s3_bucket.dr", "main.tf",
+        "Placed in us-east-1 (main.tf), not in home region eu-west-1 | see line"]).encode()).hexdigest()[:32]
     assert base["CKV_RES_1"] == expected
 
 

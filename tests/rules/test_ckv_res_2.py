@@ -94,3 +94,104 @@ def test_fail_on_unknown_false_reports_no_finding_but_keeps_the_unknown_in_the_i
 @pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
 def test_clean_data_planes_have_no_ckv_res_2(cloud: str) -> None:
     assert hits(scan(CLEAN / cloud)) == set()
+
+
+# --- accounts, projects and subscriptions ---------------------------------------------------
+
+E_NOTATION = ("its account 9.99999999999e+11 is a number Helm printed in e-notation (Helm reads a bare number in a "
+              "values file as a float64; quote the account in the values file, or pass it with --set or --set-string)")
+ROLE_UNSET = ("cannot read an account from assume_role.role_arn ((unknown: var.deploy_account_id has no default and is "
+              "not set (set it with --var, a .tfvars file or TF_VAR_deploy_account_id)))")
+ACCOUNT_FAILING = {
+    "aws_account_fail": {
+        ("CKV_RES_2", "aws_s3_bucket.data", "main.tf", 1): f"account of aws_s3_bucket.data cannot be resolved "
+                                                            f"statically: {ROLE_UNSET}",
+        ("CKV_RES_2", "aws_sqs_queue.events", "main.tf", 5): f"account of aws_sqs_queue.events cannot be resolved "
+                                                             f"statically: {ROLE_UNSET}",
+    },
+    "gcp_project_fail": {
+        ("CKV_RES_2", "google_storage_bucket.archive", "main.tf", 7):
+            "project of google_storage_bucket.archive cannot be resolved statically: var.archive_project has no "
+            "default and is not set (set it with --var, a .tfvars file or TF_VAR_archive_project)",
+    },
+    "plan_account_fail": {
+        ("CKV_RES_2", "aws_s3_bucket.data", "plan.json", 25):
+            "account of aws_s3_bucket.data cannot be resolved statically: data.aws_ssm_parameter.deploy_role is not "
+            "read during the plan (not in prior_state)",
+    },
+    # `--set account=999999999999` rendered as a float: the IRSA role names no account
+    "helm_account_fail": {
+        ("CKV_RES_2", "ServiceAccount/jobs/runner", "runner.yaml", 2):
+            "account of ServiceAccount/jobs/runner cannot be resolved statically: eks.amazonaws.com/role-arn "
+            f"'arn:aws:iam::9.99999999999e+11:role/runner' names no account: {E_NOTATION}",
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACCOUNT_FAILING))
+def test_unresolvable_accounts_fail_closed(case: str) -> None:
+    report = scan(CASES / case)
+    found = {(f.rule_id, f.address, f.file, f.line): f for f in report.findings if f.rule_id == RULE}
+    assert {key: f.message for key, f in found.items()} == ACCOUNT_FAILING[case]
+    assert all(f.account is None and f.suppressed is None for f in found.values())
+
+
+def test_an_unknown_account_keeps_its_evidence_chain() -> None:
+    report = scan(CASES / "aws_account_fail")
+    [finding] = [f for f in report.findings if f.rule_id == RULE and f.address == "aws_s3_bucket.data"]
+    assert [(e.file, e.line) for e in finding.evidence] == [("main.tf", 1), ("providers.tf", 6), ("variables.tf", 1)]
+    assert finding.region == "eu-west-1"
+
+
+def test_an_unpinned_provider_is_reported_once_not_per_resource() -> None:
+    report = scan(CASES / "aws_account_fail")
+    assert "aws_cloudwatch_log_group.tooling" not in {f.address for f in report.findings}
+    assert hits(report, "CKV_RES_8") == {("CKV_RES_8", "provider.aws.tooling", "providers.tf", 12)}
+
+
+def test_a_resolved_role_and_an_azure_client_id_are_not_unknown_accounts() -> None:
+    report = scan(CASES / "helm_account_fail")
+    assert {f.address for f in report.findings} == {"ServiceAccount/jobs/runner"}
+
+
+def test_fail_on_unknown_false_also_turns_off_unknown_accounts() -> None:
+    from analyzer.policy import Policy
+
+    report = scan(CASES / "aws_account_fail", policy=Policy(region="eu-west-1", fail_on_unknown=False))
+    assert hits(report) == set()
+
+
+def test_region_and_account_unknown_for_one_reason_is_one_finding() -> None:
+    from analyzer.rules import ckv_res_2
+    from analyzer.rules.base import RuleContext
+
+    from analyzer.models import InventoryRow, Placement
+
+    why = "module.dr is not on disk"
+    row = InventoryRow(address="module.dr.aws_s3_bucket.b", type="aws_s3_bucket", kind="bucket", cloud="aws",
+                       region=Placement(status="unknown", reason=why), account=Placement(status="unknown", reason=why),
+                       file="main.tf", line=3)
+    context = RuleContext(regions=("eu-west-1",), accounts=("111122223333",))
+    assert [v.message for v in ckv_res_2.check(row, context)] == [
+        f"region of module.dr.aws_s3_bucket.b cannot be resolved statically: {why}"]
+    row.account = Placement(status="unknown", reason="var.account_id has no default")
+    assert [v.message.split(":")[0] for v in ckv_res_2.check(row, context)] == [
+        "region of module.dr.aws_s3_bucket.b cannot be resolved statically",
+        "account of module.dr.aws_s3_bucket.b cannot be resolved statically"]
+
+
+def test_a_chart_rendering_an_account_as_a_float_fails_closed(tmp_path) -> None:
+    # Helm reads values.yaml numbers as float64: an unquoted 12-digit account renders 9.99999999999e+11
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: runner\nversion: 0.1.0\n")
+    (tmp_path / "values.yaml").write_text("account: 999999999999\n")
+    (tmp_path / "templates" / "sa.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n  annotations:\n"
+        "    eks.amazonaws.com/role-arn: arn:aws:iam::{{ .Values.account }}:role/runner\n")
+    from analyzer.policy import Policy
+
+    report = scan(tmp_path, policy=Policy(region="eu-west-1", accounts=["111122223333"]))
+    assert [(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings] == [
+        ("CKV_RES_2", "ServiceAccount/default/runner", "templates/sa.yaml", 1,
+         "account of ServiceAccount/default/runner cannot be resolved statically: eks.amazonaws.com/role-arn "
+         f"'arn:aws:iam::9.99999999999e+11:role/runner' names no account: {E_NOTATION}")]
