@@ -2,20 +2,18 @@
 
 Only resources that will exist after apply are judged: `resource_changes[]` whose actions
 create, update, replace or keep (no-op) them; values come from `change.after`, and every key
-`change.after_unknown` marks is Unknown (never guessed). Placement follows the HCL
-semantics of analyzer/terraform/placement.py:
+`change.after_unknown` marks is Unknown (never guessed). Each resource is read through the
+PlanResource adapter (view.py) by the same row builder and extractors as HCL
+(analyzer/rows.py): placement, multi-region tests, flows, images, endpoints and linking exist
+once. This module owns what only a plan has: the provider configuration a
+`provider_config_key` names and its settings, whose expressions are constants or variable
+references resolved through the root `variables`, `module_calls[...].expressions` and data
+sources read during the plan (`prior_state`); the resource a `configuration` reference points
+at (through module outputs); and line positions in the JSON.
 
-* AWS: the resource's own `region` (provider 6, in `change.after`) -> the provider
-  configuration `provider_config_key` names (`configuration.provider_config[key]`), whose
-  `region` expression is a constant or a variable reference resolved through the root
-  `variables` and the `module_calls[...].expressions` of the module path.
-  Account: a known `arn` in the after-values -> provider `allowed_account_ids` (exactly one)
-  -> `assume_role[0].role_arn`.
-* GCP: `location`/`region`/`zone` -> provider `region`/`zone`; `project` -> provider project.
-* Azure: `location`; subscription from a known `id` -> provider `subscription_id`.
-
-An attribute that is unknown in the plan but not set in the configuration is the provider's
-default, so it falls back to the provider; one the configuration sets stays unknown.
+Provider account (AWS): `allowed_account_ids` (exactly one) -> the last `assume_role` block's
+`role_arn` (chained roles end as the last one, as in HCL); a resource's own known ARN (AWS)
+or ID (Azure) names its account before any provider setting.
 """
 
 from __future__ import annotations
@@ -429,7 +427,13 @@ class _Builder:
         via = ([Evidence(file=self.rel, line=line, note=f"{address} uses provider_config[\"{key}\"]")] if key
                else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
         view.bind_provider(key, provider_address, entry.cloud, self.provider_setting, via)  # type: ignore[arg-type]
-        self.pending.append(build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={}))
+        try:
+            self.pending.append(build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={}))
+        except RecursionError:
+            raise  # reported once for the file, with the depth that caused it
+        except Exception as err:  # noqa: BLE001 - one resource's bug must not lose the plan, as for HCL
+            self.errors.append(ScanError(file=self.rel, line=line, address=address, message=(
+                f"internal error while analyzing this resource ({type(err).__name__}: {err}); not analyzed")))
 
     def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0) -> str | None:
         """The resource address a reference names, through module outputs (`module.m.arn`)."""

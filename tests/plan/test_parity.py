@@ -140,3 +140,19 @@ def test_only_a_gcp_child_takes_its_parents_account(cloud: str, inherits: bool) 
     link([Pending(parent, None), Pending(child, ("address", "p"))])
     assert (child.parent, child.region.value) == ("p", "r1")
     assert child.account.value == ("acct" if inherits else None)
+
+
+def test_an_extractor_failing_on_one_plan_resource_loses_only_that_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.terraform import flows_extra
+
+    def broken(inst: Any) -> Any:
+        raise ValueError("extractor bug")
+
+    monkeypatch.setitem(flows_extra.FLOW_EXTRACTORS, "kms_grant", broken)
+    inventory = scan_plan(PARITY / "aws_dataplane" / "plan.json", "plan.json")
+    [error] = inventory.errors
+    assert (error.address, error.line, error.message) == (
+        "aws_kms_grant.partner", 275,
+        "internal error while analyzing this resource (ValueError: extractor bug); not analyzed")
+    assert "aws_kms_grant.partner" not in {r.address for r in inventory.rows}
+    assert "aws_ecs_task_definition.worker" in {r.address for r in inventory.rows}
