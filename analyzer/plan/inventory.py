@@ -157,6 +157,7 @@ class _Builder:
         self.providers: list[ProviderPlacement] = []
         self.errors: list[ScanError] = []
         self.pending: list[Pending] = []
+        self.parent_refs: dict[int, list[str]] = {}  # id(pending) -> resources its parent arguments reference
         self.scope = plan_scope()
         self.implicit: dict[str, int] = {}  # provider key used by a resource but configured nowhere -> first line
         configuration: dict[str, Any] = _section(doc, "configuration", "")
@@ -428,7 +429,9 @@ class _Builder:
                else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
         view.bind_provider(key, provider_address, entry.cloud, self.provider_setting, via)  # type: ignore[arg-type]
         try:
-            self.pending.append(build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={}))
+            pending = build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={})
+            self.pending.append(pending)
+            self.parent_refs[id(pending)] = [view.references[a] for a in entry.parent if a in view.references]
         except RecursionError:
             raise  # reported once for the file, with the depth that caused it
         except Exception as err:  # noqa: BLE001 - one resource's bug must not lose the plan, as for HCL
@@ -455,6 +458,15 @@ class _Builder:
         return None
 
     def link(self) -> None:
+        # a parent named by a known ID (`key_ring = google_kms_key_ring.ring.id` on an existing
+        # ring) is no row's name: the configuration's reference names it, when it is in the plan
+        addresses = {p.row.address for p in self.pending}
+        addresses |= {a[:a.rindex("[")] for a in addresses if a.endswith("]")}  # `x` names every `x[key]`
+        for p in self.pending:
+            if p.parent is not None and p.parent[0] == "name":
+                found = next((a for a in self.parent_refs.get(id(p), []) if a in addresses), None)
+                if found is not None:
+                    p.parent = ("address", found)
         link(self.pending)
         self.rows = [p.row for p in self.pending]
 

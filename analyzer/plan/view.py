@@ -107,6 +107,12 @@ class PlanResource:
         self._type = type_
         self.scope = scope
         self.values: dict[str, Any] = {}
+        # argument -> the resource its configuration expression references (known value or not)
+        self.references: dict[str, str] = {}
+        for key, expr in configured.items():
+            refs = expr.get("references") if isinstance(expr, dict) else None
+            if isinstance(refs, list) and (found := resolve([r for r in refs if isinstance(r, str)])):
+                self.references[key] = found
         for key, value in values.items():
             value = with_origins(value, configured.get(key), resolve)
             if isinstance(value, Unknown) and key not in configured and value.origin is None:

@@ -4,6 +4,7 @@ extraction layer, compared fact by fact and finding by finding."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,18 @@ def test_an_extractor_failing_on_one_plan_resource_loses_only_that_resource(monk
         "internal error while analyzing this resource (ValueError: extractor bug); not analyzed")
     assert "aws_kms_grant.partner" not in {r.address for r in inventory.rows}
     assert "aws_ecs_task_definition.worker" in {r.address for r in inventory.rows}
+
+
+def test_a_parent_named_by_a_known_id_is_found_through_the_configuration_reference(tmp_path: Path) -> None:
+    # the key ring exists already (no-op): the crypto key's key_ring is its known ID, not a name
+    # any row has; the configuration's reference (google_kms_key_ring.ring.id) names the parent
+    doc = json.loads((FIXTURES / "plan" / "gcp" / "plan.json").read_text())
+    for change in doc["resource_changes"]:
+        if change["address"] == "google_kms_crypto_key.key":
+            change["change"]["after"]["key_ring"] = "projects/acme-prod/locations/europe-west1/keyRings/ring"
+            change["change"]["after_unknown"].pop("key_ring")
+    (tmp_path / "plan.json").write_text(json.dumps(doc, indent=2))
+    rows = {r.address: r for r in scan_plan(tmp_path / "plan.json", "plan.json").rows}
+    key, ring = rows["google_kms_crypto_key.key"], rows["google_kms_key_ring.ring"]
+    assert (key.parent, key.region.value, key.region.status) == ("google_kms_key_ring.ring", ring.region.value, "resolved")
+    assert key.region.evidence[0].note == "google_kms_crypto_key.key is inside google_kms_key_ring.ring"
