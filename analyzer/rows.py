@@ -10,7 +10,7 @@ destinations that name another row, by address or by cloud-side name.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from analyzer.catalog import CatalogEntry
 from analyzer.models import Evidence, InventoryRow, Placement
@@ -36,7 +36,7 @@ class Pending:
 
 
 def build_row(view: ResourceView, entry: CatalogEntry, ref: Any, *, file: str, line: int, root: str,
-              skips: dict[str, str]) -> Pending:
+              skips: dict[str, str], origin: Literal["terraform", "plan"]) -> Pending:
     """The row of one resource instance, its parent link and its flows' pending links."""
     # the extractors are still typed on the HCL class; any ResourceView satisfies what they read
     instance = cast("ResourceInstance", view)
@@ -56,7 +56,8 @@ def build_row(view: ResourceView, entry: CatalogEntry, ref: Any, *, file: str, l
     row = InventoryRow(address=view.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
                        region=region, account=account, file=file, line=line,
                        root=root, name=name, provider=ref.config.address, multi_region=multi, flows=flows,
-                       images=images, unresolved_images=unresolved_images, endpoints=endpoints, skips=skips)
+                       images=images, unresolved_images=unresolved_images, endpoints=endpoints, skips=skips,
+                       origin=origin)
     return Pending(row, parent_reference(instance, entry) if entry.parent else None, links, name)
 
 

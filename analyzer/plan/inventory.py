@@ -429,7 +429,7 @@ class _Builder:
                else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
         view.bind_provider(key, provider_address, entry.cloud, self.provider_setting, via)  # type: ignore[arg-type]
         try:
-            pending = build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={})
+            pending = build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={}, origin="plan")
             self.pending.append(pending)
             self.parent_refs[id(pending)] = [view.references[a] for a in entry.parent if a in view.references]
         except RecursionError:

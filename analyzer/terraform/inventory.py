@@ -163,14 +163,14 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         row = InventoryRow(address=f"{address}[*]", type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
                            region=Placement(status="unknown", reason=reason, evidence=ev),
                            account=Placement(status="unknown", reason=reason, evidence=ev),
-                           file=declared.file, line=declared.block.line, root=root_rel, skips=skips)
+                           file=declared.file, line=declared.block.line, root=root_rel, skips=skips, origin="terraform")
         pending.append(Pending(row, None))
         return
     for instance in value.values():  # in instance_keys order: count index, sorted for_each keys
         ref = instance.provider()
         providers_seen.setdefault(id(ref.config), ref.config)
         pending.append(build_row(instance, entry, ref, file=declared.file, line=declared.block.line,
-                                 root=root_rel, skips=skips))
+                                 root=root_rel, skips=skips, origin="terraform"))
         users.setdefault(id(ref.config), (declared.file, declared.block.line))
 
 

@@ -172,3 +172,14 @@ def test_a_parent_named_by_a_known_id_is_found_through_the_configuration_referen
     key, ring = rows["google_kms_crypto_key.key"], rows["google_kms_key_ring.ring"]
     assert (key.parent, key.region.value, key.region.status) == ("google_kms_key_ring.ring", ring.region.value, "resolved")
     assert key.region.evidence[0].note == "google_kms_crypto_key.key is inside google_kms_key_ring.ring"
+
+
+def test_every_row_says_which_format_it_was_read_from(tmp_path: Path) -> None:
+    def origins(folder: Path) -> set[str | None]:
+        inventory, _, _ = build_inventory([folder], ScanOptions(env={}, use_cache=False))
+        return {row.origin for row in inventory.rows}
+
+    assert origins(_alone("aws_dataplane", "main.tf", tmp_path)) == {"terraform"}
+    assert origins(_alone("aws_dataplane", "plan.json", tmp_path)) == {"plan"}
+    assert origins(PARITY / "aws_dataplane") == {"plan"}  # joined: the plan's row, placed at the declaration
+    assert origins(FIXTURES / "helm" / "rendered") == {"kubernetes"}
