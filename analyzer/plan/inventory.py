@@ -417,7 +417,7 @@ class _Builder:
             self.implicit.setdefault(key, line)
         view = PlanResource(address=address, type_=rtype, name=name, values=values,
                             configured=config.get("expressions") or {}, file=self.rel, line=line, scope=self.scope,
-                            resolve=lambda refs: self.resource_behind(refs, path))
+                            resolve=lambda refs: self.resource_named(refs, path))
         if key and key not in self.provider_config:
             provider_address: str | None = f"provider.{key}"
         elif key:
@@ -437,6 +437,12 @@ class _Builder:
         except Exception as err:  # noqa: BLE001 - one resource's bug must not lose the plan, as for HCL
             self.errors.append(ScanError(file=self.rel, line=line, address=address, message=(
                 f"internal error while analyzing this resource ({type(err).__name__}: {err}); not analyzed")))
+
+    def resource_named(self, refs: list[str], path: tuple[str, ...]) -> str | None:
+        """The one resource an expression's references name; None when they name several (a
+        list of two clusters' IDs): which element comes from which is not in the plan."""
+        found = {address for ref in refs if (address := self.resource_behind([ref], path)) is not None}
+        return found.pop() if len(found) == 1 else None
 
     def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0) -> str | None:
         """The resource address a reference names, through module outputs (`module.m.arn`)."""
