@@ -124,8 +124,6 @@ def merge_unknown(value: Any, unknown: Any, where: str) -> Any:
     return value
 
 
-
-
 def _show(value: Any) -> str:
     if isinstance(value, Unknown):
         return "(known after apply)"
