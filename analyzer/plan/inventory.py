@@ -415,7 +415,7 @@ class _Builder:
             self.implicit.setdefault(key, line)
         view = PlanResource(address=address, type_=rtype, name=name, values=values,
                             configured=config.get("expressions") or {}, file=self.rel, line=line, scope=self.scope,
-                            resolve=lambda refs: self.resource_named(refs, path))
+                            resolve=lambda refs: self.resource_named(refs, path, module_address))
         if key and key not in self.provider_config:
             provider_address: str | None = f"provider.{key}"
         elif key:
@@ -436,17 +436,19 @@ class _Builder:
             self.errors.append(ScanError(file=self.rel, line=line, address=address, message=(
                 f"internal error while analyzing this resource ({type(err).__name__}: {err}); not analyzed")))
 
-    def resource_named(self, refs: list[str], path: tuple[str, ...]) -> str | None:
+    def resource_named(self, refs: list[str], path: tuple[str, ...], module_address: str) -> str | None:
         """The one resource an expression's references name; None when they name several (a
         list of two clusters' IDs): which element comes from which is not in the plan."""
-        found = {address for ref in refs if (address := self.resource_behind([ref], path)) is not None}
+        prefix = f"{module_address}." if module_address else ""  # the instance (`module.m[0].`), not the path
+        found = {address for ref in refs if (address := self.resource_behind([ref], path, prefix=prefix)) is not None}
         return found.pop() if len(found) == 1 else None
 
-    def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0) -> str | None:
+    def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0, prefix: str | None = None) -> str | None:
         """The resource address a reference names, through module outputs (`module.m.arn`)."""
         if depth > 16:
             return None
-        prefix = "".join(f"module.{name}." for name in path)
+        if prefix is None:
+            prefix = "".join(f"module.{name}." for name in path)
         for ref in refs:
             parts = ref.split(".")
             if parts[0] == "module" and len(parts) >= 3:
@@ -454,7 +456,7 @@ class _Builder:
                 output = (child.get("outputs") or {}).get(parts[2])
                 expr = output.get("expression") if isinstance(output, dict) else None
                 inner = [r for r in (expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
-                found = self.resource_behind(inner, (*path, parts[1]), depth + 1)
+                found = self.resource_behind(inner, (*path, parts[1]), depth + 1, f"{prefix}module.{parts[1]}.")
                 if found:
                     return found
             elif len(parts) >= 2 and parts[0] not in ("var", "local", "data", "each", "count", "path", "self", "module"):

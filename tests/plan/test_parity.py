@@ -183,3 +183,41 @@ def test_every_row_says_which_format_it_was_read_from(tmp_path: Path) -> None:
     assert origins(_alone("aws_dataplane", "plan.json", tmp_path)) == {"plan"}
     assert origins(PARITY / "aws_dataplane") == {"plan"}  # joined: the plan's row, placed at the declaration
     assert origins(FIXTURES / "helm" / "rendered") == {"kubernetes"}
+
+
+def test_a_reference_inside_a_counted_module_names_the_same_module_instance(tmp_path: Path) -> None:
+    # module "dr" (count = 1) replicates its source bucket to its own replica bucket in us-east-1:
+    # `aws_s3_bucket.replica.arn` inside it is module.dr[0].aws_s3_bucket.replica
+    def change(name: str, after: dict[str, Any], unknown: dict[str, Any]) -> dict[str, Any]:
+        return {"address": f"module.dr[0].{name}", "module_address": "module.dr[0]", "mode": "managed",
+                "type": name.split(".")[0], "name": name.split(".")[1],
+                "change": {"actions": ["create"], "before": None, "after": after, "after_unknown": unknown}}
+
+    doc = {
+        "format_version": "1.2",
+        "resource_changes": [
+            change("aws_s3_bucket.replica", {"bucket": "acme-dr-replica"}, {"arn": True, "id": True}),
+            change("aws_s3_bucket_replication_configuration.r", {"rule": [{"destination": [{"bucket": None}]}]},
+                   {"id": True, "rule": [{"destination": [{"bucket": True}]}]}),
+        ],
+        "configuration": {
+            "provider_config": {"aws": {"name": "aws", "expressions": {"region": {"constant_value": "eu-west-1"}}},
+                                "aws.us": {"name": "aws", "alias": "us",
+                                           "expressions": {"region": {"constant_value": "us-east-1"}}}},
+            "root_module": {"module_calls": {"dr": {"source": "./dr", "count_expression": {"constant_value": 1},
+                                                    "module": {"resources": [
+                {"address": "aws_s3_bucket.replica", "mode": "managed", "type": "aws_s3_bucket", "name": "replica",
+                 "provider_config_key": "aws.us", "expressions": {"bucket": {"constant_value": "acme-dr-replica"}}},
+                {"address": "aws_s3_bucket_replication_configuration.r", "mode": "managed",
+                 "type": "aws_s3_bucket_replication_configuration", "name": "r", "provider_config_key": "aws",
+                 "expressions": {"rule": [{"destination": [{"bucket": {"references": [
+                     "aws_s3_bucket.replica.arn", "aws_s3_bucket.replica"]}}]}]}},
+            ]}}}},
+        },
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(doc, indent=2))
+    inventory = scan_plan(tmp_path / "plan.json", "plan.json")
+    assert inventory.errors == []
+    [flow] = {r.address: r for r in inventory.rows}["module.dr[0].aws_s3_bucket_replication_configuration.r"].flows
+    assert (flow.region.status, flow.region.value) == ("resolved", "us-east-1")
+    assert flow.region.evidence[0].note == "destination is module.dr[0].aws_s3_bucket.replica"
