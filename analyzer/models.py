@@ -82,6 +82,9 @@ class InventoryRow(BaseModel):
     refers_to: str | None = Field(default=None, description="for a reference read from Kubernetes configuration: "
                                   "the scanned Terraform resource it names")
     conflicts: list[Conflict] = Field(default_factory=list)
+    # set by the reader, never guessed from the address shape, the type or the file name
+    origin: Literal["terraform", "plan", "kubernetes"] | None = Field(
+        default=None, description="the input format the row was read from (a plan joined with its HCL: plan)")
 
 
 def is_reference(row: InventoryRow) -> bool:

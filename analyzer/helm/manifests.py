@@ -221,7 +221,7 @@ def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory
         fields.setdefault("account", Placement(status="none", reason=_NO_PLACEMENT))
         return InventoryRow(address=address, type=kind, kind=row_kind, cloud="kubernetes",
                             region=Placement(status="none", reason=_NO_PLACEMENT), file=rel, line=line, root=rel,
-                            skips=_skips(metadata), **fields)
+                            skips=_skips(metadata), origin="kubernetes", **fields)
 
     if kind in WORKLOADS:
         images, unresolved, endpoints = _workload(obj, kind, address, rel, line, inventory)

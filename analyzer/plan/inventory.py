@@ -2,54 +2,44 @@
 
 Only resources that will exist after apply are judged: `resource_changes[]` whose actions
 create, update, replace or keep (no-op) them; values come from `change.after`, and every key
-`change.after_unknown` marks is Unknown (never guessed). Placement follows the HCL
-semantics of analyzer/terraform/placement.py:
+`change.after_unknown` marks is Unknown (never guessed). Each resource is read through the
+PlanResource adapter (view.py) by the same row builder and extractors as HCL
+(analyzer/rows.py): placement, multi-region tests, flows, images, endpoints and linking exist
+once. This module owns what only a plan has: the provider configuration a
+`provider_config_key` names and its settings, whose expressions are constants or variable
+references resolved through the root `variables`, `module_calls[...].expressions` and data
+sources read during the plan (`prior_state`); the resource a `configuration` reference points
+at (through module outputs); and line positions in the JSON.
 
-* AWS: the resource's own `region` (provider 6, in `change.after`) -> the provider
-  configuration `provider_config_key` names (`configuration.provider_config[key]`), whose
-  `region` expression is a constant or a variable reference resolved through the root
-  `variables` and the `module_calls[...].expressions` of the module path.
-  Account: a known `arn` in the after-values -> provider `allowed_account_ids` (exactly one)
-  -> `assume_role[0].role_arn`.
-* GCP: `location`/`region`/`zone` -> provider `region`/`zone`; `project` -> provider project.
-* Azure: `location`; subscription from a known `id` -> provider `subscription_id`.
-
-An attribute that is unknown in the plan but not set in the configuration is the provider's
-default, so it falls back to the provider; one the configuration sets stays unknown.
+Provider account (AWS): `allowed_account_ids` (exactly one) -> the last `assume_role` block's
+`role_arn` (chained roles end as the last one, as in HCL); a resource's own known ARN (AWS)
+or ID (Azure) names its account before any provider setting.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from analyzer import regions
-from analyzer.catalog import NAME_ATTRIBUTES, CatalogEntry, catalog
+from analyzer.catalog import catalog
 from analyzer.models import (
     Cloud,
     Evidence,
-    Flow,
     Inventory,
     InventoryRow,
     Placement,
-    PlacementStatus,
     ProviderPlacement,
     ScanError,
 )
 from analyzer.placements import account_placement, as_blocks, region_placement
 from analyzer.plan.load import PlanLoadError, deep_line, depth_message, load_plan_json
+from analyzer.plan.view import PlanResource, Setting, plan_scope
+from analyzer.rows import Pending, build_row, link
+from analyzer.terraform.providers import ARN_ACCOUNT, CLOUD_OF_PROVIDER
 from analyzer.values import Unknown
 
-NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
-CLOUD_OF_PROVIDER: dict[str, Cloud] = {
-    "aws": "aws", "google": "gcp", "google-beta": "gcp", "azurerm": "azure", "azapi": "azure",
-}
-ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
-AZURE_SUB = re.compile(r"^/subscriptions/([0-9a-fA-F-]{36})(?:/|$)", re.I)
-GEO_REDUNDANT = {"GRS", "RAGRS", "GZRS", "RAGZRS"}
 # one `module.<name>[<key>]` step of a module instance address
 _MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)')
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")')
@@ -134,8 +124,6 @@ def merge_unknown(value: Any, unknown: Any, where: str) -> Any:
     return value
 
 
-
-
 def _show(value: Any) -> str:
     if isinstance(value, Unknown):
         return "(known after apply)"
@@ -159,22 +147,6 @@ def exists_after_apply(actions: Any) -> bool:
 
 # --- the builder ------------------------------------------------------------------------
 
-@dataclass
-class _Resolved:
-    value: Any
-    evidence: list[Evidence] = field(default_factory=list)
-
-
-@dataclass
-class _Pending:
-    row: InventoryRow
-    module_address: str
-    parent_refs: list[str]
-    parent_name: str | None
-    flow_links: list[tuple[int, str]] = field(default_factory=list)  # (flow index, bucket name)
-    flow_addresses: list[tuple[int, str]] = field(default_factory=list)  # (flow index, resource address)
-
-
 class _Builder:
     def __init__(self, rel: str, doc: dict[str, Any], text: str) -> None:
         self.rel = rel
@@ -182,7 +154,9 @@ class _Builder:
         self.rows: list[InventoryRow] = []
         self.providers: list[ProviderPlacement] = []
         self.errors: list[ScanError] = []
-        self.pending: list[_Pending] = []
+        self.pending: list[Pending] = []
+        self.parent_refs: dict[int, list[str]] = {}  # id(pending) -> resources its parent arguments reference
+        self.scope = plan_scope()
         self.implicit: dict[str, int] = {}  # provider key used by a resource but configured nowhere -> first line
         configuration: dict[str, Any] = _section(doc, "configuration", "")
         self.provider_config: dict[str, Any] = _section(configuration, "provider_config", "configuration.")
@@ -228,50 +202,50 @@ class _Builder:
 
     # -- expressions (constant_value or a variable reference, followed through module calls)
 
-    def expression(self, expr: Any, path: tuple[str, ...], note: str, provider: str | None = None) -> _Resolved:
+    def expression(self, expr: Any, path: tuple[str, ...], note: str, provider: str | None = None) -> Setting:
         steps = [self.ev(note, provider=provider)]
         for _ in range(64):  # module nesting depth bound
             if not isinstance(expr, dict):
-                return _Resolved(Unknown(f"{note} is not an expression the plan records"), steps)
+                return Setting(Unknown(f"{note} is not an expression the plan records"), steps)
             if "constant_value" in expr:
-                return _Resolved(expr["constant_value"], steps)
+                return Setting(expr["constant_value"], steps)
             refs = [r for r in expr.get("references") or [] if isinstance(r, str)]
             roots = {".".join(r.split(".")[:2]) for r in refs}
             if refs and all(r.startswith("data.") for r in refs) and len({".".join(r.split(".")[:3]) for r in refs}) == 1:
                 return self.data_value(max(refs, key=len), path, steps)
             if len(roots) != 1 or not refs[0].startswith("var."):
                 shown = ", ".join(refs) if refs else "an expression"
-                return _Resolved(Unknown(f"{note} is {shown}, which the plan JSON does not evaluate"), steps)
+                return Setting(Unknown(f"{note} is {shown}, which the plan JSON does not evaluate"), steps)
             parts = max(refs, key=len).split(".")
             name, attrs = parts[1], parts[2:]
             steps[-1] = steps[-1].model_copy(update={"note": f"{steps[-1].note} \u2190 var.{name}"})
             if not path:
                 variable = self.variables.get(name)
                 if not isinstance(variable, dict) or "value" not in variable:
-                    return _Resolved(Unknown(f"variables.{name} has no value in the plan"), steps)
+                    return Setting(Unknown(f"variables.{name} has no value in the plan"), steps)
                 value = _walk(variable["value"], attrs)
                 steps.append(self.ev(f"variables.{name} = {json.dumps(value)}"))
-                return _Resolved(value, steps)
+                return Setting(value, steps)
             call = self.module_call(path)
             where = "".join(f'.module_calls["{p}"]' if i == 0 else f'.module.module_calls["{p}"]' for i, p in enumerate(path))
             if call is None:
-                return _Resolved(Unknown(f"module {'.'.join(path)} is not in the plan's configuration"), steps)
+                return Setting(Unknown(f"module {'.'.join(path)} is not in the plan's configuration"), steps)
             inner = (call.get("expressions") or {}).get(name)
             if inner is None:
                 declared = ((call.get("module") or {}).get("variables") or {}).get(name)
                 if isinstance(declared, dict) and "default" in declared:
                     value = _walk(declared["default"], attrs)
                     steps.append(self.ev(f"configuration.root_module{where}.module.variables.{name}.default = {json.dumps(value)}"))
-                    return _Resolved(value, steps)
-                return _Resolved(Unknown(f"module {'.'.join(path)} sets no {name} and it has no default"), steps)
+                    return Setting(value, steps)
+                return Setting(Unknown(f"module {'.'.join(path)} sets no {name} and it has no default"), steps)
             if attrs:
-                return _Resolved(Unknown(f"{note} reads var.{'.'.join(parts[1:])}, an attribute of a module input"), steps)
+                return Setting(Unknown(f"{note} reads var.{'.'.join(parts[1:])}, an attribute of a module input"), steps)
             note = f"configuration.root_module{where}.expressions.{name}"
             steps.append(self.ev(note))
             expr, path = inner, path[:-1]
-        return _Resolved(Unknown(f"{note}: module nesting too deep"), steps)
+        return Setting(Unknown(f"{note}: module nesting too deep"), steps)
 
-    def data_value(self, ref: str, path: tuple[str, ...], steps: list[Evidence]) -> _Resolved:
+    def data_value(self, ref: str, path: tuple[str, ...], steps: list[Evidence]) -> Setting:
         """A data source attribute Terraform read during the plan (`prior_state`)."""
         parts = ref.split(".")
         address = "".join(f"module.{p}." for p in path) + ".".join(parts[:3])
@@ -283,8 +257,8 @@ class _Builder:
             if resource.get("address") == address and resource.get("mode") == "data":
                 value = _walk(resource.get("values") or {}, attrs)
                 steps.append(self.ev(f"prior_state {address}.{'.'.join(attrs)} = {json.dumps(value)}"))
-                return _Resolved(value, steps)
-        return _Resolved(Unknown(f"{address} is not read during the plan (not in prior_state)"), steps)
+                return Setting(value, steps)
+        return Setting(Unknown(f"{address} is not read during the plan (not in prior_state)"), steps)
 
     # -- providers
 
@@ -307,11 +281,11 @@ class _Builder:
                 return candidate
         return None
 
-    def provider_setting(self, key: str | None, name: str) -> _Resolved:
+    def provider_setting(self, key: str | None, name: str) -> Setting:
         if key is None:
-            return _Resolved(Unknown("the resource's provider configuration is not in the JSON's configuration"))
+            return Setting(Unknown("the resource's provider configuration is not in the JSON's configuration"))
         if key not in self.provider_config:  # an implicit provider: no block, no required_providers entry
-            return _Resolved(Unknown(f"implicit provider {key} (no provider block) sets no {name}; "
+            return Setting(Unknown(f"implicit provider {key} (no provider block) sets no {name}; "
                                      "it comes from the environment at apply time"))
         config = self.provider_config[key]
         cloud = _provider_cloud(config)
@@ -321,7 +295,7 @@ class _Builder:
         if name == "region":
             attr = "region" if "region" in expressions or cloud != "gcp" else "zone"
             if attr not in expressions:
-                return _Resolved(Unknown(f"provider {key} sets no region; it comes from the environment at apply time"),
+                return Setting(Unknown(f"provider {key} sets no region; it comes from the environment at apply time"),
                                  [self.ev(label, provider=key)])
             return self.expression(expressions[attr], path, f"{label}.expressions.{attr}", key)
         if cloud == "aws":
@@ -329,28 +303,29 @@ class _Builder:
             if allowed is not None:
                 found = self.expression(allowed, path, f"{label}.expressions.allowed_account_ids", key)
                 if isinstance(found.value, list) and len(found.value) == 1:
-                    return _Resolved(str(found.value[0]), found.evidence)
+                    return Setting(str(found.value[0]), found.evidence)
                 if isinstance(found.value, Unknown):
                     return found
-            for i, role in enumerate(as_blocks(expressions.get("assume_role"))):
+            # chained assume_role blocks: the provider ends as the last role, as in HCL (providers.py)
+            for i, role in reversed(list(enumerate(as_blocks(expressions.get("assume_role"))))):
                 if "role_arn" not in role:
                     continue
                 found = self.expression(role["role_arn"], path, f"{label}.expressions.assume_role[{i}].role_arn", key)
-                match = ARN.match(found.value) if isinstance(found.value, str) else None
-                if match and match.group(4):
-                    return _Resolved(match.group(4), found.evidence)
+                match = ARN_ACCOUNT.match(found.value) if isinstance(found.value, str) else None
+                if match:
+                    return Setting(match.group(1), found.evidence)
                 if isinstance(found.value, Unknown):
                     return found
-                return _Resolved(Unknown(f"cannot read an account from assume_role.role_arn ({_show(found.value)})"), found.evidence)
+                return Setting(Unknown(f"cannot read an account from assume_role.role_arn ({_show(found.value)})"), found.evidence)
             if allowed is not None:
-                return _Resolved(Unknown(f"provider {key} allows several accounts"), [self.ev(f"{label}.expressions.allowed_account_ids", provider=key)])
-            return _Resolved(Unknown(f"provider {key} sets no account; it comes from the environment at apply time "
+                return Setting(Unknown(f"provider {key} allows several accounts"), [self.ev(f"{label}.expressions.allowed_account_ids", provider=key)])
+            return Setting(Unknown(f"provider {key} sets no account; it comes from the environment at apply time "
                                      "(set allowed_account_ids or assume_role.role_arn on the provider)"), [self.ev(label, provider=key)])
         account_attr = {"gcp": "project", "azure": "subscription_id"}.get(cloud)
         if account_attr is None:
-            return _Resolved(Unknown(f"{config.get('name')} providers have no account model"), [self.ev(label, provider=key)])
+            return Setting(Unknown(f"{config.get('name')} providers have no account model"), [self.ev(label, provider=key)])
         if account_attr not in expressions:
-            return _Resolved(Unknown(f"provider {key} sets no {account_attr}; it comes from the environment at apply time"),
+            return Setting(Unknown(f"provider {key} sets no {account_attr}; it comes from the environment at apply time"),
                              [self.ev(label, provider=key)])
         return self.expression(expressions[account_attr], path, f"{label}.expressions.{account_attr}", key)
 
@@ -414,7 +389,7 @@ class _Builder:
             address = str(rc.get("address", ""))
             values = merge_unknown(change.get("after"), change.get("after_unknown"), address)
             self.add_row(address, str(rc.get("type", "")), str(rc.get("name", "")), rc.get("module_address") or "",
-                         values if isinstance(values, dict) else {}, "resource_changes[{a}] change.after.{k}")
+                         values if isinstance(values, dict) else {})
         self.implicit_provider_rows()
 
     def build_state(self) -> None:
@@ -425,84 +400,55 @@ class _Builder:
             address = str(resource.get("address", ""))
             resource_values = resource.get("values")
             self.add_row(address, str(resource.get("type", "")), str(resource.get("name", "")), module_address,
-                         resource_values if isinstance(resource_values, dict) else {},
-                         "values[{a}].values.{k}")
+                         resource_values if isinstance(resource_values, dict) else {})
 
-    def add_row(self, address: str, rtype: str, name: str, module_address: str, values: dict[str, Any], note: str) -> None:
+    def add_row(self, address: str, rtype: str, name: str, module_address: str, values: dict[str, Any]) -> None:
         entry = catalog().get(rtype)
         if entry is None:
             return
         path = module_path(module_address)
-        config_address = f"{rtype}.{name}"
-        config = self.config_resource(path, config_address) or {}
-        configured = config.get("expressions") or {}
+        config = self.config_resource(path, f"{rtype}.{name}") or {}
         key = self.provider_key(config.get("provider_config_key"), path) if config else None
         line = self._lines.get(address, 0)
         if key is None and isinstance(config.get("provider_config_key"), str):
             key = config["provider_config_key"].rpartition(":")[2]  # inherited from the root, where nothing configures it
             self.implicit.setdefault(key, line)
-
-        def step(attr: str) -> Evidence:
-            return Evidence(file=self.rel, line=line, note=note.format(a=address, k=attr))
-
-        provider_step = ([Evidence(file=self.rel, line=line, note=f"{address} uses provider_config[\"{key}\"]")] if key
-                         else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
-
-        region = self.region_of(entry, values, configured, key, step, provider_step)
-        if entry.kind in NOT_LOCATED_KINDS and not entry.region and region.status == "unknown" and not entry.parent:
-            region = Placement(status="none", reason="not a located resource")
-        account = self.account_of(entry, values, configured, key, step, provider_step)
-        multi, region = _multi(entry, values, region, step)
-        if region.status == "multi" and multi is None:
-            multi = f"location {region.value} spans several regions"
-        flows, links = _flows(entry, values, line, step)
-        row_name = next((values[a] for a in NAME_ATTRIBUTES if isinstance(values.get(a), str)), None)
-        provider_address = None
+        view = PlanResource(address=address, type_=rtype, name=name, values=values,
+                            configured=config.get("expressions") or {}, file=self.rel, line=line, scope=self.scope,
+                            resolve=lambda refs: self.resource_named(refs, path, module_address))
         if key and key not in self.provider_config:
-            provider_address = f"provider.{key}"
+            provider_address: str | None = f"provider.{key}"
         elif key:
             pc = self.provider_config[key]
             provider_address = f"{pc.get('module_address') + '.' if pc.get('module_address') else ''}provider.{key.rpartition(':')[2]}"
-        row = InventoryRow(address=address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
-                           region=region, account=account, file=self.rel, line=line, root=self.rel, name=row_name,
-                           provider=provider_address, multi_region=multi, flows=flows)
-        parent_refs: list[str] = []
-        parent_name = None
-        for attr in entry.parent:
-            for ref in (configured.get(attr) or {}).get("references") or [] if isinstance(configured.get(attr), dict) else []:
-                parts = ref.split(".")
-                if len(parts) >= 2 and not ref.startswith(("var.", "local.", "data.", "module.", "each.", "count.")):
-                    parent_refs.append(".".join(parts[:2]))
-            if isinstance(values.get(attr), str) and parent_name is None:
-                parent_name = values[attr]
-        self.rows.append(row)
-        pending = _Pending(row, module_address, parent_refs, parent_name, links)
-        if entry.flows == "s3_replication":
-            pending.flow_addresses = self._replication_targets(configured, path, flows)
-        self.pending.append(pending)
+        else:
+            provider_address = None
+        via = ([Evidence(file=self.rel, line=line, note=f"{address} uses provider_config[\"{key}\"]")] if key
+               else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
+        view.bind_provider(key, provider_address, entry.cloud, self.provider_setting, via)  # type: ignore[arg-type]
+        try:
+            pending = build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={}, origin="plan")
+            self.pending.append(pending)
+            self.parent_refs[id(pending)] = [view.references[a] for a in entry.parent if a in view.references]
+        except RecursionError:
+            raise  # reported once for the file, with the depth that caused it
+        except Exception as err:  # noqa: BLE001 - one resource's bug must not lose the plan, as for HCL
+            self.errors.append(ScanError(file=self.rel, line=line, address=address, message=(
+                f"internal error while analyzing this resource ({type(err).__name__}: {err}); not analyzed")))
 
-    def _replication_targets(self, configured: dict[str, Any], path: tuple[str, ...],
-                             flows: list[Flow]) -> list[tuple[int, str]]:
-        """Destinations the plan leaves unknown (`aws_s3_bucket.replica.arn`, or a module output
-        naming one), followed through `configuration` references to the bucket they name."""
-        targets: list[tuple[int, str]] = []
-        index = 0
-        for rule in as_blocks(configured.get("rule")):
-            for dest in as_blocks(rule.get("destination")):
-                if index < len(flows) and flows[index].region.status in ("unknown", "none"):
-                    expr = dest.get("bucket")
-                    refs = [r for r in (expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
-                    address = self.resource_behind(refs, path)
-                    if address:
-                        targets.append((index, address))
-                index += 1
-        return targets
+    def resource_named(self, refs: list[str], path: tuple[str, ...], module_address: str) -> str | None:
+        """The one resource an expression's references name; None when they name several (a
+        list of two clusters' IDs): which element comes from which is not in the plan."""
+        prefix = f"{module_address}." if module_address else ""  # the instance (`module.m[0].`), not the path
+        found = {address for ref in refs if (address := self.resource_behind([ref], path, prefix=prefix)) is not None}
+        return found.pop() if len(found) == 1 else None
 
-    def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0) -> str | None:
+    def resource_behind(self, refs: list[str], path: tuple[str, ...], depth: int = 0, prefix: str | None = None) -> str | None:
         """The resource address a reference names, through module outputs (`module.m.arn`)."""
         if depth > 16:
             return None
-        prefix = "".join(f"module.{name}." for name in path)
+        if prefix is None:
+            prefix = "".join(f"module.{name}." for name in path)
         for ref in refs:
             parts = ref.split(".")
             if parts[0] == "module" and len(parts) >= 3:
@@ -510,98 +456,25 @@ class _Builder:
                 output = (child.get("outputs") or {}).get(parts[2])
                 expr = output.get("expression") if isinstance(output, dict) else None
                 inner = [r for r in (expr.get("references") or []) if isinstance(r, str)] if isinstance(expr, dict) else []
-                found = self.resource_behind(inner, (*path, parts[1]), depth + 1)
+                found = self.resource_behind(inner, (*path, parts[1]), depth + 1, f"{prefix}module.{parts[1]}.")
                 if found:
                     return found
             elif len(parts) >= 2 and parts[0] not in ("var", "local", "data", "each", "count", "path", "self", "module"):
                 return prefix + ".".join(parts[:2])
         return None
 
-    def region_of(self, entry: CatalogEntry, values: dict[str, Any], configured: dict[str, Any], key: str | None,
-                  step: Any, provider_step: list[Evidence]) -> Placement:
-        cloud = entry.cloud
-        for attr in entry.region:
-            if attr not in values:
-                continue
-            value = values[attr]
-            if value is None:
-                continue  # null: the provider's
-            if isinstance(value, Unknown) and attr not in configured:
-                break  # computed from the provider's default
-            return region_placement(cloud, value, [step(attr)], f"{attr}")
-        if cloud == "aws":
-            arn = values.get("arn")
-            match = ARN.match(arn) if isinstance(arn, str) else None
-            if match and match.group(3):
-                return region_placement(cloud, match.group(3), [step("arn")], "arn region")
-        if entry.parent and not any(isinstance(values.get(a), str) for a in entry.region):
-            return Placement(status="unknown", reason="inherits its parent's location")
-        if cloud == "azure":
-            return Placement(status="unknown", reason="sets no location", evidence=[step("location")])
-        if cloud in ("aws", "gcp") and (entry.region or cloud == "aws"):
-            found = self.provider_setting(key, "region")
-            return region_placement(cloud, found.value, provider_step + found.evidence, "provider region")
-        return Placement(status="unknown", reason="inherits its parent's location")
-
-    def account_of(self, entry: CatalogEntry, values: dict[str, Any], configured: dict[str, Any], key: str | None,
-                   step: Any, provider_step: list[Evidence]) -> Placement:
-        if entry.cloud == "aws":
-            arn = values.get("arn")
-            match = ARN.match(arn) if isinstance(arn, str) else None
-            if match and match.group(4):
-                return Placement(value=match.group(4), status="resolved", evidence=[step("arn")])
-        elif entry.cloud == "gcp":
-            project = values.get("project")
-            if isinstance(project, str) and project:
-                return Placement(value=project, status="resolved", evidence=[step("project")])
-            if isinstance(project, Unknown) and "project" in configured:
-                return Placement(status="unknown", reason=project.reason, evidence=[step("project")])
-        elif entry.cloud == "azure":
-            rid = values.get("id")
-            match = AZURE_SUB.match(rid) if isinstance(rid, str) else None
-            if match:
-                return Placement(value=match.group(1), status="resolved", evidence=[step("id")])
-        found = self.provider_setting(key, "account")
-        return account_placement(found.value, provider_step + found.evidence)
-
     def link(self) -> None:
-        by_address = {p.row.address: p.row for p in self.pending}
-        by_name: dict[str, InventoryRow] = {}
+        # a parent named by a known ID (`key_ring = google_kms_key_ring.ring.id` on an existing
+        # ring) is no row's name: the configuration's reference names it, when it is in the plan
+        addresses = {p.row.address for p in self.pending}
+        addresses |= {a[:a.rindex("[")] for a in addresses if a.endswith("]")}  # `x` names every `x[key]`
         for p in self.pending:
-            if p.row.name and p.row.kind not in NOT_LOCATED_KINDS:
-                by_name.setdefault(p.row.name, p.row)
-
-        def find(address: str) -> InventoryRow | None:
-            return by_address.get(address) or next((r for a, r in sorted(by_address.items()) if a.startswith(address + "[")), None)
-
-        for p in self.pending:
-            row = p.row
-            if row.region.status in ("unknown", "none") and row.region.reason.startswith("inherits"):
-                prefix = f"{p.module_address}." if p.module_address else ""
-                parent = next((r for ref in p.parent_refs if (r := find(prefix + ref)) is not None), None)
-                if parent is None and p.parent_name:
-                    parent = by_name.get(p.parent_name)
-                if parent is not None:
-                    link = Evidence(file=self.rel, line=row.line, note=f"{row.address} is inside {parent.address}")
-                    row.parent = parent.address
-                    row.region = parent.region.model_copy(update={"evidence": [link, *parent.region.evidence]})
-                    if row.account.status != "resolved":
-                        row.account = parent.account.model_copy(update={"evidence": [link, *parent.account.evidence]})
-                    row.multi_region = row.multi_region or parent.multi_region
-                else:
-                    row.region = Placement(status="unknown", reason="its parent is not in the plan",
-                                           evidence=[Evidence(file=self.rel, line=row.line, note=row.address)])
-            targets = [(i, by_name.get(bucket)) for i, bucket in p.flow_links]
-            targets += [(i, find(address)) for i, address in p.flow_addresses]
-            for index, destination in targets:
-                if destination is None or index >= len(row.flows):
-                    continue
-                flow = row.flows[index]
-                link = Evidence(file=self.rel, line=flow.line, note=f"destination is {destination.address}")
-                if flow.region.status in ("none", "unknown"):
-                    flow.region = destination.region.model_copy(update={"evidence": [link, *destination.region.evidence]})
-                if flow.account.status in ("none", "unknown"):
-                    flow.account = destination.account.model_copy(update={"evidence": [link, *destination.account.evidence]})
+            if p.parent is not None and p.parent[0] == "name":
+                found = next((a for a in self.parent_refs.get(id(p), []) if a in addresses), None)
+                if found is not None:
+                    p.parent = ("address", found)
+        link(self.pending)
+        self.rows = [p.row for p in self.pending]
 
 
 # --- placement values -----------------------------------------------------------------
@@ -623,128 +496,6 @@ def _provider_cloud(config: dict[str, Any]) -> Cloud:
 
 
 
-
-
-def _multi(entry: CatalogEntry, values: dict[str, Any], region: Placement, step: Any) -> tuple[str | None, Placement]:
-    test = entry.multi
-    if test == "always_multi":
-        return f"{entry.type} is multi-region by design", region
-    if test == "aws_kms_multi_region" and values.get("multi_region") is True:
-        return "multi_region = true (a multi-Region primary key that can be replicated to other regions)", region
-    if test == "gcs_placement":
-        for conf in as_blocks(values.get("custom_placement_config")):
-            locations = conf.get("data_locations")
-            if isinstance(locations, list) and locations:
-                return f"custom dual-region placement across {', '.join(map(_show, locations))}", region
-        if region.status == "multi":
-            return f"location {region.value} is a multi-region or dual-region", region
-    if test == "azure_storage_redundancy":
-        value = values.get("account_replication_type")
-        if isinstance(value, str) and value.upper().replace("-", "") in GEO_REDUNDANT:
-            return f"account_replication_type = {value}: data is copied to the paired region", region
-    if test == "gcp_secret_replication":
-        for rep in as_blocks(values.get("replication")):
-            if rep.get("automatic") is True or as_blocks(rep.get("auto")):
-                reason = "automatic replication: Secret Manager stores the secret in regions Google chooses"
-                return reason, Placement(status="global", reason=reason, evidence=[step("replication")])
-            locations = [r.get("location") for m in as_blocks(rep.get("user_managed")) for r in as_blocks(m.get("replicas"))]
-            if len(locations) == 1:
-                return None, region_placement("gcp", locations[0], [step("replication")], "replica location")
-            if len(locations) > 1:
-                shown = ", ".join(map(_show, locations))
-                return f"user-managed replication to {shown}", Placement(value=shown.replace(", ", ","), status="multi",
-                                                                          reason=f"user-managed replication to {shown}",
-                                                                          evidence=[step("replication")])
-        return None, Placement(status="unknown", reason="no replication block the analyzer can read", evidence=[step("replication")])
-    return None, region
-
-
-# --- data flows ---------------------------------------------------------------------------
-
-def _flow_region(cloud: str, value: Any, evidence: list[Evidence]) -> Placement:
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=evidence)
-    if not isinstance(value, str) or not value:
-        return Placement(status="none")
-    info = regions.normalize(cloud, value)
-    status: PlacementStatus = "resolved" if info.status == "resolved" or info.status == "invalid" else info.status
-    return Placement(value=info.value, status=status, evidence=evidence)
-
-
-def _flow_account(value: Any, evidence: list[Evidence]) -> Placement:
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=evidence)
-    if isinstance(value, str) and value:
-        return Placement(value=value, status="resolved", evidence=evidence)
-    return Placement(status="none")
-
-
-def _arn_flow(arn: Any, evidence: list[Evidence]) -> tuple[Placement, Placement]:
-    if isinstance(arn, Unknown):
-        unknown = Placement(status="unknown", reason=arn.reason, evidence=evidence)
-        return unknown, unknown.model_copy()
-    match = ARN.match(arn) if isinstance(arn, str) else None
-    if not match:
-        return Placement(status="none"), Placement(status="none")
-    region = _flow_region("aws", match.group(3), evidence) if match.group(3) else Placement(status="none")
-    account = _flow_account(match.group(4), evidence) if match.group(4) else Placement(status="none")
-    return region, account
-
-
-def _replicas(values: dict[str, Any], attr: str, key: str, cloud: str, line: int, step: Any) -> Iterator[Flow]:
-    for i, block in enumerate(as_blocks(values.get(attr))):
-        yield Flow(kind="replica", description=f"{attr} in {_show(block.get(key))}",
-                   region=_flow_region(cloud, block.get(key), [step(f"{attr}[{i}].{key}")]), line=line)
-
-
-def _flows(entry: CatalogEntry, values: dict[str, Any], line: int, step: Any) -> tuple[list[Flow], list[tuple[int, str]]]:
-    name = entry.flows
-    flows: list[Flow] = []
-    links: list[tuple[int, str]] = []
-    if name == "s3_replication":
-        for r, rule in enumerate(as_blocks(values.get("rule"))):
-            for d, dest in enumerate(as_blocks(rule.get("destination"))):
-                ev = [step(f"rule[{r}].destination[{d}].bucket")]
-                bucket = dest.get("bucket")
-                region, account = _arn_flow(bucket, ev)
-                if region.status == "none":
-                    region = Placement(status="unknown", reason=f"destination bucket {_show(bucket)} is not in the plan "
-                                       "and an S3 ARN names no region", evidence=ev)
-                if dest.get("account") is not None:
-                    account = _flow_account(dest.get("account"), [step(f"rule[{r}].destination[{d}].account")])
-                flows.append(Flow(kind="replication", description=f"replicates to bucket {_show(bucket)}",
-                                  region=region, account=account, line=line))
-                if isinstance(bucket, str) and bucket:
-                    links.append((len(flows) - 1, bucket.removeprefix("arn:aws:s3:::")))
-    elif name == "ecr_replication":
-        for c, conf in enumerate(as_blocks(values.get("replication_configuration"))):
-            for r, rule in enumerate(as_blocks(conf.get("rule"))):
-                for d, dest in enumerate(as_blocks(rule.get("destination"))):
-                    where = f"replication_configuration[{c}].rule[{r}].destination[{d}]"
-                    flows.append(Flow(kind="replication", description=f"replicates images to {_show(dest.get('region'))}",
-                                      region=_flow_region("aws", dest.get("region"), [step(f"{where}.region")]),
-                                      account=_flow_account(dest.get("registry_id"), [step(f"{where}.registry_id")]),
-                                      line=line))
-    elif name == "secret_replicas":
-        flows.extend(_replicas(values, "replica", "region", "aws", line, step))
-    elif name == "dynamodb_replicas":
-        flows.extend(_replicas(values, "replica", "region_name", "aws", line, step))
-    elif name == "efs_replication":
-        flows.extend(_replicas(values, "destination", "region", "aws", line, step))
-    elif name == "acr_georeplications":
-        flows.extend(_replicas(values, "georeplications", "location", "azure", line, step))
-    elif name == "log_subscription":
-        destination_arn = values.get("destination_arn")
-        region, account = _arn_flow(destination_arn, [step("destination_arn")])
-        flows.append(Flow(kind="subscription", description=f"streams logs to {_show(destination_arn)}", region=region,
-                          account=account, line=line))
-    elif name == "backup_copy":
-        for r, rule in enumerate(as_blocks(values.get("rule"))):
-            for c, copy in enumerate(as_blocks(rule.get("copy_action"))):
-                vault = copy.get("destination_vault_arn")
-                region, account = _arn_flow(vault, [step(f"rule[{r}].copy_action[{c}].destination_vault_arn")])
-                flows.append(Flow(kind="copy", description=f"backup copies to {_show(vault)}", region=region, account=account, line=line))
-    return flows, links
 
 
 # --- text positions and state modules ---------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -18,28 +18,15 @@ from analyzer.models import (
     ScanError,
 )
 from analyzer.placements import account_placement, region_placement
-from analyzer.terraform import flows as flow_lib
-from analyzer.terraform import flows_extra  # flows.py's extractors plus the catalog's later families
-from analyzer.terraform.evaluate import materialize
+from analyzer.rows import Pending, build_row, link
 from analyzer.terraform.loader import SourceTree
-from analyzer.terraform.module import ModuleInstance, ResourceInstance, has_unknown_key, unknown_instances_error
-from analyzer.terraform.placement import account_of, parent_reference, region_of
+from analyzer.terraform.module import ModuleInstance, has_unknown_key, unknown_instances_error
 from analyzer.terraform.providers import ProviderConfig
 from analyzer.terraform.roots import find_roots
 from analyzer.terraform.sources import read_modules_json
 from analyzer.terraform.variables import CliVar, root_inputs
 from analyzer.tree_guard import RefusedPath
 from analyzer.values import Unknown
-
-NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
-
-
-@dataclass
-class _Pending:
-    row: InventoryRow
-    parent: tuple[str, str] | None
-    links: list[tuple[int, tuple[str, str]]] = field(default_factory=list)
-    name: str | None = None
 
 
 def scan_terraform(tree: SourceTree, *, cli_vars: list[CliVar] | None = None,
@@ -87,7 +74,7 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     tree.extra_files.update((manifest, workspace_file))
     root = ModuleInstance(tree, root_dir, "", inputs=inputs, modules_json=read_modules_json(root_dir, tree.guard, errors, tree.rel),
                           workspace=_workspace(env, workspace_file, tree, errors))
-    pending: list[_Pending] = []
+    pending: list[Pending] = []
     providers_seen: dict[int, ProviderConfig] = {}
     users: dict[int, tuple[str, int]] = {}  # provider config -> first resource using it
     stack = [root]
@@ -109,7 +96,7 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
         errors.extend(module.errors)
         for ref in module.providers.values():
             providers_seen.setdefault(id(ref.config), ref.config)
-    _link(pending)
+    link(pending)
     inventory.rows.extend(p.row for p in pending)
     for config in providers_seen.values():
         if config.cloud not in ("aws", "gcp", "azure"):
@@ -157,7 +144,7 @@ def _setting_placement(cloud: str | None, setting: object) -> Placement:
     return region_placement(cloud, value, evidence, "provider region")
 
 
-def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[_Pending],
+def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[Pending],
                        providers_seen: dict[int, ProviderConfig], users: dict[int, tuple[str, int]]) -> None:
     declared = module.resources[key]
     entry = catalog().get(declared.block.labels[0])
@@ -176,40 +163,15 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         row = InventoryRow(address=f"{address}[*]", type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
                            region=Placement(status="unknown", reason=reason, evidence=ev),
                            account=Placement(status="unknown", reason=reason, evidence=ev),
-                           file=declared.file, line=declared.block.line, root=root_rel, skips=skips)
-        pending.append(_Pending(row, None))
+                           file=declared.file, line=declared.block.line, root=root_rel, skips=skips, origin="terraform")
+        pending.append(Pending(row, None))
         return
     for instance in value.values():  # in instance_keys order: count index, sorted for_each keys
         ref = instance.provider()
         providers_seen.setdefault(id(ref.config), ref.config)
-        region = region_of(instance, entry, ref)
-        if entry.kind in NOT_LOCATED_KINDS and not entry.region and region.status == "unknown" and not entry.parent:
-            region = Placement(status="none", reason="not a located resource")
-        account = account_of(instance, entry, ref)
-        multi = None
-        if entry.multi:
-            multi, region = flows_extra.MULTI_TESTS[entry.multi](instance, region)
-        if region.status == "multi" and multi is None:
-            multi = f"location {region.value} spans several regions"
-        flows, links = flows_extra.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
-        images, unresolved_images = flow_lib.images_and_unknowns(instance, entry.images) if entry.images else ([], [])
-        endpoints = flow_lib.endpoints(instance, entry.endpoints) if entry.endpoints else []
-        name = _name_of(instance, entry.name)
-        row = InventoryRow(address=instance.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]
-                           region=region, account=account, file=declared.file, line=declared.block.line,
-                           root=root_rel, name=name, provider=ref.config.address, multi_region=multi, flows=flows,
-                           images=images, unresolved_images=unresolved_images, endpoints=endpoints, skips=skips)
+        pending.append(build_row(instance, entry, ref, file=declared.file, line=declared.block.line,
+                                 root=root_rel, skips=skips, origin="terraform"))
         users.setdefault(id(ref.config), (declared.file, declared.block.line))
-        pending.append(_Pending(row, parent_reference(instance, entry) if entry.parent else None, links, name))
-
-
-def _name_of(instance: ResourceInstance, attrs: list[str]) -> str | None:
-    for attr in attrs:
-        if attr in instance.declared.block.attrs:
-            value = materialize(instance.get(attr, None))
-            if isinstance(value, str):
-                return value
-    return None
 
 
 def _skips_for(module: ModuleInstance, file: str, line: int) -> dict[str, str]:
@@ -248,40 +210,3 @@ def _block_skips(module: ModuleInstance, file: str, line: int, end_line: int) ->
         for rule_id, reason in by_line[number]:
             found[rule_id] = reason or "no reason given"
     return found
-
-
-def _link(pending: list[_Pending]) -> None:
-    by_address = {p.row.address: p.row for p in pending}
-    by_name: dict[str, InventoryRow] = {}
-    for p in pending:
-        if p.name and p.row.kind not in NOT_LOCATED_KINDS:
-            by_name.setdefault(p.name, p.row)
-    def target(link: tuple[str, str]) -> InventoryRow | None:
-        kind, value = link
-        if kind == "address":
-            return by_address.get(value) or next((r for a, r in by_address.items() if a.startswith(value + "[")), None)
-        return by_name.get(value)
-    for p in pending:
-        if p.parent is not None and p.row.region.status in ("unknown", "none") and p.row.region.reason.startswith("inherits"):
-            parent = target(p.parent)
-            if parent is not None:
-                step = Evidence(file=p.row.file, line=p.row.line, note=f"{p.row.address} is inside {parent.address}")
-                p.row.parent = parent.address
-                p.row.region = parent.region.model_copy(update={"evidence": [step, *parent.region.evidence]})
-                if p.row.cloud == "gcp" and p.row.account.status != "resolved":
-                    p.row.account = parent.account.model_copy(update={"evidence": [step, *parent.account.evidence]})
-                if parent.multi_region and not p.row.multi_region:
-                    p.row.multi_region = parent.multi_region
-            else:
-                p.row.region = Placement(status="unknown", reason=f"its parent {p.parent[1]} is not in the scanned configuration",
-                                         evidence=[Evidence(file=p.row.file, line=p.row.line, note=p.row.address)])
-        for index, link in p.links:
-            destination = target(link)
-            if destination is None or index >= len(p.row.flows):
-                continue
-            flow = p.row.flows[index]
-            step = Evidence(file=p.row.file, line=flow.line, note=f"destination is {destination.address}")
-            if flow.region.status in ("none", "unknown"):
-                flow.region = destination.region.model_copy(update={"evidence": [step, *destination.region.evidence]})
-            if flow.account.status in ("none", "unknown"):
-                flow.account = destination.account.model_copy(update={"evidence": [step, *destination.account.evidence]})

@@ -29,7 +29,7 @@ from analyzer.terraform.loader import SourceTree, discover, terraform_file_kind
 from analyzer.terraform.variables import CliVar
 from analyzer.tree_guard import Boundary, RefusedPath, read_regular_file
 
-_SCHEMA = "residency-inventory-3"  # 3: JSON entries (2 was pickle; those files are never read)
+_SCHEMA = "residency-inventory-4"  # 4: rows carry their origin; 3: JSON entries (2 was pickle; never read)
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 _CHUNK = 1024 * 1024
 # never block on a FIFO planted where a file is expected, never follow a link for an entry

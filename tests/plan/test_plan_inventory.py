@@ -90,13 +90,14 @@ def test_aws_evidence_module_variable_chain() -> None:
 
 def test_aws_own_region_value_and_assume_role_account() -> None:
     row = _rows(_scan("aws"))["aws_s3_bucket.replica"]
-    assert [e.note for e in row.region.evidence] == ["resource_changes[aws_s3_bucket.replica] change.after.region"]
+    # the same placement code as HCL: the resource's own argument, read from change.after
+    assert [(e.file, e.note) for e in row.region.evidence] == [("aws/plan.json", "aws_s3_bucket.replica region")]
     assert [e.note for e in row.account.evidence][-1] == 'configuration.provider_config["aws.dr"].expressions.assume_role[0].role_arn'
 
 
 def test_aws_account_from_a_known_arn() -> None:
     row = _rows(_scan("aws"))["aws_eks_cluster.c"]
-    assert [e.note for e in row.account.evidence] == ["resource_changes[aws_eks_cluster.c] change.after.arn"]
+    assert [e.note for e in row.account.evidence] == ['aws_eks_cluster.c uses provider_config["aws"]', "aws_eks_cluster.c.arn"]
 
 
 def test_aws_unpinned_provider_account_reason() -> None:
@@ -120,7 +121,7 @@ def test_aws_flows() -> None:
     assert s3.region.evidence[0].note == "destination is aws_s3_bucket.replica"
     (secret,) = rows["aws_secretsmanager_secret.s"].flows
     assert (secret.kind, secret.region.value, secret.region.status) == ("replica", "us-east-1", "resolved")
-    assert secret.region.evidence[0].note == "resource_changes[aws_secretsmanager_secret.s] change.after.replica[0].region"
+    assert secret.region.evidence[0].note == "aws_secretsmanager_secret.s replica.region"
     (ecr,) = rows["aws_ecr_replication_configuration.e"].flows
     assert (ecr.kind, ecr.region.value, ecr.account.value, ecr.account.status) == ("replication", "eu-west-1", "333333333333", "resolved")
 

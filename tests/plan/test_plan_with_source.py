@@ -79,3 +79,11 @@ def test_hcl_alone_proves_the_foreign_grant_and_the_public_image(tmp_path: Path)
 def test_a_plan_beside_its_hcl_never_hides_what_the_hcl_proves() -> None:
     # the plan leaves the policy unknown (it embeds the bucket ARN): the HCL's grant must survive
     assert _flow_verdicts(FLOWS) == HCL_FLOW_FINDINGS
+
+
+def test_the_plan_alone_states_the_image_its_json_knows(tmp_path: Path) -> None:
+    # the container definitions are known in the plan: CKV_RES_7 without the HCL; the policy is
+    # computed at apply (unknown), so its grant is the HCL's to prove (see the test above)
+    for name in ("plan.json", "residency.yaml"):
+        shutil.copy(FLOWS / name, tmp_path / name)
+    assert _flow_verdicts(tmp_path) == {("CKV_RES_7", "aws_ecs_task_definition.worker", "plan.json", 1)}
