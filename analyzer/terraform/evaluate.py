@@ -22,6 +22,8 @@ from analyzer.terraform.functions import FUNCTIONS, NOT_EVALUATED, FunctionError
 from analyzer.values import Unknown, first_unknown
 
 Trace = list[Evidence] | None
+READ_NOTE = "read by "  # the note of a step naming a file read by file() or templatefile()
+MAX_READ_STEPS = 5  # files a for expression's elements read that its chain still names
 
 
 class EvalError(ValueError):
@@ -43,16 +45,19 @@ class Lazy:
 
 
 class Scope:
-    __slots__ = ("resolver", "names", "budget")
+    __slots__ = ("resolver", "names", "budget", "steps")
 
-    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None, budget: Budget | None = None) -> None:
+    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None, budget: Budget | None = None,
+                 steps: dict[str, list[Evidence]] | None = None) -> None:
         self.resolver = resolver
         self.names = names or {}
         # the root's budget, which module instances carry; a bare resolver (tfvars) gets its own
         self.budget: Budget = budget or getattr(resolver, "budget", None) or Budget()
+        # where a bound name's value came from (`each`: the for_each and the files it read)
+        self.steps = steps or {}
 
     def child(self, extra: dict[str, Any]) -> "Scope":
-        return Scope(self.resolver, {**self.names, **extra}, self.budget)
+        return Scope(self.resolver, {**self.names, **extra}, self.budget, self.steps)
 
 
 def evaluate(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
@@ -89,6 +94,8 @@ def _literal(expr: ast.Literal, scope: Scope, trace: Trace) -> Any:
 
 def _name(expr: ast.Name, scope: Scope, trace: Trace) -> Any:
     if expr.name in scope.names:
+        if trace is not None and expr.name in scope.steps:
+            trace.extend(step for step in scope.steps[expr.name] if step not in trace)
         return scope.names[expr.name]
     return scope.resolver.resolve(expr.name, None, trace)
 
@@ -212,6 +219,10 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
     except FunctionError as err:
         raise EvalError(str(err)) from None
     _check(result, scope)
+    if trace is not None and files is not None and not isinstance(result, Unknown):
+        step = files.read_step(name, args)  # the YAML or JSON a factory's value came from
+        if step is not None and step not in trace:
+            trace.append(step)
     return result
 
 
@@ -409,9 +420,47 @@ def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
     is_object = expr.key is not None
     result_list: list[Any] = []
     result_obj: dict[str, Any] = {}
+    elements: list[list[Evidence]] | None = [] if trace is not None else None
+    try:
+        unknown = _for_elements(expr, scope, elements, collection, result_list, result_obj)
+    finally:
+        if trace is not None and elements:
+            _keep_steps(trace, elements)
+    if unknown is not None:
+        return unknown
+    result = result_obj if is_object else result_list
+    _check(result, scope)
+    return result
+
+
+def _keep_steps(outer: list[Evidence], elements: list[list[Evidence]]) -> None:
+    """A for expression's steps. The files its elements read are named when they are a few;
+    past that only those every element read stay (a defaults file, not 150 per-item YAMLs
+    in every element's chain)."""
+    reads = [{step for step in steps if step.note.startswith(READ_NOTE)} for steps in elements]
+    every = set.intersection(*reads) if reads else set()
+    keep_all = len(set().union(*reads)) <= MAX_READ_STEPS
+    seen = set(outer)
+    for steps in elements:
+        for step in steps:
+            if step in seen or not (keep_all or step in every or not step.note.startswith(READ_NOTE)):
+                continue
+            seen.add(step)
+            outer.append(step)
+
+
+def _for_elements(expr: ast.ForExpr, scope: Scope, elements: list[list[Evidence]] | None, collection: Any,
+                  result_list: list[Any], result_obj: dict[str, Any]) -> Unknown | None:
+    """Fill the result (and each element's evidence steps); an unknown condition or key makes
+    the whole expression that Unknown."""
+    is_object = expr.key is not None
     budget = scope.budget
+    trace: Trace = None
     for key, value in _iterate(collection):
         budget.iterate()
+        if elements is not None:
+            trace = []
+            elements.append(trace)
         bound = {expr.value_var: value}
         if expr.key_var:
             bound[expr.key_var] = key
@@ -436,9 +485,7 @@ def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
                 result_obj[out_key] = out_value
         else:
             result_list.append(evaluate(expr.value, inner, trace))
-    result = result_obj if is_object else result_list
-    _check(result, scope)
-    return result
+    return None
 
 
 def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:

@@ -44,7 +44,9 @@ def region_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef)
             if value is None:
                 continue  # null means "use the provider's", as in Terraform
             return region_placement(cloud, materialize(value), trace, f"{instance.address}.{attr}")
-    if entry.parent and cloud == "azure":
+    if entry.parent and cloud in ("azure", "gcp"):
+        # a GCP child that names no location of its own (an IAM binding, a secret version)
+        # is where its parent is; the provider's region is only a default for new regional resources
         return Placement(status="unknown", reason="inherits its parent's location")
     if cloud == "azure":
         return Placement(status="unknown", reason=f"{instance.address} sets no location",

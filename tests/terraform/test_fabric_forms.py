@@ -1,0 +1,80 @@
+"""Forms of large GCP estates (YAML factories, override files, children inside parents known
+only through an unknown for_each), each reproduced by a small fixture of fabric_like_*."""
+
+from __future__ import annotations
+
+from analyzer.policy import Policy
+from analyzer.scan import ScanOptions, build_inventory, run_scan
+from tests.conftest import FIXTURES
+
+FACTORY = FIXTURES / "terraform" / "fabric_like_factory"
+UNKNOWN_PARENT = FIXTURES / "terraform" / "fabric_like_unknown_parent"
+
+
+def _rows(folder):  # type: ignore[no-untyped-def]
+    inventory, _, _ = build_inventory([folder], ScanOptions(env={}))
+    return inventory
+
+
+def test_override_of_an_undeclared_default_provider_is_the_configuration() -> None:
+    # Terraform merges it into the implied empty configuration; only an aliased one needs a base
+    report = run_scan([FACTORY], Policy(region="europe-west4", accounts=["acme-data-prod"]), ScanOptions(env={}))
+    assert report.errors == []
+    assert [(p.address, p.file, p.line, p.implicit, p.account.value, p.region.value)
+            for p in report.providers] == [
+        ("provider.google", "providers_override.tf", 3, False, "acme-data-prod", "europe-west4")]
+    assert [(f.rule_id, f.address, f.file, f.line) for f in report.findings] == [
+        ("CKV_RES_1", 'module.bucket["logs"].google_storage_bucket.this', "modules/bucket/main.tf", 14)]
+
+
+def test_factory_rows_and_the_yaml_files_their_values_came_from() -> None:
+    inventory = _rows(FACTORY)
+    assert [(r.address, r.region.status, r.region.value, r.account.value, r.file, r.line) for r in inventory.rows] == [
+        ('module.bucket["exports"].google_storage_bucket.this', "resolved", "europe-west4", "acme-data-prod",
+         "modules/bucket/main.tf", 14),
+        ('module.bucket["logs"].google_storage_bucket.this', "resolved", "europe-west1", "acme-data-prod",
+         "modules/bucket/main.tf", 14),
+        ('module.bucket["exports"].google_storage_bucket_iam_binding.readers[0]', "resolved", "europe-west4",
+         "acme-data-prod", "modules/bucket/main.tf", 20),
+    ]
+    assert [e.render() for e in inventory.rows[0].region.evidence] == [
+        'modules/bucket/main.tf:16 module.bucket["exports"].google_storage_bucket.this location',
+        'main.tf:19 module.bucket["exports"] input location',
+        "main.tf:17 module.bucket for_each",
+        "main.tf:6 local.buckets",
+        "main.tf:5 local.defaults",
+        "data/defaults.yaml:1 read by file()",
+        "data/buckets/exports.yaml:1 read by file()",
+        "data/buckets/logs.yaml:1 read by file()",
+    ]
+
+
+def test_a_gcp_child_with_no_location_of_its_own_is_where_its_parent_is() -> None:
+    binding = _rows(FACTORY).rows[2]
+    assert binding.parent == 'module.bucket["exports"].google_storage_bucket.this'
+    assert binding.region.evidence[0].render() == (
+        'modules/bucket/main.tf:20 module.bucket["exports"].google_storage_bucket_iam_binding.readers[0] is inside '
+        'module.bucket["exports"].google_storage_bucket.this')
+
+
+def test_children_link_to_parents_whose_instances_are_unknown() -> None:
+    # dataset_id is var.id of an unknown for_each: still google_bigquery_dataset.this's attribute
+    inventory = _rows(UNKNOWN_PARENT)
+    assert [(r.address, r.parent, r.region.status, r.region.value, r.account.value) for r in inventory.rows] == [
+        ("module.dataset[*].google_bigquery_dataset.this", None, "resolved", "europe-west3", "acme-analytics"),
+        ("module.dataset[*].google_bigquery_table.this[*]", "module.dataset[*].google_bigquery_dataset.this",
+         "resolved", "europe-west3", "acme-analytics"),
+        ("module.dataset[*].google_secret_manager_secret.key", None, "resolved", "europe-west3", "acme-analytics"),
+        ("module.dataset[*].google_secret_manager_secret_version.key", "module.dataset[*].google_secret_manager_secret.key",
+         "resolved", "europe-west3", "acme-analytics"),
+    ]
+
+
+def test_unknown_instances_stay_visible_once_per_block_and_nothing_else_is_unknown() -> None:
+    report = run_scan([UNKNOWN_PARENT], Policy(region="europe-west3", accounts=["acme-analytics"]), ScanOptions(env={}))
+    assert [(f.rule_id, f.address, f.file, f.line) for f in report.findings] == [
+        ("CKV_RES_9", "module.dataset[*]", "main.tf", 12),
+        ("CKV_RES_9", "module.dataset[*].google_bigquery_table.this[*]", "modules/dataset/main.tf", 15),
+    ]
+    assert report.findings[0].message.startswith(
+        "for_each of module.dataset is not known statically: var.datasets has no default and is not set")
