@@ -78,3 +78,27 @@ def test_unknown_instances_stay_visible_once_per_block_and_nothing_else_is_unkno
     ]
     assert report.findings[0].message.startswith(
         "for_each of module.dataset is not known statically: var.datasets has no default and is not set")
+
+
+def test_data_storing_types_of_large_gcp_estates_are_placed() -> None:
+    report = run_scan([FIXTURES / "terraform" / "fabric_like_catalog"], Policy(region="europe-west4",
+                      accounts=["acme-dp-prod"]), ScanOptions(env={}))
+    assert [(r.address, r.kind, r.region.status, r.region.value, r.account.value, r.line, r.parent)
+            for r in report.inventory] == [
+        ("google_managed_kafka_cluster.events", "queue", "resolved", "europe-west4", "acme-dp-prod", 6, None),
+        ("google_managed_kafka_topic.orders", "queue", "resolved", "europe-west4", "acme-dp-prod", 22, None),
+        ("google_secret_manager_regional_secret.api", "secret_store", "resolved", "europe-west4", "acme-dp-prod", 30, None),
+        ("google_secret_manager_regional_secret_version.api", "secret_store", "resolved", "europe-west4",
+         "acme-dp-prod", 35, "google_secret_manager_regional_secret.api"),
+        ("google_looker_instance.bi", "database", "resolved", "europe-west4", "acme-dp-prod", 40, None),
+        ("google_data_fusion_instance.etl", "cluster", "resolved", "europe-west4", "acme-dp-prod", 46, None),
+        ("google_vertex_ai_reasoning_engine.agent", "cluster", "resolved", "europe-west4", "acme-dp-prod", 52, None),
+        ("google_bigquery_analytics_hub_data_exchange.shared", "database", "multi", "EU", "acme-dp-prod", 58, None),
+        ("google_biglake_catalog.lake", "database", "resolved", "europe-west4", "acme-dp-prod", 64, None),
+        ("google_dataplex_lake.governed", "database", "resolved", "europe-west4", "acme-dp-prod", 69, None),
+        ("google_workstations_workstation_cluster.dev", "cluster", "resolved", "europe-west4", "acme-dp-prod", 74, None),
+    ]
+    assert [(f.rule_id, f.address, f.line, f.message) for f in report.findings] == [
+        ("CKV_RES_3", "google_bigquery_analytics_hub_data_exchange.shared", 58,
+         "google_bigquery_analytics_hub_data_exchange.shared is not pinned to one region: location EU is a "
+         "multi-region or dual-region")]
