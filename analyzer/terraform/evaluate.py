@@ -13,9 +13,12 @@ expression Unknown ("evaluation budget exceeded: ...") instead of taking the sca
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Protocol
 
 from analyzer.hcl import ast
+from analyzer.hcl.parse import HclSyntaxError, parse_expression
+from analyzer.hcl.template import TemplateError, parse_template
 from analyzer.models import Evidence
 from analyzer.terraform.budget import Budget, BudgetExceeded, Where
 from analyzer.terraform.functions import FUNCTIONS, NOT_EVALUATED, FunctionError, call_function
@@ -197,6 +200,8 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         except EvalError:
             return False
         return value if isinstance(value, Unknown) else True
+    if name == "templatestring":
+        return _templatestring(expr, scope, trace)
     files = getattr(scope.resolver, "files", None)  # the root's file functions (file_functions.py)
     if name not in FUNCTIONS and not (files is not None and name in files.names):
         # the call is Unknown, not an error: what surrounds it still evaluates
@@ -224,6 +229,58 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         if step is not None and step not in trace:
             trace.append(step)
     return result
+
+
+_TEMPLATE_VAR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+
+def _templatestring(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
+    """Terraform 1.9's templatestring(ref, vars): renders a template held in a named value
+    (a local, a variable, a YAML field); the template sees only vars."""
+    if len(expr.args) != 2 or expr.expand:
+        raise EvalError(f"Invalid function argument: templatestring() takes 2 arguments, got {len(expr.args)}")
+    if not _is_reference(expr.args[0]):
+        raise EvalError("Invalid function argument: templatestring: Invalid value for \"template\" parameter: "
+                        "templatestring is only for rendering templates retrieved dynamically from elsewhere")
+    source = materialize(evaluate(expr.args[0], scope, trace))
+    variables = materialize(evaluate(expr.args[1], scope, trace))
+    unknown = first_unknown(source) or (variables if isinstance(variables, Unknown) else None)
+    if unknown is not None:
+        return unknown
+    if not isinstance(source, str):
+        raise EvalError("Invalid function argument: templatestring: Invalid value for \"template\" parameter: "
+                        "string required")
+    if not isinstance(variables, dict):
+        raise EvalError("Invalid function argument: templatestring: Invalid value for \"vars\" parameter: "
+                        "invalid vars value: must be a map.")
+    for key in sorted(variables):
+        if not _TEMPLATE_VAR.match(key):
+            raise EvalError(f"Invalid function argument: templatestring: Invalid value for \"vars\" parameter: "
+                            f"invalid template variable name \"{key}\"")
+    try:
+        template = parse_template(source, parse_expression, escapes=False)
+    except (TemplateError, HclSyntaxError) as err:
+        raise EvalError(f"Invalid function argument: templatestring: invalid template: {err}") from None
+    result = evaluate(template, Scope(_TemplateVars(scope.resolver), dict(variables), scope.budget))
+    _check(result, scope)
+    return result
+
+
+def _is_reference(expr: ast.Expr) -> bool:
+    while isinstance(expr, (ast.GetAttr, ast.Index)):
+        expr = expr.obj
+    return isinstance(expr, ast.Name)
+
+
+class _TemplateVars:
+    """What a templatestring template resolves: only its vars (functions stay available)."""
+
+    def __init__(self, outer: Resolver) -> None:
+        self.files = getattr(outer, "files", None)
+
+    def resolve(self, root: str, attr: str | None, trace: Trace) -> Any:
+        raise EvalError(f"Invalid function argument: templatestring: Invalid value for \"vars\" parameter: "
+                        f"vars map does not contain key \"{root}\"")
 
 
 def _walked(value: Any, scope: Scope) -> Any:

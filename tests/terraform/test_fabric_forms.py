@@ -111,3 +111,32 @@ def test_data_storing_types_of_large_gcp_estates_are_placed() -> None:
         ("CKV_RES_3", "google_bigquery_analytics_hub_data_exchange.shared", 58,
          "google_bigquery_analytics_hub_data_exchange.shared is not pinned to one region: location EU is a "
          "multi-region or dual-region")]
+
+
+def test_templatestring_renders_a_template_held_in_yaml_with_its_vars() -> None:
+    report = run_scan([FIXTURES / "terraform" / "fabric_like_templatestring"],
+                      Policy(region="europe-west3", accounts=["acme-data-prod"]), ScanOptions(env={}))
+    assert [(r.address, r.region.status, r.region.value, r.line) for r in report.inventory] == [
+        ('google_storage_bucket.factory["archive"]', "resolved", "europe-west3", 15),
+        ('google_storage_bucket.factory["exports"]', "resolved", "europe-west4", 15),
+        ("google_storage_bucket.inline", "unknown", None, 22),
+        ("google_storage_bucket.no_vars", "unknown", None, 28),
+    ]
+    assert [e.render() for e in report.inventory[0].region.evidence] == [
+        'main.tf:18 google_storage_bucket.factory["archive"] location',
+        "main.tf:16 google_storage_bucket.factory for_each",
+        "main.tf:12 local.buckets",
+        "data/buckets.yaml:1 read by file()",
+        "main.tf:6 local.context",
+    ]
+    assert [(f.rule_id, f.address, f.line, f.message) for f in report.findings] == [
+        ("CKV_RES_1", 'google_storage_bucket.factory["exports"]', 15,
+         'google_storage_bucket.factory["exports"] is in europe-west4, outside the allowed region europe-west3'),
+        ("CKV_RES_2", "google_storage_bucket.inline", 22,
+         "region of google_storage_bucket.inline cannot be resolved statically: Invalid function argument: "
+         "templatestring: Invalid value for \"template\" parameter: templatestring is only for rendering templates "
+         "retrieved dynamically from elsewhere"),
+        ("CKV_RES_2", "google_storage_bucket.no_vars", 28,
+         "region of google_storage_bucket.no_vars cannot be resolved statically: Invalid function argument: "
+         "templatestring: Invalid value for \"vars\" parameter: vars map does not contain key \"locations\""),
+    ]
