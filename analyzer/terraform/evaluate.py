@@ -13,15 +13,20 @@ expression Unknown ("evaluation budget exceeded: ...") instead of taking the sca
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Protocol
 
 from analyzer.hcl import ast
+from analyzer.hcl.parse import HclSyntaxError, parse_expression
+from analyzer.hcl.template import TemplateError, parse_template
 from analyzer.models import Evidence
 from analyzer.terraform.budget import Budget, BudgetExceeded, Where
 from analyzer.terraform.functions import FUNCTIONS, NOT_EVALUATED, FunctionError, call_function
 from analyzer.values import Unknown, first_unknown
 
 Trace = list[Evidence] | None
+READ_NOTE = "read by "  # the note of a step naming a file read by file() or templatefile()
+MAX_READ_STEPS = 5  # files a for expression's elements read that its chain still names
 
 
 class EvalError(ValueError):
@@ -43,16 +48,19 @@ class Lazy:
 
 
 class Scope:
-    __slots__ = ("resolver", "names", "budget")
+    __slots__ = ("resolver", "names", "budget", "steps")
 
-    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None, budget: Budget | None = None) -> None:
+    def __init__(self, resolver: Resolver, names: dict[str, Any] | None = None, budget: Budget | None = None,
+                 steps: dict[str, list[Evidence]] | None = None) -> None:
         self.resolver = resolver
         self.names = names or {}
         # the root's budget, which module instances carry; a bare resolver (tfvars) gets its own
         self.budget: Budget = budget or getattr(resolver, "budget", None) or Budget()
+        # where a bound name's value came from (`each`: the for_each and the files it read)
+        self.steps = steps or {}
 
     def child(self, extra: dict[str, Any]) -> "Scope":
-        return Scope(self.resolver, {**self.names, **extra}, self.budget)
+        return Scope(self.resolver, {**self.names, **extra}, self.budget, self.steps)
 
 
 def evaluate(expr: ast.Expr, scope: Scope, trace: Trace = None) -> Any:
@@ -89,6 +97,8 @@ def _literal(expr: ast.Literal, scope: Scope, trace: Trace) -> Any:
 
 def _name(expr: ast.Name, scope: Scope, trace: Trace) -> Any:
     if expr.name in scope.names:
+        if trace is not None and expr.name in scope.steps:
+            trace.extend(step for step in scope.steps[expr.name] if step not in trace)
         return scope.names[expr.name]
     return scope.resolver.resolve(expr.name, None, trace)
 
@@ -190,6 +200,8 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         except EvalError:
             return False
         return value if isinstance(value, Unknown) else True
+    if name == "templatestring":
+        return _templatestring(expr, scope, trace)
     files = getattr(scope.resolver, "files", None)  # the root's file functions (file_functions.py)
     if name not in FUNCTIONS and not (files is not None and name in files.names):
         # the call is Unknown, not an error: what surrounds it still evaluates
@@ -212,7 +224,63 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
     except FunctionError as err:
         raise EvalError(str(err)) from None
     _check(result, scope)
+    if trace is not None and files is not None and not isinstance(result, Unknown):
+        step = files.read_step(name, args)  # the YAML or JSON a factory's value came from
+        if step is not None and step not in trace:
+            trace.append(step)
     return result
+
+
+_TEMPLATE_VAR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+
+
+def _templatestring(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
+    """Terraform 1.9's templatestring(ref, vars): renders a template held in a named value
+    (a local, a variable, a YAML field); the template sees only vars."""
+    if len(expr.args) != 2 or expr.expand:
+        raise EvalError(f"Invalid function argument: templatestring() takes 2 arguments, got {len(expr.args)}")
+    if not _is_reference(expr.args[0]):
+        raise EvalError("Invalid function argument: templatestring: Invalid value for \"template\" parameter: "
+                        "templatestring is only for rendering templates retrieved dynamically from elsewhere")
+    source = materialize(evaluate(expr.args[0], scope, trace))
+    variables = materialize(evaluate(expr.args[1], scope, trace))
+    unknown = first_unknown(source) or (variables if isinstance(variables, Unknown) else None)
+    if unknown is not None:
+        return unknown
+    if not isinstance(source, str):
+        raise EvalError("Invalid function argument: templatestring: Invalid value for \"template\" parameter: "
+                        "string required")
+    if not isinstance(variables, dict):
+        raise EvalError("Invalid function argument: templatestring: Invalid value for \"vars\" parameter: "
+                        "invalid vars value: must be a map.")
+    for key in sorted(variables):
+        if not _TEMPLATE_VAR.match(key):
+            raise EvalError(f"Invalid function argument: templatestring: Invalid value for \"vars\" parameter: "
+                            f"invalid template variable name \"{key}\"")
+    try:
+        template = parse_template(source, parse_expression, escapes=False)
+    except (TemplateError, HclSyntaxError) as err:
+        raise EvalError(f"Invalid function argument: templatestring: invalid template: {err}") from None
+    result = evaluate(template, Scope(_TemplateVars(scope.resolver), dict(variables), scope.budget))
+    _check(result, scope)
+    return result
+
+
+def _is_reference(expr: ast.Expr) -> bool:
+    while isinstance(expr, (ast.GetAttr, ast.Index)):
+        expr = expr.obj
+    return isinstance(expr, ast.Name)
+
+
+class _TemplateVars:
+    """What a templatestring template resolves: only its vars (functions stay available)."""
+
+    def __init__(self, outer: Resolver) -> None:
+        self.files = getattr(outer, "files", None)
+
+    def resolve(self, root: str, attr: str | None, trace: Trace) -> Any:
+        raise EvalError(f"Invalid function argument: templatestring: Invalid value for \"vars\" parameter: "
+                        f"vars map does not contain key \"{root}\"")
 
 
 def _walked(value: Any, scope: Scope) -> Any:
@@ -409,9 +477,47 @@ def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
     is_object = expr.key is not None
     result_list: list[Any] = []
     result_obj: dict[str, Any] = {}
+    elements: list[list[Evidence]] | None = [] if trace is not None else None
+    try:
+        unknown = _for_elements(expr, scope, elements, collection, result_list, result_obj)
+    finally:
+        if trace is not None and elements:
+            _keep_steps(trace, elements)
+    if unknown is not None:
+        return unknown
+    result = result_obj if is_object else result_list
+    _check(result, scope)
+    return result
+
+
+def _keep_steps(outer: list[Evidence], elements: list[list[Evidence]]) -> None:
+    """A for expression's steps. The files its elements read are named when they are a few;
+    past that only those every element read stay (a defaults file, not 150 per-item YAMLs
+    in every element's chain)."""
+    reads = [{step for step in steps if step.note.startswith(READ_NOTE)} for steps in elements]
+    every = set.intersection(*reads) if reads else set()
+    keep_all = len(set().union(*reads)) <= MAX_READ_STEPS
+    seen = set(outer)
+    for steps in elements:
+        for step in steps:
+            if step in seen or not (keep_all or step in every or not step.note.startswith(READ_NOTE)):
+                continue
+            seen.add(step)
+            outer.append(step)
+
+
+def _for_elements(expr: ast.ForExpr, scope: Scope, elements: list[list[Evidence]] | None, collection: Any,
+                  result_list: list[Any], result_obj: dict[str, Any]) -> Unknown | None:
+    """Fill the result (and each element's evidence steps); an unknown condition or key makes
+    the whole expression that Unknown."""
+    is_object = expr.key is not None
     budget = scope.budget
+    trace: Trace = None
     for key, value in _iterate(collection):
         budget.iterate()
+        if elements is not None:
+            trace = []
+            elements.append(trace)
         bound = {expr.value_var: value}
         if expr.key_var:
             bound[expr.key_var] = key
@@ -436,9 +542,7 @@ def _for(expr: ast.ForExpr, scope: Scope, trace: Trace) -> Any:
                 result_obj[out_key] = out_value
         else:
             result_list.append(evaluate(expr.value, inner, trace))
-    result = result_obj if is_object else result_list
-    _check(result, scope)
-    return result
+    return None
 
 
 def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:

@@ -21,6 +21,7 @@ from typing import Any
 
 from analyzer.hcl.parse import HclSyntaxError, parse_expression
 from analyzer.hcl.template import TemplateError, parse_template
+from analyzer.models import Evidence
 from analyzer.terraform.evaluate import EvalError, Scope, Trace, evaluate
 from analyzer.terraform.file_glob import GlobSyntaxError, component_regex, has_meta, split_pattern
 from analyzer.terraform.functions import FunctionError
@@ -83,6 +84,13 @@ class FileContext:
             return impl(self, *args)
         except _Refused as refused:
             return Unknown(f"{name}: {refused}")
+
+    def read_step(self, name: str, args: list[Any]) -> Evidence | None:
+        """The evidence step naming the file a `file()` or `templatefile()` call read (its
+        value's source, e.g. a factory's YAML), as a path relative to the scan root."""
+        if name not in _READERS or not args or not isinstance(args[0], str):
+            return None
+        return Evidence(file=self.tree.rel(self._lexical(args[0])), line=1, note=f"read by {name}()")
 
     # --- locating and reading -------------------------------------------------------
 
@@ -386,3 +394,4 @@ _FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "abspath": (_abspath, 1, 1), "pathexpand": (_pathexpand, 1, 1), "dirname": (_dirname, 1, 1), "basename": (_basename, 1, 1),
 }
 FILE_FUNCTION_NAMES = frozenset(_FUNCTIONS)
+_READERS = frozenset({"file", "templatefile"})  # whose result is the file's text

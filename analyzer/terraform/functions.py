@@ -1635,7 +1635,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 # naming the function (a name in neither table is an error, as Terraform rejects it).
 NOT_EVALUATED = frozenset({
     "base64gzip", "csvdecode", "ephemeralasnull", "formatdate",
-    "issensitive", "pathexpand", "rsadecrypt", "templatestring", "textdecodebase64",
+    "issensitive", "pathexpand", "rsadecrypt", "textdecodebase64",
     "textencodebase64", "timeadd", "timecmp",
 })
 

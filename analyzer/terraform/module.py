@@ -136,6 +136,7 @@ class ModuleInstance:
         self._resource_memo: dict[str, Any] = {}
         self._output_memo: dict[str, Value] = {}
         self._children: dict[str, Any] = {}
+        self._each_steps: dict[int, list[Evidence]] = {}  # for_each block -> where its elements came from
         # file functions read relative to the root module's folder, shared by the whole root
         self.files: FileContext = parent.files if parent is not None else FileContext(tree, self.root_dir.resolve())
         self._index()
@@ -235,6 +236,11 @@ class ModuleInstance:
                 if provider_identity(declared.block) == identity:
                     self.provider_blocks[index] = Declared(merge_block(declared.block, block, file), declared.file)
                     return
+            if "alias" not in block.attrs:
+                # Terraform: an absent default configuration is an implied empty one, so an
+                # override of it becomes the configuration; only an aliased one needs a base
+                self.provider_blocks.append(Declared(block, file))
+                return
             self._bad_block(file, block, f"override file has no provider {identity} to override")
 
     def _bad_block(self, file: str, block: ast.Block, message: str) -> None:
@@ -420,10 +426,14 @@ class ModuleInstance:
             return Unknown(f"for_each of {what} must be a map or set, got {to_display(each)}")
         return [None]
 
-    def each_values(self, block: ast.Block) -> dict[str, Any]:
+    def each_values(self, block: ast.Block, file: str = "", what: str = "") -> dict[str, Any]:
+        """for_each's elements by key; the steps of where they came from are kept for `each`."""
         if "for_each" not in block.attrs:
             return {}
-        each = materialize(evaluate_safely(block.attrs["for_each"].expr, Scope(self)))
+        attribute = block.attrs["for_each"]
+        steps = [Evidence(file=attribute.file or file, line=attribute.line, note=f"{what} for_each".strip())]
+        each = materialize(evaluate_safely(attribute.expr, Scope(self), steps))
+        self._each_steps[id(block)] = steps[: self.budget.limits.max_evidence]
         if isinstance(each, dict):
             return each
         if isinstance(each, list):
@@ -438,7 +448,8 @@ class ModuleInstance:
             return Scope(self, {"count": {"index": unknown}} if key.counted else {"each": {"key": unknown, "value": unknown}})
         if isinstance(key, int):
             return Scope(self, {"count": {"index": key}})
-        return Scope(self, {"each": {"key": key, "value": each_values.get(key)}})
+        return Scope(self, {"each": {"key": key, "value": each_values.get(key)}},
+                     steps={"each": self._each_steps.get(id(block), [])})
 
     def resource_value(self, type_name: str) -> Any:
         if type_name in self._resource_memo:
@@ -464,7 +475,7 @@ class ModuleInstance:
         keys = self.instance_keys(declared.block, declared.file, prefix + local_address)
         if isinstance(keys, Unknown):
             return Unknown(keys.reason, origin=prefix + local_address)
-        each_values = self.each_values(declared.block)
+        each_values = self.each_values(declared.block, declared.file, prefix + local_address)
         return {
             key: cls(self, declared, prefix + local_address + instance_key_suffix(key),
                      self.instance_scope(declared.block, key, each_values))
@@ -554,7 +565,7 @@ class ModuleInstance:
         unknown_key = has_unknown_key(keys)
         if unknown_key is not None:
             self.errors.append(unknown_instances_error(unknown_key, block, declared.file, address))
-        each_values = self.each_values(block)
+        each_values = self.each_values(block, declared.file, address)
         built: dict[Any, ModuleInstance] = {}
         for key in keys:
             scope = self.instance_scope(block, key, each_values)
@@ -703,8 +714,12 @@ class ResourceInstance(Lazy):
                 trace.append(Evidence(file=attribute.file or self.declared.file, line=attribute.line, note=f"{self.address}.{name}"))
             if name not in self._memo:
                 attribute = block.attrs[name]
-                self._memo[name] = evaluate_safely(attribute.expr, self.scope, trace,
-                                                   where=(attribute.file or self.declared.file, attribute.line))
+                value = evaluate_safely(attribute.expr, self.scope, trace,
+                                        where=(attribute.file or self.declared.file, attribute.line))
+                if isinstance(value, Unknown) and value.origin is None:
+                    # still this resource's attribute: a child naming its parent by it links to the parent's row
+                    value = Unknown(value.reason, origin=self.address)
+                self._memo[name] = value
             return self._memo[name]
         values: list[Any] = []
         found = False

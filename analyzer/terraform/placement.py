@@ -44,8 +44,10 @@ def region_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef)
             if value is None:
                 continue  # null means "use the provider's", as in Terraform
             return region_placement(cloud, materialize(value), trace, f"{instance.address}.{attr}")
-    if entry.parent and cloud == "azure":
-        return Placement(status="unknown", reason="inherits its parent's location")
+    if entry.parent and cloud in ("azure", "gcp"):
+        # a GCP child that names no location of its own (an IAM binding, a secret version)
+        # is where its parent is; the provider's region is only a default for new regional resources
+        return Placement(status="unknown", reason="inherits its parent's location" + _unknown_parent(instance, entry))
     if cloud == "azure":
         return Placement(status="unknown", reason=f"{instance.address} sets no location",
                          evidence=[Evidence(file=instance.declared.file, line=instance.declared.block.line, note=instance.address)])
@@ -68,6 +70,18 @@ def account_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef
     return account_placement(setting.value, provider_steps(instance, ref) + setting.evidence)
 
 
+
+
+def _unknown_parent(instance: ResourceInstance, entry: CatalogEntry) -> str:
+    """Why the parent cannot be found, when the attribute naming it is not known statically."""
+    for attr in entry.parent:
+        found = own_attr(instance, attr)
+        if found is not None:
+            value = found[0]
+            if isinstance(value, Unknown) and not value.origin:
+                return f", and which one it is ({attr}) is not known statically: {value.reason}"
+            return ""
+    return ""
 
 
 def parent_reference(instance: ResourceInstance, entry: CatalogEntry) -> tuple[str, str] | None:

@@ -184,6 +184,10 @@ def test_children_take_their_parent_placement() -> None:
         "google_alloydb_instance.primary": "google_alloydb_cluster.primary",
         "google_sql_database.app": "google_sql_database_instance.main",
         "google_bigquery_table.events": "google_bigquery_dataset.analytics",
+        # IAM grants name no location of their own: they are where the topic or dataset is
+        "google_pubsub_topic_iam_member.partner_publisher": "google_pubsub_topic.jobs",
+        "google_bigquery_dataset_iam_member.partner": "google_bigquery_dataset.analytics",
+        "google_bigquery_dataset_iam_member.public": "google_bigquery_dataset.analytics",
     }
 
 
