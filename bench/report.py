@@ -44,6 +44,24 @@ def _ratio(a: M, b: M) -> str:
     return f"{a['seconds'] / b['seconds']:.1f}×"
 
 
+def _cpu(m: M) -> float | None:
+    """User + system CPU seconds of the child and its waited-for descendants (wait4): unlike
+    wall time, barely moved by other work on a shared machine."""
+    if not m or not m.get("ok") or m.get("user_seconds") is None:
+        return None
+    return float(m["user_seconds"] + (m.get("sys_seconds") or 0.0))
+
+
+def _fmt_cpu(m: M) -> str:
+    cpu = _cpu(m)
+    return f"{cpu:.2f}" if cpu is not None else "n/a"
+
+
+def _cpu_ratio(a: M, b: M) -> str:
+    x, y = _cpu(a), _cpu(b)
+    return f"{x / y:.1f}×" if x and y else "n/a"
+
+
 def _in_process_parse(parse: M) -> str:
     """The parse floor's own in-process parse time (no interpreter start-up, no import)."""
     if not parse or not parse.get("ok") or "parse_seconds" not in parse.get("extra", {}):
@@ -74,8 +92,9 @@ def _memory_ratio(ckv: M, ours: M) -> str:
 
 
 HEADER = ("| input | files | lines | parse floor s | in-process s | hcl2 parse floor s | hcl2 in-process s "
-          "| residency cold s | residency warm s | residency peak MB | checkov s | checkov peak MB "
-          "| checkov / cold | checkov MB / residency MB | cold / parse | cold / warm |")
+          "| residency cold s | cold CPU s | residency warm s | residency peak MB | checkov s | checkov CPU s "
+          "| checkov peak MB | checkov / cold | checkov / cold (CPU) | checkov MB / residency MB | cold / parse "
+          "| cold / warm |")
 
 
 def _input_name(r: dict[str, Any]) -> str:
@@ -87,7 +106,7 @@ def _input_name(r: dict[str, Any]) -> str:
 def markdown_table(runs: list[dict[str, Any]], helm: dict[str, Any] | None = None) -> str:
     """The table: one row per estate or tree, then the Helm chart; a note per failed or
     unmeasured command and per file a parser rejected."""
-    rows = [HEADER, "|---|" + "---:|" * 15]
+    rows = [HEADER, "|---|" + "---:|" * 18]
     notes: list[str] = []
     skipped = "skipped"
     for r in runs:
@@ -99,10 +118,11 @@ def markdown_table(runs: list[dict[str, Any]], helm: dict[str, Any] | None = Non
             _input_name(r), f"{r['estate']['tf_files']:,}", f"{r['estate']['tf_lines']:,}",
             _fmt_s(parse), _in_process_parse(parse),
             _fmt_s(hcl2) if hcl2 else "n/a", _in_process_parse(hcl2) if hcl2 else "n/a",
-            _fmt_s(cold) if cold else skipped, _fmt_s(warm) if warm else skipped,
-            _fmt_mb(peak) if cold else skipped,
-            _fmt_s(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
-            _ratio(ckv, cold), _memory_ratio(ckv, peak), _ratio(cold, parse), _ratio(cold, warm),
+            _fmt_s(cold) if cold else skipped, _fmt_cpu(cold) if cold else skipped,
+            _fmt_s(warm) if warm else skipped, _fmt_mb(peak) if cold else skipped,
+            _fmt_s(ckv) if ckv else skipped, _fmt_cpu(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
+            _ratio(ckv, cold), _cpu_ratio(ckv, cold), _memory_ratio(ckv, peak), _ratio(cold, parse),
+            _ratio(cold, warm),
         ]) + " |")
         row = f"{r['estate']['tf_files']:,} files" if r.get("kind") != "tree" else f"`{r['name']}`"
         notes += _notes(row, (parse, hcl2, cold, warm, ckv))
@@ -118,9 +138,10 @@ def markdown_table(runs: list[dict[str, Any]], helm: dict[str, Any] | None = Non
         rows.append("| " + " | ".join([
             "Helm chart (templates)", f"{helm['chart']['templates']:,}", f"{helm['chart']['template_lines']:,}",
             NA, _fmt_s(render, 3) if render else skipped, NA, NA,
-            _fmt_s(scan) if scan else skipped, NA, _fmt_mb(scan) if scan else skipped,
-            _fmt_s(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
-            _ratio(ckv, scan), _memory_ratio(ckv, scan), NA, NA,
+            _fmt_s(scan) if scan else skipped, _fmt_cpu(scan) if scan else skipped, NA,
+            _fmt_mb(scan) if scan else skipped,
+            _fmt_s(ckv) if ckv else skipped, _fmt_cpu(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
+            _ratio(ckv, scan), _cpu_ratio(ckv, scan), _memory_ratio(ckv, scan), NA, NA,
         ]) + " |")
         notes += _notes("Helm chart", (render, scan, ckv))
     return "\n".join(rows + ([""] + notes if notes else []))
@@ -130,8 +151,8 @@ def wide_table(wide: list[dict[str, Any]]) -> str:
     """The scaling rows: one module of N resources; time and resources relative to the first row
     (linear analysis keeps the two ratios close)."""
     lines = ["| resources in one module | main.tf MiB | .tf lines | residency cold s | residency peak MB "
-             "| inventory rows | scan errors | resources ÷ first | cold s ÷ first |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| inventory rows | scan errors | resources ÷ first | cold s ÷ first | cold CPU s | CPU ÷ first |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     notes: list[str] = []
     first = wide[0] if wide else None
     for r in wide:
@@ -141,6 +162,7 @@ def wide_table(wide: list[dict[str, Any]]) -> str:
             _fmt_s(cold), _fmt_mb(cold), f"{out.get('inventory', 'n/a')}", f"{out.get('errors', 'n/a')}",
             f"{r['resources'] / first['resources']:.1f}×" if first else "n/a",
             _ratio(cold, first.get("residency_cold")) if first else "n/a",
+            _fmt_cpu(cold), _cpu_ratio(cold, first.get("residency_cold")) if first else "n/a",
         ]) + " |")
         notes += _notes(f"{r['resources']:,} resources", (cold,))
         notes += [f"- {r['resources']:,} resources, scan error: {e}" for e in out.get("first_errors", [])]
