@@ -46,7 +46,7 @@ import time
 from typing import Any
 
 from bench.chart import CHART_NAME, generate_chart
-from bench.estate import CORE_FILES, DEFAULT_SEED, MODULE_FILE_COUNT, generate_estate
+from bench.estate import CORE_FILES, DEFAULT_SEED, MODULE_FILE_COUNT, estate_files, generate_estate
 from bench.helm_runs import (
     NOT_MEASURED,
     measure_chart_scan,
@@ -54,15 +54,18 @@ from bench.helm_runs import (
     measure_render_scan,
 )
 from bench.measure import Measurement, merge_measurements, repeat_measured
-from bench.report import environment_info, environment_line, estates_table, markdown_table
+from bench.report import environment_info, environment_line, estates_table, load_line, markdown_table, wide_table
 from bench.residency_cli import report_counts
 from bench.terraform_runs import (
     measure_checkov,
     measure_parse_floor,
     measure_residency,
+    parser_available,
     residency_output_summary,
 )
 from bench.tools import find_tool, help_lists_option, on_path
+from bench.trees import tree_files, tree_stats
+from bench.wide import generate_wide
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_OUT = BENCH_DIR / "out"
@@ -114,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sizes", type=parse_sizes, default=[250, 500, 1000], metavar="N[,N...]",
                    help="estate sizes in .tf files, comma-separated (default: 250,500,1000); "
                         f"each must be >= {MODULE_FILE_COUNT + len(CORE_FILES) + 1}")
+    p.add_argument("--tree", type=Path, action="append", default=[], metavar="DIR",
+                   help="also benchmark this existing Terraform tree (repeatable); it is only read")
+    p.add_argument("--no-estates", action="store_true",
+                   help="no generated estates (--sizes is ignored): only --tree, --wide and Helm")
+    p.add_argument("--wide", type=parse_sizes, default=[], metavar="N[,N...]",
+                   help="scaling rows: one module holding N resources each, residency cold scan only "
+                        "(e.g. 4000,16000: 4x the resources must take ~4x the time)")
     p.add_argument("--skip-checkov", action="store_true",
                    help="do not run checkov (the slow part: 30 s or more per 1,000 files)")
     p.add_argument("--checkov-rules", type=Path, metavar="DIR",
@@ -154,7 +164,7 @@ def _count(m: Measurement) -> int:
 
 
 def run_estate(n: int, args: argparse.Namespace, out: Path, residency_exe: str | None,
-               checkov_exe: str | None) -> tuple[dict[str, Any], int]:
+               checkov_exe: str | None, hcl2: bool) -> tuple[dict[str, Any], int]:
     """Generate the estate of ``n`` files and time every command on it."""
     estate = out / f"estate-{n}"
     print(f"\n=== {n} files: generating {estate} ...", flush=True)
@@ -163,18 +173,50 @@ def run_estate(n: int, args: argparse.Namespace, out: Path, residency_exe: str |
           f"(+{st.tfvars_files} .tfvars, {st.tfvars_lines:,} lines); {st.roots} roots "
           f"{st.roots_by_cloud}, {st.modules} shared modules, {st.bytes / 2**20:.1f} MiB, "
           f"generated in {st.seconds:.2f} s", flush=True)
-    run: dict[str, Any] = {"size": n, "estate": st.__dict__.copy()}
+    run: dict[str, Any] = {"kind": "estate", "size": n, "estate": st.__dict__.copy()}
     if args.generate_only:
         return run, 0
-    failures = 0
+    # a generated estate must parse with both parsers: a rejected file fails the run
+    failures = measure_terraform(run, estate, estate_files(estate), True, args, residency_exe, checkov_exe, hcl2)
+    if not args.keep:
+        shutil.rmtree(estate, ignore_errors=True)
+    return run, failures
 
-    pm = repeat_measured(args.repeat, lambda: measure_parse_floor(estate, sys.executable, args.timeout))
-    run["parse_floor"] = pm.__dict__
-    print("    " + pm.summary(), flush=True)
-    if pm.extra:
-        print(f"      (in-process: import {pm.extra.get('import_seconds', 0):.2f} s, "
-              f"parse {pm.extra.get('parse_seconds', 0):.2f} s)", flush=True)
-    failures += _count(pm)
+
+def run_tree(tree: Path, args: argparse.Namespace, residency_exe: str | None, checkov_exe: str | None,
+             hcl2: bool) -> tuple[dict[str, Any], int]:
+    """Time every command on an existing tree (``--tree``); the tree is only read."""
+    print(f"\n=== tree {tree} ...", flush=True)
+    files = tree_files(tree)
+    st = tree_stats(tree, files)
+    print(f"    {st.tf_files:,} .tf files, {st.tf_lines:,} .tf lines "
+          f"(+{st.tfvars_files} .tfvars, {st.tfvars_lines:,} lines), {st.bytes / 2**20:.1f} MiB", flush=True)
+    run: dict[str, Any] = {"kind": "tree", "name": tree.name, "estate": st.__dict__.copy()}
+    # a real tree may hold files a parser rejects (hcl2 rejects valid HCL): counted, not a failure
+    failures = measure_terraform(run, tree, files, False, args, residency_exe, checkov_exe, hcl2)
+    return run, failures
+
+
+def measure_terraform(run: dict[str, Any], target: Path, files: list[Path], strict_parse: bool,
+                      args: argparse.Namespace, residency_exe: str | None, checkov_exe: str | None,
+                      hcl2: bool) -> int:
+    """Parse floors, residency cold/warm (+ the unmeasured check run) and checkov on ``target``;
+    the measurements go into ``run``; returns the number of failed commands."""
+    failures = 0
+    parsers = ["residency", "hcl2"] if hcl2 else ["residency"]
+    for parser in parsers:
+        def floor(parser: str = parser) -> Measurement:
+            return measure_parse_floor(target, files, sys.executable, args.timeout, parser=parser,
+                                       strict=strict_parse)
+
+        pm = repeat_measured(args.repeat, floor)
+        run["parse_floor" if parser == "residency" else "parse_floor_hcl2"] = pm.__dict__
+        print("    " + pm.summary(), flush=True)
+        if pm.extra:
+            print(f"      (in-process: import {pm.extra.get('import_seconds', 0):.2f} s, "
+                  f"parse {pm.extra.get('parse_seconds', 0):.2f} s, "
+                  f"{pm.extra.get('errors', 0)} of {pm.extra.get('files', 0)} files rejected)", flush=True)
+        failures += _count(pm)
 
     if not args.skip_residency:
         with tempfile.TemporaryDirectory(prefix="resbench-cache-") as cache_root:
@@ -183,8 +225,8 @@ def run_estate(n: int, args: argparse.Namespace, out: Path, residency_exe: str |
             def cold_then_warm() -> tuple[Measurement, Measurement]:
                 cache = Path(cache_root) / f"c{next(counter)}"
                 cache.mkdir()
-                c = measure_residency(estate, residency_exe, cache, "residency scan (cold)", args.timeout)
-                w = measure_residency(estate, residency_exe, cache, "residency scan (warm)", args.timeout)
+                c = measure_residency(target, residency_exe, cache, "residency scan (cold)", args.timeout)
+                w = measure_residency(target, residency_exe, cache, "residency scan (warm)", args.timeout)
                 return c, w
 
             pairs = [cold_then_warm() for _ in range(max(1, args.repeat))]
@@ -192,7 +234,7 @@ def run_estate(n: int, args: argparse.Namespace, out: Path, residency_exe: str |
             warm = merge_measurements([p[1] for p in pairs])
             if residency_exe and warm.ok and not args.no_output_check:
                 run["residency_output"] = residency_output_summary(
-                    estate, residency_exe, Path(cache_root) / "c0", args.timeout)
+                    target, residency_exe, Path(cache_root) / "c0", args.timeout)
         run["residency_cold"], run["residency_warm"] = cold.__dict__, warm.__dict__
         for mm in (cold, warm):
             print("    " + mm.summary(), flush=True)
@@ -202,14 +244,45 @@ def run_estate(n: int, args: argparse.Namespace, out: Path, residency_exe: str |
             print(f"    residency report (unmeasured check run): {shown}", flush=True)
 
     if not args.skip_checkov:
-        cm = repeat_measured(args.repeat, lambda: measure_checkov(estate, checkov_exe, args.checkov_rules,
+        cm = repeat_measured(args.repeat, lambda: measure_checkov(target, checkov_exe, args.checkov_rules,
                                                                    args.timeout))
         run["checkov"] = cm.__dict__
         print("    " + cm.summary(), flush=True)
         failures += _count(cm)
+    return failures
 
+
+def run_wide(n: int, args: argparse.Namespace, out: Path, residency_exe: str | None) -> tuple[dict[str, Any], int]:
+    """One module with ``n`` resources: the residency cold scan only (the scaling rows)."""
+    root = out / f"wide-{n}"
+    print(f"\n=== one module with {n:,} resources: generating {root} ...", flush=True)
+    st = generate_wide(root, n)
+    print(f"    main.tf {st.main_bytes / 2**20:.1f} MiB; {st.tf_lines:,} .tf lines in {st.tf_files} files",
+          flush=True)
+    run: dict[str, Any] = {"resources": n, "wide": st.__dict__.copy()}
+    failures = 0
+    if not args.generate_only and not args.skip_residency:
+        with tempfile.TemporaryDirectory(prefix="resbench-cache-") as cache_root:
+            counter = iter(range(10**6))
+
+            def cold() -> Measurement:
+                cache = Path(cache_root) / f"c{next(counter)}"
+                cache.mkdir()
+                return measure_residency(root, residency_exe, cache, "residency scan (cold)", args.timeout)
+
+            cm = repeat_measured(args.repeat, cold)
+            run["residency_cold"] = cm.__dict__
+            print("    " + cm.summary(), flush=True)
+            failures += _count(cm)
+            if residency_exe and cm.ok and not args.no_output_check:
+                run["residency_output"] = residency_output_summary(root, residency_exe, Path(cache_root) / "c0",
+                                                                   args.timeout)
+                shown = {k: v for k, v in run["residency_output"].items() if k != "summary"}
+                print(f"    residency report (unmeasured check run): {shown}", flush=True)
+                for err in run["residency_output"].get("first_errors", []):
+                    print(f"      scan error: {err}", flush=True)
     if not args.keep:
-        shutil.rmtree(estate, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
     return run, failures
 
 
@@ -288,6 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.generate_only:
         args.keep = True
+    args.tree = [t.resolve() for t in args.tree]
+    for tree in args.tree:
+        if not tree.is_dir():
+            print(f"--tree: {tree} is not a directory", file=sys.stderr)
+            return 2
 
     residency_exe = None if args.skip_residency else find_tool("residency", args.residency)
     checkov_exe = None if (args.skip_checkov or args.generate_only) else find_tool("checkov", args.checkov)
@@ -295,7 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "environment": env_info,
-        "settings": {"sizes": [] if args.helm_only else args.sizes, "seed": args.seed, "repeat": args.repeat,
+        "settings": {"sizes": [] if args.helm_only or args.no_estates else args.sizes,
+                     "trees": [str(t) for t in args.tree], "wide": args.wide, "seed": args.seed,
+                     "repeat": args.repeat, "argv": sys.argv[1:] if argv is None else argv,
                      "skip_checkov": args.skip_checkov, "checkov_rules": str(args.checkov_rules or ""),
                      "generate_only": args.generate_only, "skip_helm": args.skip_helm,
                      "helm_reps": args.helm_reps},
@@ -309,19 +389,36 @@ def main(argv: list[str] | None = None) -> int:
                                 "in one child, after its imports (extra holds import, first call and child wall)",
         },
         "runs": [],
+        "wide": [],
         "helm": None,
     }
+    results["load_start"] = os.getloadavg()
+    hcl2 = not args.generate_only and parser_available("hcl2", sys.executable)
+    if not hcl2 and not args.generate_only:
+        print("hcl2 is not importable here (bc-python-hcl2 comes with the checkov extra): "
+              "no hcl2 parse-floor column", flush=True)
     failures = 0
-    for n in ([] if args.helm_only else args.sizes):
-        run, failed = run_estate(n, args, out, residency_exe, checkov_exe)
+    for n in ([] if args.helm_only or args.no_estates else args.sizes):
+        run, failed = run_estate(n, args, out, residency_exe, checkov_exe, hcl2)
         results["runs"].append(run)
+        failures += failed
+    for tree in ([] if args.helm_only or args.generate_only else args.tree):
+        run, failed = run_tree(tree, args, residency_exe, checkov_exe, hcl2)
+        results["runs"].append(run)
+        failures += failed
+    for n in ([] if args.helm_only else args.wide):
+        run, failed = run_wide(n, args, out, residency_exe)
+        results["wide"].append(run)
         failures += failed
     if not args.skip_helm:
         results["helm"], failed = run_helm(args, out, residency_exe, checkov_exe)
         failures += failed
 
     results["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    results["load_end"] = os.getloadavg()
     table = markdown_table(results["runs"], results["helm"]) if not args.generate_only else None
+    if table and results["wide"]:
+        table += "\n\n" + wide_table(results["wide"])
     results["markdown"] = table
     # --generate-only must not clobber the timings of an earlier full run
     res_path = out / ("estates.json" if args.generate_only else "results.json")
@@ -329,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     if table:
-        print(environment_line(env_info) + "\n")
+        print(environment_line(env_info))
+        print(load_line(results) + "\n")
         print(table)
         print()
     elif results["runs"]:

@@ -38,6 +38,7 @@ class Measurement:
     stdout_tail: str | None = None
     stderr_tail: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    load_avg: tuple[float, float, float] | None = None  # os.getloadavg() as the child started
     repeats: list[dict[str, object]] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -46,6 +47,8 @@ class Measurement:
         s = f"{self.label}: {self.seconds:.2f} s, peak {self.peak_mb:.0f} MB"
         if self.tree_peak_mb:
             s += f" (tree {self.tree_peak_mb:.0f} MB)"
+        if self.load_avg:
+            s += f" [load {self.load_avg[0]:.2f}]"
         if not self.ok:
             s += f"  ** FAILED rc={self.returncode}: {self.error or ''}"
         return s
@@ -124,6 +127,7 @@ def run_measured(label: str, cmd: list[str], *, env: dict[str, str] | None = Non
             m.status, m.error = "cannot start", f"cannot open stdout target: {e}"
             return m
         with out_fh, open(err_p, "wb") as err_fh:
+            m.load_avg = os.getloadavg()  # the machine is shared: note how busy it was
             t0 = time.perf_counter()
             try:
                 proc = subprocess.Popen(m.cmd, stdout=out_fh, stderr=err_fh, stdin=subprocess.DEVNULL,

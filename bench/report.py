@@ -1,6 +1,6 @@
-"""What the benchmark prints: the Markdown table (one row per Terraform estate, one for the
-Helm chart, notes for failed or unmeasured cells), the environment line and the estate counts
-of ``--generate-only``. Measurements arrive as the dicts stored in results.json."""
+"""What the benchmark prints: the Markdown table (one row per Terraform estate or tree, one for
+the Helm chart, notes for failed or unmeasured cells), the scaling table of ``--wide``, the
+environment and load lines and the estate counts of ``--generate-only``. Measurements arrive as the dicts stored in results.json."""
 from __future__ import annotations
 
 import os
@@ -44,6 +44,24 @@ def _ratio(a: M, b: M) -> str:
     return f"{a['seconds'] / b['seconds']:.1f}×"
 
 
+def _cpu(m: M) -> float | None:
+    """User + system CPU seconds of the child and its waited-for descendants (wait4): unlike
+    wall time, barely moved by other work on a shared machine."""
+    if not m or not m.get("ok") or m.get("user_seconds") is None:
+        return None
+    return float(m["user_seconds"] + (m.get("sys_seconds") or 0.0))
+
+
+def _fmt_cpu(m: M) -> str:
+    cpu = _cpu(m)
+    return f"{cpu:.2f}" if cpu is not None else "n/a"
+
+
+def _cpu_ratio(a: M, b: M) -> str:
+    x, y = _cpu(a), _cpu(b)
+    return f"{x / y:.1f}×" if x and y else "n/a"
+
+
 def _in_process_parse(parse: M) -> str:
     """The parse floor's own in-process parse time (no interpreter start-up, no import)."""
     if not parse or not parse.get("ok") or "parse_seconds" not in parse.get("extra", {}):
@@ -60,38 +78,116 @@ def _peak(*ms: M) -> M:
     return {"ok": True, "peak_mb": max(m["peak_mb"] for m in ok), "tree_peak_mb": max(trees) if trees else None}
 
 
-HEADER = ("| input | files | lines | parse floor s | parse MB | in-process s | residency cold s | residency warm s "
-          "| residency peak MB | checkov s | checkov peak MB | checkov / cold | cold / parse | cold / warm |")
+def _memory(m: M) -> float | None:
+    """What a tool really held at its peak: the summed process tree where sampled and larger
+    (checkov and residency both start worker processes), else ru_maxrss."""
+    if not m or not m.get("ok") or m.get("peak_mb") is None:
+        return None
+    return float(max(m["peak_mb"], m.get("tree_peak_mb") or 0))
+
+
+def _memory_ratio(ckv: M, ours: M) -> str:
+    a, b = _memory(ckv), _memory(ours)
+    return f"{a / b:.1f}×" if a and b else "n/a"
+
+
+HEADER = ("| input | files | lines | parse floor s | in-process s | hcl2 parse floor s | hcl2 in-process s "
+          "| residency cold s | cold CPU s | residency warm s | residency peak MB | checkov s | checkov CPU s "
+          "| checkov peak MB | checkov / cold | checkov / cold (CPU) | checkov MB / residency MB | cold / parse "
+          "| cold / warm |")
+
+
+def _input_name(r: dict[str, Any]) -> str:
+    if r.get("kind") == "tree":
+        return f"`{r['name']}` (.tf, real tree)"
+    return "Terraform estate (.tf, generated)"
 
 
 def markdown_table(runs: list[dict[str, Any]], helm: dict[str, Any] | None = None) -> str:
-    """The table: one row per estate, then the Helm chart; a note per failed or unmeasured command."""
-    rows = [HEADER, "|---|" + "---:|" * 13]
+    """The table: one row per estate or tree, then the Helm chart; a note per failed or
+    unmeasured command and per file a parser rejected."""
+    rows = [HEADER, "|---|" + "---:|" * 18]
     notes: list[str] = []
     skipped = "skipped"
     for r in runs:
         cold, warm, parse, ckv = (r.get("residency_cold"), r.get("residency_warm"),
                                   r.get("parse_floor"), r.get("checkov"))
+        hcl2 = r.get("parse_floor_hcl2")
+        peak = _peak(cold, warm) if cold else None
         rows.append("| " + " | ".join([
-            "Terraform (.tf)", f"{r['estate']['tf_files']:,}", f"{r['estate']['tf_lines']:,}",
-            _fmt_s(parse), _fmt_mb(parse), _in_process_parse(parse),
-            _fmt_s(cold) if cold else skipped, _fmt_s(warm) if warm else skipped,
-            _fmt_mb(_peak(cold, warm)) if cold else skipped,
-            _fmt_s(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
-            _ratio(ckv, cold), _ratio(cold, parse), _ratio(cold, warm),
+            _input_name(r), f"{r['estate']['tf_files']:,}", f"{r['estate']['tf_lines']:,}",
+            _fmt_s(parse), _in_process_parse(parse),
+            _fmt_s(hcl2) if hcl2 else "n/a", _in_process_parse(hcl2) if hcl2 else "n/a",
+            _fmt_s(cold) if cold else skipped, _fmt_cpu(cold) if cold else skipped,
+            _fmt_s(warm) if warm else skipped, _fmt_mb(peak) if cold else skipped,
+            _fmt_s(ckv) if ckv else skipped, _fmt_cpu(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
+            _ratio(ckv, cold), _cpu_ratio(ckv, cold), _memory_ratio(ckv, peak), _ratio(cold, parse),
+            _ratio(cold, warm),
         ]) + " |")
-        notes += _notes(f"{r['estate']['tf_files']:,} files", (parse, cold, warm, ckv))
+        row = f"{r['estate']['tf_files']:,} files" if r.get("kind") != "tree" else f"`{r['name']}`"
+        notes += _notes(row, (parse, hcl2, cold, warm, ckv))
+        for m in (parse, hcl2):
+            extra = (m or {}).get("extra") or {}
+            if m and m.get("ok") and extra.get("errors"):
+                first = extra["first_errors"][0]
+                why = " ".join(first["error"].split())[:160]
+                notes.append(f"- {row}, {m['label']}: rejected {extra['errors']} of {extra['files']} files "
+                             f"(timed anyway), e.g. {first['file']}: {why}")
     if helm:
         scan, render, ckv = helm.get("residency_scan"), helm.get("render_scan"), helm.get("checkov")
         rows.append("| " + " | ".join([
             "Helm chart (templates)", f"{helm['chart']['templates']:,}", f"{helm['chart']['template_lines']:,}",
-            NA, NA, _fmt_s(render, 3) if render else skipped,
-            _fmt_s(scan) if scan else skipped, NA, _fmt_mb(scan) if scan else skipped,
-            _fmt_s(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
-            _ratio(ckv, scan), NA, NA,
+            NA, _fmt_s(render, 3) if render else skipped, NA, NA,
+            _fmt_s(scan) if scan else skipped, _fmt_cpu(scan) if scan else skipped, NA,
+            _fmt_mb(scan) if scan else skipped,
+            _fmt_s(ckv) if ckv else skipped, _fmt_cpu(ckv) if ckv else skipped, _fmt_mb(ckv) if ckv else skipped,
+            _ratio(ckv, scan), _cpu_ratio(ckv, scan), _memory_ratio(ckv, scan), NA, NA,
         ]) + " |")
         notes += _notes("Helm chart", (render, scan, ckv))
     return "\n".join(rows + ([""] + notes if notes else []))
+
+
+def wide_table(wide: list[dict[str, Any]]) -> str:
+    """The scaling rows: one module of N resources; time and resources relative to the first row
+    (linear analysis keeps the two ratios close)."""
+    lines = ["| resources in one module | main.tf MiB | .tf lines | residency cold s | residency peak MB "
+             "| inventory rows | scan errors | resources ÷ first | cold s ÷ first | cold CPU s | CPU ÷ first |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    notes: list[str] = []
+    first = wide[0] if wide else None
+    for r in wide:
+        cold, w, out = r.get("residency_cold"), r["wide"], r.get("residency_output") or {}
+        lines.append("| " + " | ".join([
+            f"{r['resources']:,}", f"{w['main_bytes'] / 2**20:.1f}", f"{w['tf_lines']:,}",
+            _fmt_s(cold), _fmt_mb(cold), f"{out.get('inventory', 'n/a')}", f"{out.get('errors', 'n/a')}",
+            f"{r['resources'] / first['resources']:.1f}×" if first else "n/a",
+            _ratio(cold, first.get("residency_cold")) if first else "n/a",
+            _fmt_cpu(cold), _cpu_ratio(cold, first.get("residency_cold")) if first else "n/a",
+        ]) + " |")
+        notes += _notes(f"{r['resources']:,} resources", (cold,))
+        notes += [f"- {r['resources']:,} resources, scan error: {e}" for e in out.get("first_errors", [])]
+    return "\n".join(lines + ([""] + notes if notes else []))
+
+
+def load_line(results: dict[str, Any]) -> str:
+    """How busy the shared machine was: the load average at start and end, and the range of the
+    1-minute load as each measured command started."""
+    loads = [m["load_avg"][0] for m in _all_measurements(results) if m.get("load_avg")]
+    start, end = results.get("load_start"), results.get("load_end")
+
+    def fmt(t: Any) -> str:
+        return "/".join(f"{x:.2f}" for x in t) if t else "?"
+
+    span = f"; 1-min load as each command started: {min(loads):.2f}–{max(loads):.2f}" if loads else ""
+    return (f"Load average (1/5/15 min) at start {fmt(start)}, at end {fmt(end)}{span} "
+            f"({os.cpu_count()} CPUs)")
+
+
+def _all_measurements(results: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for run in [*results.get("runs", []), *results.get("wide", []), results.get("helm") or {}]:
+        found += [v for v in run.values() if isinstance(v, dict) and "load_avg" in v]
+    return found
 
 
 def _notes(row: str, ms: tuple[M, ...]) -> list[str]:
@@ -117,7 +213,9 @@ def estates_table(runs: list[dict[str, Any]]) -> str:
 
 def environment_line(e: dict[str, Any]) -> str:
     return (f"Environment: Python {e['python']}, {e.get('cpu', e['machine'])}, {e['cpus']} CPUs, "
-            f"checkov {e.get('checkov_version', '?')}, bc-python-hcl2 {e.get('hcl2_version', '?')}, "
+            f"checkov {e.get('checkov_version', '?')}, tree-sitter {e.get('tree_sitter_version', '?')} + "
+            f"tree-sitter-hcl {e.get('tree_sitter_hcl_version', '?')}, "
+            f"bc-python-hcl2 {e.get('hcl2_version', 'not installed')}, "
             f"helm-python-sdk {e.get('helm_python_sdk_version', '?')}, helm binary: {e.get('helm') or 'none'}")
 
 
@@ -145,7 +243,8 @@ def environment_info(residency: str | None, checkov: str | None, helm: str | Non
             info["mem_total_mb"] = int(fh.readline().split()[1]) // 1024
     except (OSError, ValueError, IndexError):
         pass
-    for key, dist in (("hcl2", "bc-python-hcl2"), ("checkov", "checkov"), ("helm_python_sdk", "helm-python-sdk")):
+    for key, dist in (("hcl2", "bc-python-hcl2"), ("checkov", "checkov"), ("helm_python_sdk", "helm-python-sdk"),
+                      ("tree_sitter", "tree-sitter"), ("tree_sitter_hcl", "tree-sitter-hcl")):
         try:
             info[f"{key}_version"] = version(dist)
         except PackageNotFoundError:

@@ -48,6 +48,11 @@ def report_counts(exe: str, target: Path, extra_args: list[str], env: dict[str, 
             for key, val in doc.items():
                 if isinstance(val, list):
                     out[key] = len(val)
+            errors = doc.get("errors")
+            if isinstance(errors, list) and errors:
+                # the first few, so a budget or parse error in a timed run is visible
+                out["first_errors"] = [f"{e.get('file')}:{e.get('line')}: {str(e.get('message'))[:200]}"
+                                       for e in errors[:3] if isinstance(e, dict)]
             if isinstance(doc.get("summary"), dict):
                 out["summary"] = doc["summary"]
         return out

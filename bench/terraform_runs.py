@@ -1,45 +1,76 @@
-"""The Terraform commands the benchmark times on an estate: the hcl2 parse floor,
+"""The Terraform commands the benchmark times on an estate or a tree: the parse floors (our
+tree-sitter-hcl parser, and hcl2 as checkov uses it),
 ``residency scan`` (cold/warm cache) with an unmeasured check run of its report, and stock
 checkov with one no-op custom check (or our rules)."""
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
-from .estate import estate_files
 from .measure import Measurement, child_json, run_measured, unmeasured
 from .residency_cli import measure_scan, report_counts
 
-PARSE_FLOOR_CHILD = r"""
-import json, sys, time
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# One child per parser: it reads and parses every listed file in sequence and prints one JSON
+# line (ours is given each file's path relative to the tree, as the scanner passes it). A file
+# the parser rejects is counted, not fatal; the caller decides whether that fails the run.
+_FLOOR_CHILD = r"""
+import json, os, sys, time
 t0 = time.perf_counter()
-import hcl2
+__IMPORT__
 t_import = time.perf_counter() - t0
-paths = open(sys.argv[1], encoding="utf-8").read().split("\n")
-paths = [p for p in paths if p]
+root = sys.argv[2]
+paths = [p for p in open(sys.argv[1], encoding="utf-8").read().split("\n") if p]
 errors = []
 t1 = time.perf_counter()
 for p in paths:
     try:
         with open(p, encoding="utf-8") as fh:
-            hcl2.load(fh)
+            text = fh.read()
+        __PARSE__
     except Exception as e:  # report, keep going
         errors.append({"file": p, "error": (type(e).__name__ + ": " + str(e))[:400]})
 t_parse = time.perf_counter() - t1
 print(json.dumps({"files": len(paths), "import_seconds": t_import, "parse_seconds": t_parse,
                   "errors": len(errors), "first_errors": errors[:10]}))
-sys.exit(3 if errors else 0)
 """
 
+# parser name -> (table label, import line, parse line)
+PARSERS: dict[str, tuple[str, str, str]] = {
+    # ours: tree-sitter-hcl building the analyzer's typed syntax tree, as the scanner does
+    "residency": ("parse floor (tree-sitter-hcl, residency)",
+                  "from analyzer.terraform.loader import parse_text",
+                  "parse_text(text, os.path.relpath(p, root))"),
+    # what every hcl2-based scanner (checkov) pays
+    "hcl2": ("parse floor (hcl2.loads, checkov's parser)", "import hcl2", "hcl2.loads(text)"),
+}
 
-def measure_parse_floor(estate: Path, python: str, timeout: float | None) -> Measurement:
-    files = estate_files(estate)
+
+def parser_available(parser: str, python: str) -> bool:
+    """Can ``python`` import the parser's module? (bc-python-hcl2 is only in the checkov extra.)"""
+    module = "hcl2" if parser == "hcl2" else "analyzer.terraform.loader"
+    try:
+        return subprocess.run([python, "-c", f"import {module}"], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def measure_parse_floor(root: Path, files: list[Path], python: str, timeout: float | None, *,
+                        parser: str = "residency", strict: bool = True) -> Measurement:
+    """Parse every file of ``files`` in one fresh child. ``strict``: a file the parser rejects
+    fails the run (generated estates must parse); otherwise the count is only recorded."""
+    label, import_line, parse_line = PARSERS[parser]
+    child = _FLOOR_CHILD.replace("__IMPORT__", import_line).replace("__PARSE__", parse_line)
     with tempfile.NamedTemporaryFile("w", suffix=".lst", delete=False, encoding="utf-8") as fh:
         fh.write("\n".join(str(f) for f in files) + "\n")
         lst = fh.name
     try:
-        m = run_measured("parse floor (hcl2.load)", [python, "-c", PARSE_FLOOR_CHILD, lst], timeout=timeout)
+        # cwd = the repository, so the child imports this checkout's analyzer
+        m = run_measured(label, [python, "-c", child, lst, str(root)], timeout=timeout, cwd=str(REPO_ROOT))
     finally:
         os.unlink(lst)
     info = child_json(m)
@@ -48,7 +79,7 @@ def measure_parse_floor(estate: Path, python: str, timeout: float | None) -> Mea
             m.ok, m.status, m.error = False, "no result", "parse-floor child printed no result"
         return m
     m.extra = info
-    if info.get("errors"):
+    if info.get("errors") and strict:
         m.ok, m.status = False, "parse errors"
         m.error = f"{info['errors']} file(s) failed to parse, e.g. {info['first_errors'][0]}"
     return m
