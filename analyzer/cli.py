@@ -160,7 +160,7 @@ VarFileOption = Annotated[list[str], typer.Option(
     "--var-file", metavar="FILE", help="Terraform -var-file, in order; repeatable. Terraform's single-dash "
     "-var-file is refused with a hint. A missing file is a usage error.")]
 VarOption = Annotated[list[str], typer.Option("--var", metavar="NAME=VALUE", help="Terraform -var NAME=VALUE; repeatable.")]
-NoCacheOption = Annotated[bool, typer.Option("--no-cache", metavar="", help="Do not read or write the parse cache.")]
+NoCacheOption = Annotated[bool, typer.Option("--no-cache", metavar="", help="Do not read or write the inventory cache (JSON, under ~/.cache/residency).")]
 RegionOption = Annotated[Optional[str], typer.Option(metavar="REGION", help="The one allowed region (overrides residency.yaml).")]
 AccountOption = Annotated[list[str], typer.Option(metavar="ID", help="An allowed account/project/subscription; repeatable.")]
 ConfigOption = Annotated[Optional[Path], typer.Option(metavar="FILE", help="Policy file (default: residency.yaml found "
