@@ -63,6 +63,8 @@ class Boundary:
     """The folder nothing is read outside of (resolved, absolute)."""
 
     root: Path
+    # False when no enclosing repository was found and the scanned folder itself is the boundary
+    repository: bool = True
 
     @classmethod
     def for_scan(cls, path: Path) -> "Boundary":
@@ -74,7 +76,7 @@ class Boundary:
             real = path.resolve()
         except (OSError, RuntimeError):
             real = _lexical(path)
-        return cls(real if real.is_dir() else real.parent)
+        return cls(real if real.is_dir() else real.parent, repository=False)
 
     def contains(self, real: Path) -> bool:
         """Whether a resolved path is inside the boundary and not inside a `.git` folder."""
@@ -198,6 +200,9 @@ def _outside_message(path: Path, name: str, real: Path, boundary: Boundary) -> s
     if link is not None:
         return (f"symlink {name} points outside the scanned tree (-> {_link_text(link)}); never read, not analyzed "
                 "(the analyzer reads nothing outside the repository it scans)")
+    if not boundary.repository:
+        return (f"{name} is outside the scanned tree; never read, not analyzed (no enclosing git repository, so the "
+                "scanned folder is the boundary: scan the repository's top folder to include it)")
     return f"{name} is outside the scanned tree; never read, not analyzed (the analyzer reads nothing outside the repository it scans)"
 
 

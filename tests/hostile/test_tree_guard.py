@@ -111,3 +111,14 @@ def test_operator_files_may_live_outside_but_not_through_a_planted_link(layout: 
     real = operator_file(outside / "pipe", boundary, what="--values")
     with pytest.raises(RefusedPath, match="--values pipe is a named pipe, not a regular file"):
         read_regular_file(real, "--values pipe")
+
+
+def test_without_a_repository_the_refusal_says_how_to_include_a_sibling(layout: tuple[Path, Path]) -> None:
+    repo, _ = layout  # no .git: the scanned folder is the boundary
+    boundary = Boundary.for_scan(repo / "infra")
+    assert boundary.repository is False
+    with pytest.raises(RefusedPath) as err:
+        boundary.resolve(repo / "infra" / ".." / "modules" / "m", shown="../modules/m")
+    assert str(err.value) == ("../modules/m is outside the scanned tree; never read, not analyzed (no enclosing git "
+                              "repository, so the scanned folder is the boundary: scan the repository's top folder "
+                              "to include it)")
