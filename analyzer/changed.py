@@ -152,7 +152,7 @@ def select_changed(paths: list[Path], base: Path, ref: str, excludes: Excludes, 
     input format says which of its units the changed files touch (analyzer/formats.py)."""
     _top, files = changed_files(paths[0], ref)
     units = discover(paths, base, excludes)
-    selection = select_units(units, files, everything=everything, chart_inputs=chart_inputs)
+    selection = select_units(paths, units, files, everything=everything, chart_inputs=chart_inputs)
     return ChangedSelection(ref=ref, base=base, changed_files=files, selection=selection)
 
 
@@ -168,13 +168,13 @@ class ChangedSelection:
 
     @property
     def empty(self) -> bool:
-        return not self.selection.units
+        return not self.selection.units and not self.selection.orphans
 
     def describe(self) -> str:
         why = f" ({_rel(Path(self.selection.everything), self.base)} changed: everything)" if self.selection.everything else ""
         if self.empty:
             return f"changed since {self.ref}: {self.selection.counts()}; nothing to scan"
-        names = sorted({u.rel for u in self.selection.units})
+        names = sorted({u.rel for u in self.selection.units} | {_rel(o, self.base) for o in self.selection.orphans})
         shown = ", ".join(names[:SHOWN_NAMES]) + (f", … {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
         return f"changed since {self.ref}: {self.selection.counts()}{why}: {shown}"
 

@@ -152,6 +152,9 @@ class Selection:
     everything: str | None = None  # the changed file that affects every unit (policy, --var-file)
     discovered: list[Unit] = field(default_factory=list)
     per_path: list[list[Unit]] = field(default_factory=list)  # every unit found, per scanned path
+    # changed Terraform files no unit claims (a file that does not parse is in no root): the
+    # scan still runs so their errors are reported, never a silent pass
+    orphans: set[Path] = field(default_factory=set)
 
     @property
     def keys(self) -> set[tuple[str, str]]:
@@ -167,12 +170,14 @@ class Selection:
     def keeps_error(self, file: Path) -> bool:
         """An error is dropped only when it belongs to units none of which is selected."""
         owners = [u for u in self.discovered if u.owns(file)]
-        return not owners or any(u in self.units for u in owners)
+        if owners:
+            return any(u in self.units for u in owners)
+        return file in self.orphans or terraform_file_kind(file.name) is None
 
 
-def select_units(units: list[list[Unit]], changed: list[Path], *, everything: list[Path] = (),  # type: ignore[assignment]
-                 chart_inputs: list[Path] = ()) -> Selection:  # type: ignore[assignment]
-    """The affected units. A change to a file of ``everything`` (the policy, a --var-file)
+def select_units(paths: list[Path], units: list[list[Unit]], changed: list[Path], *,
+                 everything: Iterable[Path] = (), chart_inputs: Iterable[Path] = ()) -> Selection:
+    """The affected units (``units``: those found under each of ``paths``). A change to a file of ``everything`` (the policy, a --var-file)
     affects every unit; a change to one of ``chart_inputs`` (--values, --set-file) every chart."""
     changed_set = {_abs(c) for c in changed}
     flat = [u for per_path in units for u in per_path]
@@ -192,6 +197,9 @@ def select_units(units: list[list[Unit]], changed: list[Path], *, everything: li
     extra = [u for u in flat if u not in selection.units and (
         (u.kind == "terraform" and u.rel in plan_folders) or (u.kind == "plan" and unit_folder(u) in root_folders))]
     selection.units += extra
+    selection.orphans = {c for c in changed_set if terraform_file_kind(c.name) is not None and c.is_file()
+                         and not any(u.owns(c) for u in flat)
+                         and any(c == _abs(p) or c.is_relative_to(_abs(p)) for p in paths)}
     return selection
 
 
