@@ -1,4 +1,4 @@
-"""Pull-request mode (`--changed-from REF`): scan only the Terraform roots a change touches.
+"""Pull-request mode (`--changed-from REF`): scan only the inputs a change affects.
 
 How it decides:
 
@@ -7,49 +7,34 @@ How it decides:
    and ``git ls-files --others --exclude-standard`` (new files), run in the repository of
    the first scanned path. Nothing is fetched; if git fails or REF is not a commit, the
    command exits 2.
-2. Only Terraform files (``.tf``, ``.tf.json``, ``.tfvars``, ``.tfvars.json``) and plan JSON
-   files count; their folders are the changed folders.
-3. A Terraform root (a folder no scanned folder calls, as in a normal scan) is selected when
-   its own folder, or any folder it calls through local module sources (transitively), is a
-   changed folder. A changed plan JSON file selects itself.
-4. git never runs a program the repository's config names (fsmonitor, hooks, external diff,
+2. Each input format (analyzer/formats.py) says which of its units the changed files affect:
+   a Terraform root when a Terraform file in its folder or in a folder it calls through
+   local module sources (transitively) changed; a chart when any file under its folder
+   changed (templates, its values files, vendored subcharts) or a --values/--set-file file;
+   a manifest or a plan when its own file changed. A plan and the Terraform root beside it
+   are selected together (they are joined). A change to the policy file the scan uses or to
+   a --var-file selects everything.
+3. git never runs a program the repository's config names (fsmonitor, hooks, external diff,
    textconv, clean/smudge filters, pager): see ``_Git``.
-5. The scan itself is unchanged (each selected root is evaluated whole, with its modules);
-   rows, providers and errors of the roots not selected are dropped before the rules run.
+4. The scan evaluates only the selected units (scan.collect_pieces `select`), each whole:
+   a root with all its modules. Errors met in units not selected are dropped.
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analyzer.formats import Selection, discover, select_units
 from analyzer.models import Inventory
-from analyzer.plan.detect import is_plan_candidate
-from analyzer.terraform.loader import SourceTree, load_dir, load_tree, terraform_file_kind
-from analyzer.terraform.roots import find_roots
-from analyzer.terraform.sources import is_local_source, static_source
+from analyzer.terraform.loader import SourceTree
+from analyzer.walk import Excludes
 
 
 class ChangedError(Exception):
     """git could not tell what changed (not a repository, unknown ref, git missing)."""
-
-
-@dataclass
-class ChangedSelection:
-    ref: str
-    changed_files: list[Path] = field(default_factory=list)  # absolute, relevant files only
-    roots: set[str] = field(default_factory=set)  # selected roots, relative to the scan root
-    folders: set[str] = field(default_factory=set)  # folders of the selected roots and their modules
-    plans: set[str] = field(default_factory=set)  # changed plan files, relative to the scan root
-
-    def describe(self) -> str:
-        if not self.roots and not self.plans:
-            return f"no Terraform root changed since {self.ref}; nothing to scan"
-        names = sorted(self.roots | self.plans)
-        return f"changed since {self.ref}: scanning {len(names)} root(s): {', '.join(names)}"
 
 
 # Git in a scanned repository runs with that repository's config, which the repository's
@@ -161,29 +146,49 @@ def changed_files(path: Path, ref: str) -> tuple[Path, list[Path]]:
     return top, sorted(top / name for name in names)
 
 
-def _relevant(path: Path) -> bool:
-    return terraform_file_kind(path.name) is not None or is_plan_candidate(path)
+def select_changed(paths: list[Path], base: Path, ref: str, excludes: Excludes, *,
+                   everything: list[Path], chart_inputs: list[Path]) -> ChangedSelection:
+    """Which units under ``paths`` (scan root ``base``) a change since ``ref`` affects: each
+    input format says which of its units the changed files touch (analyzer/formats.py)."""
+    _top, files = changed_files(paths[0], ref)
+    units = discover(paths, base, excludes)
+    selection = select_units(paths, units, files, everything=everything, chart_inputs=chart_inputs)
+    return ChangedSelection(ref=ref, base=base, changed_files=files, selection=selection)
 
 
-def _called_folders(tree: SourceTree, root: Path) -> set[Path]:
-    """The root folder and every folder it calls through local module sources, transitively."""
-    seen = {root}
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        if folder not in tree.files and folder.is_dir():
-            load_dir(tree, folder)
-        for body in tree.files.get(folder, []):
-            for block in body.blocks:
-                if block.type != "module":
-                    continue
-                source = static_source(block)
-                if source and is_local_source(source):
-                    target = Path(os.path.normpath(folder / source))
-                    if target not in seen:
-                        seen.add(target)
-                        stack.append(target)
-    return seen
+SHOWN_NAMES = 20  # units named on stderr; the counts are always complete
+
+
+@dataclass
+class ChangedSelection:
+    ref: str
+    base: Path
+    changed_files: list[Path] = field(default_factory=list)  # absolute
+    selection: Selection = field(default_factory=Selection)
+
+    @property
+    def empty(self) -> bool:
+        return not self.selection.units and not self.selection.orphans
+
+    def describe(self) -> str:
+        why = f" ({_rel(Path(self.selection.everything), self.base)} changed: everything)" if self.selection.everything else ""
+        if self.empty:
+            return f"changed since {self.ref}: {self.selection.counts()}; nothing to scan"
+        names = sorted({u.rel for u in self.selection.units} | {_rel(o, self.base) for o in self.selection.orphans})
+        shown = ", ".join(names[:SHOWN_NAMES]) + (f", … {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+        return f"changed since {self.ref}: {self.selection.counts()}{why}: {shown}"
+
+    def select(self, units: list[tuple[str, str, Path]], _tree: SourceTree | None) -> set[tuple[str, str]]:
+        """The scan's unit selector (scan.collect_pieces `select`)."""
+        keys = self.selection.keys
+        return {(kind, rel) for kind, rel, _path in units if (kind, rel) in keys}
+
+    def keep(self, inventory: Inventory) -> Inventory:
+        """Only selected units are scanned; the errors met while discovering and parsing the
+        rest (an unchanged root's broken file) are dropped too."""
+        inventory.errors = [e for e in inventory.errors
+                            if self.selection.keeps_error(Path(os.path.normpath(self.base / e.file)))]
+        return inventory
 
 
 def _rel(path: Path, base: Path) -> str:
@@ -191,42 +196,3 @@ def _rel(path: Path, base: Path) -> str:
         return path.relative_to(base).as_posix() or "."
     except ValueError:
         return path.as_posix()
-
-
-def select_roots(paths: list[Path], base: Path, ref: str) -> ChangedSelection:
-    """Which roots under ``paths`` (scan root ``base``) a change since ``ref`` touches."""
-    _top, files = changed_files(paths[0], ref)
-    selection = ChangedSelection(ref=ref, changed_files=[f for f in files if _relevant(f)])
-    changed_folders = {f.parent for f in selection.changed_files}
-    for f in selection.changed_files:
-        if is_plan_candidate(f) and f.is_file():
-            selection.plans.add(_rel(f, base))
-    for path in paths:
-        if not path.exists() or (path.is_file() and is_plan_candidate(path)):
-            continue
-        tree = load_tree(path, rel_root=base)
-        for root in find_roots(tree):
-            folders = _called_folders(tree, root)
-            if folders & changed_folders:
-                selection.roots.add(_rel(root, base))
-                selection.folders.update(_rel(folder, base) for folder in folders)
-    return selection
-
-
-def filter_inventory(inventory: Inventory, selection: ChangedSelection) -> Inventory:
-    """Keep the rows, providers and errors of the selected roots (and changed plans)."""
-
-    def keep_root(root: str) -> bool:
-        # a plan row's root is its plan file; it belongs to the Terraform root beside it
-        return root in selection.roots or root in selection.plans or \
-            (root.endswith(".json") and (posixpath.dirname(root) or ".") in selection.roots)
-
-    def keep_error(file: str) -> bool:
-        folder = posixpath.dirname(file) or "."
-        return (file in selection.folders or folder in selection.folders or file in selection.plans
-                or keep_root(file))
-
-    inventory.rows = [r for r in inventory.rows if keep_root(r.root)]
-    inventory.providers = [p for p in inventory.providers if keep_root(p.root)]
-    inventory.errors = [e for e in inventory.errors if keep_error(e.file)]
-    return inventory

@@ -397,24 +397,52 @@ def _check_outputs(outputs: list[Path], paths: list[Path], flag: str = "--output
             _fail_usage(f"{flag} {err}")
 
 
-def _changed_filter(paths: list[Path], ref: Optional[str]):
-    """--changed-from: (the inventory filter keeping only the roots a change touches, the roots
-    to evaluate), or (None, None) for a full scan. Exits 0 with a message when no root
-    changed, 2 when git cannot tell."""
+def _changed_filter(paths: list[Path], ref: Optional[str], policy: Policy, sources: list[CliVar],
+                    chart_options: ChartOptions, excludes: Excludes):
+    """--changed-from: the units a change affects (analyzer/changed.py), said on stderr, or None
+    for a full scan. Exits 2 when git cannot tell or a path holds nothing to scan."""
     if ref is None:
-        return None, None
-    from analyzer.changed import ChangedError, filter_inventory, select_roots
-    from analyzer.scan import _common_root
+        return None
+    from analyzer.changed import ChangedError, select_changed
+    from analyzer.scan import NothingToScan, _common_root
 
+    # a change to these re-scans everything (the policy, --var-file) or every chart (--values, --set-file)
+    everything = [Path(policy.source)] if policy.source else []
+    everything += [Path(s.text) for s in sources if s.kind == "file"]
+    chart_inputs = [*chart_options.values_files, *(Path(s.split("=", 1)[1]) for s in chart_options.set_files if "=" in s)]
     try:
-        selection = select_roots(paths, _common_root(paths), ref)
+        selection = select_changed(paths, _common_root(paths), ref, excludes, everything=everything,
+                                   chart_inputs=chart_inputs)
     except ChangedError as err:
         _fail_usage(f"--changed-from {ref}: {err}")
+    empty = [p for p, units in zip(paths, selection.selection.per_path) if not units]
+    if empty:
+        _fail_usage(str(NothingToScan(empty)))
     typer.echo(selection.describe(), err=True)
-    if not selection.roots and not selection.plans:
-        raise typer.Exit(0)
-    keep = lambda inventory: filter_inventory(inventory, selection)  # noqa: E731
-    return keep, frozenset(selection.roots)
+    return selection
+
+
+def _nothing_changed(paths: list[Path], policy: Policy, skip: set[str]):
+    """The report of a scan that selected nothing: no findings, no inventory, every format valid."""
+    import time
+
+    from analyzer.models import Inventory
+    from analyzer.report.paths import repository_prefix
+    from analyzer.scan import _common_root, display_root, evaluate
+
+    base = _common_root(paths)
+    report = evaluate(Inventory(), 0, display_root(base), policy, skip, time.perf_counter(), base)
+    report.repository_prefix = repository_prefix(base)
+    report.unused_exceptions = []  # nothing was scanned: no exception can be called stale
+    return report
+
+
+# What the human-read formats add when nothing changed (the machine formats stay plain empty reports).
+_NOTHING_CHANGED_NOTE = {
+    "cli": "Nothing changed since {ref}: no input was scanned.\n",
+    "markdown": "\n_Nothing changed since `{ref}`: no input was scanned._\n",
+    "github": "::notice title=residency::Nothing changed since {ref}: no input was scanned.\n",
+}
 
 
 @dataclass(frozen=True)
@@ -491,8 +519,8 @@ def scan(
     baseline: Annotated[Optional[Path], typer.Option("--baseline", metavar="FILE", help="Baseline file (from `residency "
                                                      "baseline`): findings in it are reported as suppressed.")] = None,
     changed_from: Annotated[Optional[str], typer.Option("--changed-from", metavar="REF", help="Pull-request mode: scan "
-                                                        "only the Terraform roots whose files (or local modules) "
-                                                        "changed since this git ref.")] = None,
+                                                        "only the Terraform roots, charts, manifests and plans a "
+                                                        "change since this git ref affects.")] = None,
     compact: Annotated[bool, typer.Option("--compact", metavar="", help="cli format: no evidence chains (as checkov "
                                           "--compact).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", metavar="", help="cli format: only the failing findings and the "
@@ -537,17 +565,21 @@ def scan(
             _fail_usage(str(err))
     gating = _gating(policy, check, skip_check, hard_fail_on, soft_fail_on, soft_fail)
     spec = _shard_spec(shard, formats, changed_from)
-    keep, only_roots = _changed_filter(paths, changed_from)
+    excludes = _excludes(policy, skip_path, no_gitignore)
+    changed = _changed_filter(paths, changed_from, policy, sources, chart_options, excludes)
     style = CliStyle(compact=compact or policy.scan.compact, quiet=quiet or policy.scan.quiet)
     to_stdout = [name for index, name in enumerate(formats) if index >= len(outputs) or str(outputs[index]) == "-"]
     with scan_progress(to_stdout in ([], ["cli"])) as progress:
         options = ScanOptions(cli_vars=sources, skip_checks=gating.skip, use_cache=not no_cache, progress=progress,
-                              inventory_filter=keep, only_roots=only_roots, helm=chart_options,
-                              excludes=_excludes(policy, skip_path, no_gitignore))
+                              inventory_filter=changed.keep if changed else None,
+                              select=changed.select if changed else None, helm=chart_options, excludes=excludes)
         if spec is not None:
             _scan_shard(paths, policy, options, spec, accepted, baseline, outputs)
             return
-        report = _scanned(lambda: run_scan(paths, policy, options))
+        if changed is not None and changed.empty:  # CI still gets every report file it asked for
+            report = _nothing_changed(paths, policy, gating.skip)
+        else:
+            report = _scanned(lambda: run_scan(paths, policy, options))
     for stale in report.unused_exceptions:  # stderr: every --format on stdout stays parseable
         from analyzer.report.escape import visible
 
@@ -563,6 +595,8 @@ def scan(
                               terminal=None if to_file else Console(file=sys.stdout))
         else:
             text = render(name, report)
+        if changed is not None and changed.empty:
+            text += _NOTHING_CHANGED_NOTE.get(name, "").format(ref=changed_from)
         if to_file:
             try:
                 write_output(outputs[index], text, paths)
@@ -593,8 +627,8 @@ def inventory(
     no_gitignore: NoGitignoreOption = False,
     no_cache: NoCacheOption = False,
     changed_from: Annotated[Optional[str], typer.Option("--changed-from", metavar="REF", help="Pull-request mode: scan "
-                                                        "only the Terraform roots whose files (or local modules) "
-                                                        "changed since this git ref.")] = None,
+                                                        "only the Terraform roots, charts, manifests and plans a "
+                                                        "change since this git ref affects.")] = None,
     values: ValuesOption = [],
     set_: SetOption = [],
     set_string: SetStringOption = [],
@@ -617,12 +651,20 @@ def inventory(
     if fmt not in INVENTORY_FORMATS:
         _fail_usage(f"unknown --format {fmt!r}; choose from {', '.join(INVENTORY_FORMATS)}")
     _check_outputs([output] if output is not None else [], paths)
-    keep, only_roots = _changed_filter(paths, changed_from)
+    excludes = _excludes(policy, skip_path, no_gitignore)
+    changed = _changed_filter(paths, changed_from, policy, sources, chart_options, excludes)
     to_stdout = output is None or str(output) == "-"
     with scan_progress(fmt in ("cli", "table") or not to_stdout) as progress:
-        options = ScanOptions(cli_vars=sources, use_cache=not no_cache, progress=progress, inventory_filter=keep,
-                              only_roots=only_roots, helm=chart_options, excludes=_excludes(policy, skip_path, no_gitignore))
-        result, _files, base = _scanned(lambda: build_inventory(paths, options))
+        options = ScanOptions(cli_vars=sources, use_cache=not no_cache, progress=progress,
+                              inventory_filter=changed.keep if changed else None,
+                              select=changed.select if changed else None, helm=chart_options, excludes=excludes)
+        if changed is not None and changed.empty:
+            from analyzer.models import Inventory
+            from analyzer.scan import _common_root
+
+            result, base = Inventory(), _common_root(paths)
+        else:
+            result, _files, base = _scanned(lambda: build_inventory(paths, options))
     width = Console(file=sys.stdout).width if to_stdout else None
     text = render_inventory(result, "table" if fmt == "cli" else fmt, str(base), width=width)
     if to_stdout:

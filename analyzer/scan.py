@@ -58,6 +58,8 @@ class ScanOptions:
     helm: ChartOptions = field(default_factory=ChartOptions)
     # paths every walker skips: --skip-path, .gitignore, .helmignore (analyzer/walk.py)
     excludes: Excludes = field(default_factory=Excludes)
+    # scan only the units this picks (`--changed-from`: analyzer/changed.py); None = every unit
+    select: UnitSelector | None = None
 
 
 @contextmanager
@@ -95,9 +97,9 @@ def build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory,
 
 def _build_inventory(paths: list[Path], options: ScanOptions) -> tuple[Inventory, int, Path]:
     base = _common_root(paths)
-    pieces = list(collect_pieces(paths, options, base))
+    pieces = list(collect_pieces(paths, options, base, options.select))
     empty = [path for index, path in enumerate(paths)
-             if not any(p.order[0] == index and (p.files or p.parsed or p.inventory.errors or p.inventory.rows)
+             if options.select is None and not any(p.order[0] == index and (p.files or p.parsed or p.inventory.errors or p.inventory.rows)
                         for p in pieces)]
     if empty:
         raise NothingToScan(empty)

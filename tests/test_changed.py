@@ -120,7 +120,7 @@ def test_no_change_scans_nothing(repo: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(sys, "argv", ["residency", *args])
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0
-    assert "no Terraform root changed since HEAD" in result.stderr
+    assert "changed since HEAD: 0 Terraform roots, 0 charts, 0 manifests, 0 plans; nothing to scan" in result.stderr
 
 
 def test_scan_with_changed_from_reports_only_selected_roots(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

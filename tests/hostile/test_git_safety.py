@@ -78,7 +78,7 @@ def test_changed_from_runs_nothing_the_repository_config_names(hostile_repo: tup
     done = _scan(repo, "--changed-from", "HEAD~1")
     assert sorted(p.name for p in canaries.iterdir()) == []
     assert done.returncode == 1, done.stderr
-    assert "changed since HEAD~1: scanning 1 root(s): payments" in done.stderr
+    assert "changed since HEAD~1: 1 Terraform root, 0 charts, 0 manifests, 0 plans: payments" in done.stderr
     findings = [(f["rule_id"], f["address"], f["file"], f["line"]) for f in json.loads(done.stdout)["findings"]]
     assert findings == [("CKV_RES_1", "aws_s3_bucket.ledger", "payments/main.tf", 12)]
 
@@ -90,7 +90,7 @@ def test_git_environment_of_the_caller_does_not_redirect_git(hostile_repo: tuple
     _git(other, "init", "-q")
     done = _scan(repo, "--changed-from", "HEAD~1", env={"GIT_DIR": str(other / ".git"), "GIT_WORK_TREE": str(other)})
     assert done.returncode == 1, done.stderr
-    assert "scanning 1 root(s): payments" in done.stderr
+    assert "1 Terraform root, 0 charts, 0 manifests, 0 plans: payments" in done.stderr
     assert sorted(p.name for p in canaries.iterdir()) == []
 
 
