@@ -30,6 +30,7 @@ _TEMPLATE_MARKERS = frozenset({
     "template_interpolation", "template_if_intro", "template_else_intro", "template_if_end",
     "template_for_start", "template_for_end",
 })
+_WRAPPERS = frozenset({"literal_value", "template_expr", "collection_value", "for_expr", "operation"})
 _TEMPLATE_CONTAINERS = frozenset({"template_directive", "template_if", "template_for"})
 _INFINITE = 1 << 62
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -89,18 +90,19 @@ class Builder:
         blocks: list[ast.Block] = []
         attrs: dict[str, ast.Attribute] = {}
         for child in _kids(node):
-            if child.type == "body":
+            kind = child.type
+            if kind == "body":
                 inner_blocks, inner_attrs = self.body(child)
                 blocks.extend(inner_blocks)
                 attrs.update(inner_attrs)
-            elif child.type == "attribute":
+            elif kind == "attribute":
                 parts = _kids(child)
                 name = self.text(parts[0])
                 if name in attrs:
                     raise HclSyntaxError(f"attribute redefined: `{name}` was already set on line {attrs[name].line}; "
                                          "each argument may be set only once", _line(child), child.start_point.column + 1)
                 attrs[name] = ast.Attribute(name, self.expr(parts[2]), _line(child))
-            elif child.type == "block":
+            elif kind == "block":
                 blocks.append(self._block(child))
             else:
                 raise HclSyntaxError("expected blocks and `name = value` arguments here", _line(child))
@@ -168,14 +170,24 @@ class Builder:
         return result
 
     def _primary(self, node: Node) -> ast.Expr:
-        handler = self._primaries.get(node.type)
-        if handler is None:
-            raise self._unsupported(node)
-        self.depth += 1
-        if self.depth > _DEPTH_LIMIT:
-            self._enter(node)
+        # wrappers (literal_value, template_expr, ...) are unwrapped here rather than by
+        # recursing: one level of depth each, as a call per level would count, without the calls
+        outer = self.depth
+        while True:
+            kind = node.type
+            handler = self._primaries.get(kind)
+            if handler is None:
+                raise self._unsupported(node)
+            self.depth += 1
+            if self.depth > _DEPTH_LIMIT:
+                self._enter(node)
+            if kind not in _WRAPPERS:
+                break
+            child = node.child(0)  # exactly one child, and no room for a comment
+            assert child is not None
+            node = child
         result = handler(node)
-        self.depth -= 1
+        self.depth = outer
         return result
 
     def _unsupported(self, node: Node) -> HclSyntaxError:
