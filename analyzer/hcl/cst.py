@@ -53,27 +53,8 @@ class Builder:
     def __init__(self, source: bytes) -> None:
         self.src = source
         self.depth = 0
-        self._primaries: dict[str, Callable[[Node], ast.Expr]] = {
-            "literal_value": self._wrapper,
-            "numeric_lit": self._number,
-            "bool_lit": lambda n: ast.Literal(self.text(n) == "true", line=_line(n)),
-            "null_lit": lambda n: ast.Literal(None, line=_line(n)),
-            "string_lit": self._quoted,
-            "template_expr": self._wrapper,
-            "quoted_template": self._quoted,
-            "heredoc_template": self._heredoc,
-            "collection_value": self._wrapper,
-            "tuple": self._tuple,
-            "object": self._object,
-            "variable_expr": lambda n: ast.Name(self.text(_kids(n)[0]), line=_line(n)),
-            "function_call": self._call,
-            "for_expr": self._wrapper,
-            "for_tuple_expr": self._for,
-            "for_object_expr": self._for,
-            "operation": self._wrapper,
-            "unary_operation": self._unary,
-            "binary_operation": self._binary,
-        }
+        # handlers live in the class-level _PRIMARIES: bound methods kept on the instance would
+        # make every Builder a reference cycle, holding its file's bytes until a gc pass
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte: node.end_byte].decode("utf-8", "replace")
@@ -175,7 +156,7 @@ class Builder:
         outer = self.depth
         while True:
             kind = node.type
-            handler = self._primaries.get(kind)
+            handler = _PRIMARIES.get(kind)
             if handler is None:
                 raise self._unsupported(node)
             self.depth += 1
@@ -186,9 +167,18 @@ class Builder:
             child = node.child(0)  # exactly one child, and no room for a comment
             assert child is not None
             node = child
-        result = handler(node)
+        result = handler(self, node)
         self.depth = outer
         return result
+
+    def _bool(self, node: Node) -> ast.Expr:
+        return ast.Literal(self.text(node) == "true", line=_line(node))
+
+    def _null(self, node: Node) -> ast.Expr:
+        return ast.Literal(None, line=_line(node))
+
+    def _variable(self, node: Node) -> ast.Expr:
+        return ast.Name(self.text(_kids(node)[0]), line=_line(node))
 
     def _unsupported(self, node: Node) -> HclSyntaxError:
         return HclSyntaxError(f"unsupported syntax ({node.type})", _line(node), node.start_point.column + 1)
@@ -430,6 +420,29 @@ class Builder:
             names = [self.text(k) for k in kids if k.type == "identifier"]
             return [kind, left, right, _line(node), value, names]
         return [kind, left, right, _line(node)]
+
+
+_PRIMARIES: dict[str, Callable[[Builder, Node], ast.Expr]] = {
+    "literal_value": Builder._wrapper,
+    "numeric_lit": Builder._number,
+    "bool_lit": Builder._bool,
+    "null_lit": Builder._null,
+    "string_lit": Builder._quoted,
+    "template_expr": Builder._wrapper,
+    "quoted_template": Builder._quoted,
+    "heredoc_template": Builder._heredoc,
+    "collection_value": Builder._wrapper,
+    "tuple": Builder._tuple,
+    "object": Builder._object,
+    "variable_expr": Builder._variable,
+    "function_call": Builder._call,
+    "for_expr": Builder._wrapper,
+    "for_tuple_expr": Builder._for,
+    "for_object_expr": Builder._for,
+    "operation": Builder._wrapper,
+    "unary_operation": Builder._unary,
+    "binary_operation": Builder._binary,
+}
 
 
 def _unescape(raw: str, *, quoted: bool) -> str:
