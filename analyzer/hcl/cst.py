@@ -30,6 +30,7 @@ _TEMPLATE_MARKERS = frozenset({
     "template_interpolation", "template_if_intro", "template_else_intro", "template_if_end",
     "template_for_start", "template_for_end",
 })
+_WRAPPERS = frozenset({"literal_value", "template_expr", "collection_value", "for_expr", "operation"})
 _TEMPLATE_CONTAINERS = frozenset({"template_directive", "template_if", "template_for"})
 _INFINITE = 1 << 62
 _LINES = re.compile(r"[^\n]*\n|[^\n]+")
@@ -52,27 +53,8 @@ class Builder:
     def __init__(self, source: bytes) -> None:
         self.src = source
         self.depth = 0
-        self._primaries: dict[str, Callable[[Node], ast.Expr]] = {
-            "literal_value": self._wrapper,
-            "numeric_lit": self._number,
-            "bool_lit": lambda n: ast.Literal(self.text(n) == "true", line=_line(n)),
-            "null_lit": lambda n: ast.Literal(None, line=_line(n)),
-            "string_lit": self._quoted,
-            "template_expr": self._wrapper,
-            "quoted_template": self._quoted,
-            "heredoc_template": self._heredoc,
-            "collection_value": self._wrapper,
-            "tuple": self._tuple,
-            "object": self._object,
-            "variable_expr": lambda n: ast.Name(self.text(_kids(n)[0]), line=_line(n)),
-            "function_call": self._call,
-            "for_expr": self._wrapper,
-            "for_tuple_expr": self._for,
-            "for_object_expr": self._for,
-            "operation": self._wrapper,
-            "unary_operation": self._unary,
-            "binary_operation": self._binary,
-        }
+        # handlers live in the class-level _PRIMARIES: bound methods kept on the instance would
+        # make every Builder a reference cycle, holding its file's bytes until a gc pass
 
     def text(self, node: Node) -> str:
         return self.src[node.start_byte: node.end_byte].decode("utf-8", "replace")
@@ -89,18 +71,19 @@ class Builder:
         blocks: list[ast.Block] = []
         attrs: dict[str, ast.Attribute] = {}
         for child in _kids(node):
-            if child.type == "body":
+            kind = child.type
+            if kind == "body":
                 inner_blocks, inner_attrs = self.body(child)
                 blocks.extend(inner_blocks)
                 attrs.update(inner_attrs)
-            elif child.type == "attribute":
+            elif kind == "attribute":
                 parts = _kids(child)
                 name = self.text(parts[0])
                 if name in attrs:
                     raise HclSyntaxError(f"attribute redefined: `{name}` was already set on line {attrs[name].line}; "
                                          "each argument may be set only once", _line(child), child.start_point.column + 1)
                 attrs[name] = ast.Attribute(name, self.expr(parts[2]), _line(child))
-            elif child.type == "block":
+            elif kind == "block":
                 blocks.append(self._block(child))
             else:
                 raise HclSyntaxError("expected blocks and `name = value` arguments here", _line(child))
@@ -168,15 +151,34 @@ class Builder:
         return result
 
     def _primary(self, node: Node) -> ast.Expr:
-        handler = self._primaries.get(node.type)
-        if handler is None:
-            raise self._unsupported(node)
-        self.depth += 1
-        if self.depth > _DEPTH_LIMIT:
-            self._enter(node)
-        result = handler(node)
-        self.depth -= 1
+        # wrappers (literal_value, template_expr, ...) are unwrapped here rather than by
+        # recursing: one level of depth each, as a call per level would count, without the calls
+        outer = self.depth
+        while True:
+            kind = node.type
+            handler = _PRIMARIES.get(kind)
+            if handler is None:
+                raise self._unsupported(node)
+            self.depth += 1
+            if self.depth > _DEPTH_LIMIT:
+                self._enter(node)
+            if kind not in _WRAPPERS:
+                break
+            child = node.child(0)  # exactly one child, and no room for a comment
+            assert child is not None
+            node = child
+        result = handler(self, node)
+        self.depth = outer
         return result
+
+    def _bool(self, node: Node) -> ast.Expr:
+        return ast.Literal(self.text(node) == "true", line=_line(node))
+
+    def _null(self, node: Node) -> ast.Expr:
+        return ast.Literal(None, line=_line(node))
+
+    def _variable(self, node: Node) -> ast.Expr:
+        return ast.Name(self.text(_kids(node)[0]), line=_line(node))
 
     def _unsupported(self, node: Node) -> HclSyntaxError:
         return HclSyntaxError(f"unsupported syntax ({node.type})", _line(node), node.start_point.column + 1)
@@ -418,6 +420,29 @@ class Builder:
             names = [self.text(k) for k in kids if k.type == "identifier"]
             return [kind, left, right, _line(node), value, names]
         return [kind, left, right, _line(node)]
+
+
+_PRIMARIES: dict[str, Callable[[Builder, Node], ast.Expr]] = {
+    "literal_value": Builder._wrapper,
+    "numeric_lit": Builder._number,
+    "bool_lit": Builder._bool,
+    "null_lit": Builder._null,
+    "string_lit": Builder._quoted,
+    "template_expr": Builder._wrapper,
+    "quoted_template": Builder._quoted,
+    "heredoc_template": Builder._heredoc,
+    "collection_value": Builder._wrapper,
+    "tuple": Builder._tuple,
+    "object": Builder._object,
+    "variable_expr": Builder._variable,
+    "function_call": Builder._call,
+    "for_expr": Builder._wrapper,
+    "for_tuple_expr": Builder._for,
+    "for_object_expr": Builder._for,
+    "operation": Builder._wrapper,
+    "unary_operation": Builder._unary,
+    "binary_operation": Builder._binary,
+}
 
 
 def _unescape(raw: str, *, quoted: bool) -> str:
