@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from analyzer.rules.base import Rule, RuleContext, Verdict
+from analyzer.rules.destinations import merge_by_destination
 
 from analyzer.models import InventoryRow
 
@@ -35,7 +36,7 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
         elif context.accounts and account.value not in context.accounts:
             verdicts.append(Verdict(f"{row.address} {flow.description}: account {account.value} is not in the allowed "
                                     f"{', '.join(context.accounts)}", account.evidence, flow.region.value, account.value, flow.line))
-    return verdicts
+    return merge_by_destination(verdicts, "grants", "account")
 
 
 RULE = Rule(
