@@ -633,13 +633,20 @@ def _walk_images(value: Any, out: list[str], unknown: list[str] | None = None) -
 
 def _helm_images(value: Any, values: bool = False) -> list[str]:
     out: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
+    items = value if isinstance(value, list) else [value]
+    # `set { name = "x.registry" }` next to `x.repository`: the image is pulled from that registry,
+    # not from docker.io (the default of a repository without a host)
+    registries = {item["name"].removesuffix(".registry"): item["value"] for item in items
+                  if isinstance(item, dict) and isinstance(item.get("name"), str)
+                  and item["name"].endswith(".registry") and isinstance(item.get("value"), str) and item["value"]}
+    for item in items:
         if values and isinstance(item, dict):  # a values document read by structure (see _document)
             _walk_helm_values(item, out)
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             name = item["name"]
             if (name.endswith("image") or name.endswith("image.repository") or name.endswith(".repository")) and isinstance(item.get("value"), str):
-                out.append(item["value"])
+                registry = registries.get(name.removesuffix(".repository")) if name.endswith(".repository") else None
+                out.append(f"{registry.rstrip('/')}/{item['value']}" if registry else item["value"])
         elif isinstance(item, str):
             try:
                 loaded = yaml.safe_load(item)
