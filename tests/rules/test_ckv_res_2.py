@@ -219,3 +219,15 @@ def test_roots_whose_default_providers_disagree_ask_for_a_region() -> None:
     settled = scan(CASES / "aws_roots_disagree", policy=Policy(region="eu-west-1"))
     assert {(f.rule_id, f.address, f.file) for f in settled.findings} == {
         ("CKV_RES_1", "aws_s3_bucket.data", "live/us/main.tf")}
+
+
+def test_a_region_key_that_names_no_region_of_the_cloud_says_so() -> None:
+    report = scan(CASES / "helm_bad_region_fail")
+    config = "ConfigMap/flyte/flyte-binary-config"
+    assert {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings} == {
+        (RULE, config, "flyte.yaml", 13,
+         f"region of {config} cannot be resolved statically: {config} names bucket acme-dp-metadata (000-storage.yaml) "
+         "beside storage.connection.region = test-region, which is not an AWS region")}
+    finding = report.findings[0]
+    assert [e.render() for e in finding.evidence] == [
+        f"flyte.yaml:16 {config} 000-storage.yaml: storage.connection.region = test-region"]
