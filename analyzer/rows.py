@@ -70,6 +70,11 @@ def name_of(view: ResourceView, attrs: list[str]) -> str | None:
     return None
 
 
+def _own_region(row: InventoryRow) -> bool:
+    """The row's region is set on the resource itself (`region = ...`), not by its provider."""
+    return any(step.note.startswith(f"{row.address}.region") for step in row.region.evidence)
+
+
 def link(pending: list[Pending]) -> None:
     """Parents give their placement to children that inherit it; flows naming another row take
     that row's region and account. Evidence: the link step, then the target's chain."""
@@ -101,6 +106,14 @@ def link(pending: list[Pending]) -> None:
             else:
                 p.row.region = Placement(status="unknown", reason=f"its parent {p.parent[1]} is not in the scanned configuration",
                                          evidence=[Evidence(file=p.row.file, line=p.row.line, note=p.row.address)])
+        elif p.parent is not None and p.row.cloud == "aws" and not _own_region(p.row):
+            # an AWS child (a KMS alias, a node group) lives in its parent's region, which its own
+            # provider's region only defaults; when the parent is not scanned, the provider's stays
+            parent = target(p.parent)
+            if parent is not None and parent.region.status != "unknown":
+                step = Evidence(file=p.row.file, line=p.row.line, note=f"{p.row.address} is inside {parent.address}")
+                p.row.parent = parent.address
+                p.row.region = parent.region.model_copy(update={"evidence": [step, *parent.region.evidence]})
         for index, found in p.links:
             destination = target(found)
             if destination is None or index >= len(p.row.flows):

@@ -15,8 +15,33 @@ from analyzer.rules.base import RuleContext, Verdict
 INFER_KINDS = ("cluster", "bucket")
 
 
+def root_default_regions(inventory: Inventory) -> dict[str, str]:
+    """{root: region} of each root's default provider configuration (`provider "aws" {}` without
+    alias, not a module's): where the root deploys unless a resource says otherwise."""
+    found: dict[str, set[str]] = {}
+    for provider in inventory.providers:
+        parts = provider.address.split(".")
+        if len(parts) == 2 and parts[0] == "provider" and provider.region.status == "resolved" and provider.region.value:
+            found.setdefault(provider.root, set()).add(provider.region.value)
+    # a root with default providers of several clouds in several regions does not decide alone
+    return {root: next(iter(regions)) for root, regions in found.items() if len(regions) == 1}
+
+
+def region_disagreement(inventory: Inventory) -> dict[str, str]:
+    """The roots' default regions when they disagree (a scan then asks for `--region`); {} otherwise."""
+    by_root = root_default_regions(inventory)
+    return by_root if len(set(by_root.values())) > 1 else {}
+
+
 def infer_region(inventory: Inventory) -> str | None:
-    """The data plane's region when no policy names one: the most common cluster/bucket region."""
+    """The data plane's region when no policy names one: the region of the roots' default provider
+    configuration (a module replicating into another region gives its replica a provider of its
+    own, which must not decide); without one, the most common cluster/bucket region. None when
+    the roots disagree."""
+    by_root = root_default_regions(inventory)
+    if by_root:
+        regions = set(by_root.values())
+        return next(iter(regions)) if len(regions) == 1 else None
     counts = Counter(r.region.value for r in inventory.rows if r.kind in INFER_KINDS and r.region.status == "resolved")
     if not counts:
         counts = Counter(r.region.value for r in inventory.rows if r.region.status == "resolved")
@@ -29,16 +54,20 @@ def infer_region(inventory: Inventory) -> str | None:
 def build_context(policy: Policy, inventory: Inventory) -> RuleContext:
     regions = policy.allowed_regions()
     inferred = False
+    disagreement: dict[str, str] = {}
     if not regions:
         guess = infer_region(inventory)
         if guess:
             regions, inferred = [guess], True
+        else:
+            disagreement = region_disagreement(inventory)
     known = tuple(sorted({r.name for r in inventory.rows if r.type == "azurerm_container_registry" and r.name}))
     unpinned = {(p.root, p.address): p.account.reason for p in inventory.providers
                  if not p.pinned and p.account.status == "unknown"}
     return RuleContext(regions=tuple(regions), accounts=tuple(policy.accounts),
                        allowed_registries=tuple(policy.allowed_registries), region_inferred=inferred,
-                       fail_on_unknown=policy.fail_on_unknown, known_registries=known, unpinned_providers=unpinned)
+                       fail_on_unknown=policy.fail_on_unknown, known_registries=known, unpinned_providers=unpinned,
+                       region_disagreement=tuple(sorted(disagreement.items())))
 
 
 def evaluate_rules(inventory: Inventory, policy: Policy, context: RuleContext, *,

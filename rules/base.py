@@ -34,6 +34,9 @@ class RuleContext:
     # (root, provider address) -> why its account is unknown, for providers that pin no account:
     # their resources' unknown account is reported once on the provider (CKV_RES_8)
     unpinned_providers: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # ((root, region), ...) of the roots' default providers when no region is configured and they
+    # disagree: no region is inferred and CKV_RES_2 asks for `--region` on each of them
+    region_disagreement: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass

@@ -12,11 +12,33 @@ from analyzer.rules.base import (
     subject,
     where,
 )
+from analyzer.rules.ckv_res_7 import own_registry_region
 
-from analyzer.models import InventoryRow
+from analyzer.models import Evidence, InventoryRow
+from analyzer.registries import parse_image
 
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
+    verdicts = _image_regions(row, context)
+    if row.kind not in REGION_KINDS:
+        return verdicts
+    return verdicts + _placement(row, context)
+
+
+def _image_regions(row: InventoryRow, context: RuleContext) -> list[Verdict]:
+    """An image pulled from the customer's own registry in another region moves data across regions."""
+    verdicts = []
+    for image in row.images:
+        registry = own_registry_region(image, context)
+        if registry is not None:
+            verdicts.append(Verdict(f"{row.address} uses image {image} from {registry}, outside the allowed region "
+                                    f"{where(context)}",
+                                    [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")],
+                                    parse_image(image).region, row.account.value))
+    return verdicts
+
+
+def _placement(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     region = row.region
     if judged_elsewhere(row):
         return conflict_verdicts(row, "region")
@@ -29,7 +51,7 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
 
 RULE = Rule(
     id="CKV_RES_1", name="Data-plane resource outside the allowed region", severity="HIGH", target="row",
-    kinds=REGION_KINDS, check_row=check,
+    check_row=check,  # every kind: a workload's images too (REGION_KINDS for the row's own region)
     description="A bucket, registry, secret store, log group, cluster or key is placed in a region other than the data "
                 "plane's, Kubernetes configuration names another region (a `region:` key, a regional endpoint, an "
                 "ARN), or Helm configuration and the Terraform creating a resource disagree on its region.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analyzer.rules.base import ACCOUNT_KINDS, LOCATED_KINDS, Rule, RuleContext, Verdict, subject
 
-from analyzer.models import InventoryRow
+from analyzer.models import InventoryRow, ProviderPlacement
 
 WORD = {"aws": "account", "gcp": "project", "azure": "subscription"}
 
@@ -38,9 +38,22 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     return verdicts
 
 
+def check_provider(provider: ProviderPlacement, context: RuleContext) -> list[Verdict]:
+    """The roots deploy to different regions and no region is configured: the data plane's region
+    cannot be inferred; each root's default provider says so."""
+    roots = dict(context.region_disagreement)
+    parts = provider.address.split(".")
+    if provider.root not in roots or len(parts) != 2 or roots[provider.root] != provider.region.value:
+        return []
+    listed = ", ".join(f"{root}: {region}" for root, region in context.region_disagreement)
+    return [Verdict(f"the data plane's region cannot be inferred: the scanned roots' default providers disagree "
+                    f"({listed}); scan with --region (or set `region` in residency.yaml)",
+                    provider.region.evidence, provider.region.value, provider.account.value)]
+
+
 RULE = Rule(
     id="CKV_RES_2", name="Region or account cannot be resolved statically", severity="HIGH", target="row",
-    kinds=ACCOUNT_KINDS, check_row=check,
+    kinds=ACCOUNT_KINDS, check_row=check, check_provider=check_provider,
     description="The analyzer cannot tell where the resource will be created, or in which account/project/"
                 "subscription: an unset variable, a data source, a computed value or a rendered value that is not an "
                 "account decides it.",

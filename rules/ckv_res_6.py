@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+import re
+
 from analyzer.rules.base import Rule, RuleContext, Verdict
+from analyzer.rules.destinations import merge_by_destination
 
 from analyzer.models import InventoryRow
+
+ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+WILDCARD = "grants access to * "  # a wildcard principal narrowed by a Condition (flows.py)
 
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     verdicts = []
     for flow in row.flows:
         account = flow.account
+        if account.status == "unknown" and flow.kind == "grant" and WILDCARD in flow.description and context.fail_on_unknown:
+            # a wildcard is anyone until its Condition proves an account: an unknown one fails closed
+            verdicts.append(Verdict(f"{row.address} {flow.description}: the account it is limited to cannot be "
+                                    f"resolved statically ({account.reason})", account.evidence, flow.region.value,
+                                    None, flow.line))
+            continue
         if account.status != "resolved":
             continue
         if account.value == "*":
             verdicts.append(Verdict(f"{row.address} {flow.description}: anyone, in any account", account.evidence,
                                     flow.region.value, "*", flow.line))
+        elif account.value and ORG_ID.match(account.value):
+            # `aws:PrincipalOrgID` bounds the grant to an organization, whose accounts the policy does not list
+            verdicts.append(Verdict(f"{row.address} {flow.description}: an organization, not a proof of account "
+                                    f"(list the accounts with aws:PrincipalAccount)", account.evidence,
+                                    flow.region.value, account.value, flow.line))
         elif context.accounts and account.value not in context.accounts:
             verdicts.append(Verdict(f"{row.address} {flow.description}: account {account.value} is not in the allowed "
                                     f"{', '.join(context.accounts)}", account.evidence, flow.region.value, account.value, flow.line))
-    return verdicts
+    return merge_by_destination(verdicts, "grants", "account")
 
 
 RULE = Rule(

@@ -23,11 +23,22 @@ def _allowed(image: str, context: RuleContext) -> tuple[bool, str]:
         return False, f"ACR {ref.account} is not created by the scanned infrastructure"
     if context.accounts and ref.account not in context.accounts:
         return False, f"{ref.registry} in account/project {ref.account}, not the customer's"
-    if ref.region and context.regions:
-        info = regions.normalize(ref.cloud, ref.region)
-        if info.value not in context.regions:
-            return False, f"{ref.registry} in {info.value}, outside {', '.join(context.regions)}"
+    # the customer's own registry in another region is a placement finding (CKV_RES_1, own_registry_region)
     return True, ""
+
+
+def own_registry_region(image: str, context: RuleContext) -> str | None:
+    """The region of an image's registry when it is the customer's own (an allowed account or
+    project) and outside the allowed regions; None otherwise (CKV_RES_7 judges other registries)."""
+    if any(image.startswith(prefix) for prefix in context.allowed_registries):
+        return None
+    ref = parse_image(image)
+    if ref.public or ref.cloud in (None, "azure") or not ref.region or not context.regions:
+        return None
+    if context.accounts and ref.account not in context.accounts:
+        return None
+    info = regions.normalize(ref.cloud, ref.region)
+    return None if info.value in context.regions else f"{ref.registry} in {info.value}"
 
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:

@@ -116,6 +116,7 @@ def _yaml(text: str) -> Section:
         loader = GuardedLoader(text)
     except yaml.YAMLError as err:  # a control character: the reader refuses the text up front
         raise _ConfigError(str(err)) from None
+    scalars = collections = 0
     try:
         index = 0
         while loader.check_node():
@@ -123,6 +124,10 @@ def _yaml(text: str) -> Section:
             if node is None:
                 continue
             check_expansion(node)
+            if isinstance(node, (MappingNode, SequenceNode)):
+                collections += 1
+            elif not node.tag.endswith(":null"):
+                scalars += 1
             _yaml_node(node, f"[{index}]" if index else "", "", root, top=True)
             index += 1
     except ManifestError as err:
@@ -135,7 +140,9 @@ def _yaml(text: str) -> Section:
         raise _ConfigError(str(err) or type(err).__name__) from None
     finally:
         loader.dispose()
-    if not root.leaves and not root.children:
+    # `{}`, `[]`, `groups: []` and an empty document are valid YAML that names nothing (Prometheus
+    # renders its empty rule files so); a file of bare words is text a YAML key name promised wrongly
+    if scalars and not collections:
         raise _ConfigError("no mapping or list in it")
     return root
 

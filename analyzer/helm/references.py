@@ -38,6 +38,8 @@ class Reference:
     region: Location | None = None
     account: Location | None = None
     notes: list[str] = field(default_factory=list)
+    # a region key beside it whose value is no region of its cloud (`region: test-region`)
+    bad_region: Location | None = None
 
 
 @dataclass
@@ -47,6 +49,7 @@ class _Scope:
     account: Location | None = None
     account_cloud: str | None = None
     hint: tuple[str, str, int] | None = None  # (cloud, kind, line)
+    bad_region: Location | None = None  # a region key whose value is no region (said, never guessed)
 
 
 @cache
@@ -94,6 +97,10 @@ def _own_scope(section: Section, context: str | None = None) -> _Scope:
             if found is not None:
                 scope.region = (found[0], leaf.line, f"{_path(section, leaf)} = {leaf.value.strip()}")
                 scope.region_cloud = found[1]
+            elif leaf.value.strip() and scope.bad_region is None:
+                scope.bad_region = (leaf.value.strip(), leaf.line, f"{_path(section, leaf)} = {leaf.value.strip()}")
+    if scope.region is not None:
+        scope.bad_region = None
     for leaf in section.leaves:
         key = normal_key(leaf.key)
         cloud = data["account_keys"].get(key)
@@ -124,7 +131,7 @@ def _effective(section: Section, inherited: _Scope, from_below: bool = True) -> 
     elif len(hints) == 1:
         context = next(iter(hints))[0]
     below = [_own_scope(child, context) for child in nested] if from_below else []
-    for attribute in ("region", "account", "hint"):
+    for attribute in ("region", "account", "hint", "bad_region"):
         if getattr(own, attribute) is not None:
             continue
         values = {getattr(child, attribute)[0] for child in below if getattr(child, attribute) is not None}
@@ -209,6 +216,8 @@ def _scoped(reference: Reference, scope: _Scope) -> Reference:
         reference.cloud = scope.region_cloud or "unknown"
     if reference.account is None and scope.account is not None and scope.account_cloud == reference.cloud:
         reference.account = scope.account
+    if reference.region is None and scope.region is None and scope.bad_region is not None:
+        reference.bad_region = scope.bad_region
     return reference
 
 

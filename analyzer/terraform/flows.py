@@ -244,7 +244,7 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
     for statement in as_blocks(policy.get("Statement") if isinstance(policy, dict) else None):
         if statement.get("Effect", "Allow") not in ("Allow", None) and not isinstance(statement.get("Effect"), Unknown):
             continue  # an effect not known statically may allow: the grant is kept (fail closed)
-        principal = statement.get("Principal")
+        principal = statement.get("Principal")  # `NotPrincipal` is never a grant: it is not read
         for who in _principals(principal):
             if isinstance(who, Unknown):
                 # e.g. `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a provider
@@ -254,15 +254,107 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
                                   line=line))
                 continue
             if who == "*":
-                account = Placement(value="*", status="resolved", evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} policy Principal \"*\"")])
-            else:
-                match = ARN.match(who)
-                account_id = match.group(4) if match else (who if ACCOUNT_ID.match(who) else None)
-                if account_id is None:
-                    continue
-                account = _account(account_id, f"{inst.address} policy Principal {who}", line, inst.declared.file)
+                flows.extend(_wildcard_grants(inst, statement.get("Condition"), line))
+                continue
+            match = ARN.match(who)
+            account_id = match.group(4) if match else (who if ACCOUNT_ID.match(who) else None)
+            if account_id is None:
+                continue
+            account = _account(account_id, f"{inst.address} policy Principal {who}", line, inst.declared.file)
             flows.append(Flow(kind="grant", description=f"policy grants access to {who}", account=account, line=line))
     return flows, []
+
+
+# Condition keys that pin the caller (or the calling resource) to accounts, in the order a
+# wildcard grant is judged by; `aws:PrincipalOrgID` only names an organization.
+_ACCOUNT_KEYS = ("aws:principalaccount", "kms:calleraccount", "aws:sourceaccount", "aws:principalarn", "aws:sourcearn")
+_ARN_KEYS = ("aws:principalarn", "aws:sourcearn")
+_ORG_KEY = "aws:principalorgid"
+# Operators that constrain the key to the listed values; `...IfExists` and negations do not
+# (an absent key, or any other value, still matches).
+_CONSTRAINING = {"stringequals", "stringlike", "arnequals", "arnlike"}
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def _condition_values(condition: Any) -> dict[str, list[Any]] | Unknown:
+    """{condition key (lower case, keys are case-insensitive): the values it must take} for the
+    constraining operators; `_names` maps it back to the key as written."""
+    if isinstance(condition, Unknown):
+        return condition
+    out: dict[str, list[Any]] = {}
+    if not isinstance(condition, dict):
+        return out
+    for operator, keys in condition.items():
+        if not isinstance(operator, str) or operator.split(":")[-1].lower() not in _CONSTRAINING:
+            continue
+        if isinstance(keys, Unknown):
+            return keys
+        if not isinstance(keys, dict):
+            continue
+        for key, values in keys.items():
+            if isinstance(key, str):
+                out.setdefault(key.lower(), []).extend(values if isinstance(values, list) else [values])
+                out.setdefault("_names", []).append(key)
+    return out
+
+
+def _condition_account(key: str, value: Any) -> str | Unknown:
+    """The account a condition value allows: an account id, `*` when any account matches, or
+    Unknown (a computed value; an ARN without an account, like an S3 bucket's)."""
+    if isinstance(value, Unknown):
+        return value
+    text = str(value)
+    if key in _ARN_KEYS:
+        parts = text.split(":")
+        if len(parts) < 6 or parts[0] != "arn":
+            return "*" if text in ("*", "arn:*") else Unknown(f"{key} {text} names no account")
+        text = parts[4]
+        if not text:
+            return Unknown(f"{key} {value} names no account")
+    if ACCOUNT_ID.match(text):
+        return text
+    return "*" if any(c in text for c in "*?") else Unknown(f"{key} {text} is not an account id")
+
+
+def _wildcard_grants(inst: ResourceInstance, condition: Any, line: int) -> list[Flow]:
+    """A `Principal "*"` grant, narrowed by a Condition that pins the caller's account (the shape of
+    AWS's default key policies and of service integrations): one grant per allowed account."""
+    file = inst.declared.file
+    values = _condition_values(condition)
+    if isinstance(values, Unknown):
+        account = _account(values, f"{inst.address} policy Principal \"*\" Condition {_show(values)}", line, file)
+        return [Flow(kind="grant", description="policy grants access to * under a Condition not known statically",
+                     account=account, line=line)]
+    judged = [(key, [_condition_account(key, v) for v in values[key]]) for key in _ACCOUNT_KEYS if values.get(key)]
+    # keys are ANDed: one key whose accounts are all known is enough to bound the grant
+    judged.sort(key=lambda item: any(isinstance(a, Unknown) for a in item[1]))
+    if judged:
+        key, accounts = judged[0]
+        key = next((name for name in values["_names"] if name.lower() == key), key)
+        flows = []
+        for account_id in accounts:
+            shown = "a value not known statically" if isinstance(account_id, Unknown) else str(account_id)
+            note = f"{inst.address} policy Principal \"*\" Condition {key} {shown}"
+            account = (Placement(value="*", status="resolved", evidence=[Evidence(file=file, line=line, note=note)])
+                       if account_id == "*" else _account(account_id, note, line, file))
+            flows.append(Flow(kind="grant", description=f"policy grants access to * where {key} is {shown}",
+                              account=account, line=line))
+        return flows
+    orgs = values.get(_ORG_KEY)
+    if orgs:
+        flows = []
+        for org in orgs:
+            shown = _show(org)
+            note = f"{inst.address} policy Principal \"*\" Condition aws:PrincipalOrgID {shown}"
+            account = (_account(org, note, line, file) if isinstance(org, Unknown) or _ORG_ID.match(str(org))
+                       else Placement(value="*", status="resolved", evidence=[Evidence(file=file, line=line, note=note)]))
+            flows.append(Flow(kind="grant", description=f"policy grants access to * in organization {shown}",
+                              account=account, line=line))
+        return flows
+    note = f"{inst.address} policy Principal \"*\""
+    return [Flow(kind="grant", description="policy grants access to *",
+                 account=Placement(value="*", status="resolved", evidence=[Evidence(file=file, line=line, note=note)]),
+                 line=line)]
 
 
 def _iam_policy_document(inst: ResourceInstance) -> dict[str, Any] | None:
@@ -291,8 +383,26 @@ def _iam_policy_document(inst: ResourceInstance) -> dict[str, Any] | None:
             if kind == "AWS" or (kind == "*" and isinstance(ids, list) and "*" in ids):
                 aws.extend(ids if isinstance(ids, list) else [ids])
         if aws:
-            statements.append({"Effect": effect, "Principal": "*" if aws == ["*"] else {"AWS": aws}})
+            statements.append({"Effect": effect, "Principal": "*" if aws == ["*"] else {"AWS": aws},
+                               "Condition": _document_conditions(block, scope)})
     return {"Statement": statements}
+
+
+def _document_conditions(block: Any, scope: Scope) -> dict[str, Any] | Unknown:
+    """`condition { test variable values }` blocks in the policy JSON shape {test: {variable: values}}."""
+    out: dict[str, dict[str, Any]] = {}
+    for condition in block.children("condition"):
+        parts = [materialize(evaluate_safely(condition.attrs[name].expr, scope)) if name in condition.attrs else None
+                 for name in ("test", "variable", "values")]
+        if any(isinstance(part, Unknown) for part in parts[:2]):
+            return next(part for part in parts[:2] if isinstance(part, Unknown))
+        test, variable, values = parts
+        if isinstance(test, str) and isinstance(variable, str):
+            out.setdefault(test, {}).setdefault(variable, [])
+            out[test][variable].extend(values if isinstance(values, list) else [values])
+    if any(child.type == "dynamic" and child.labels[:1] == ["condition"] for child in block.blocks):
+        return Unknown("a dynamic condition block")
+    return out
 
 
 def _principals(principal: Any) -> list[str | Unknown]:
@@ -523,13 +633,20 @@ def _walk_images(value: Any, out: list[str], unknown: list[str] | None = None) -
 
 def _helm_images(value: Any, values: bool = False) -> list[str]:
     out: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
+    items = value if isinstance(value, list) else [value]
+    # `set { name = "x.registry" }` next to `x.repository`: the image is pulled from that registry,
+    # not from docker.io (the default of a repository without a host)
+    registries = {item["name"].removesuffix(".registry"): item["value"] for item in items
+                  if isinstance(item, dict) and isinstance(item.get("name"), str)
+                  and item["name"].endswith(".registry") and isinstance(item.get("value"), str) and item["value"]}
+    for item in items:
         if values and isinstance(item, dict):  # a values document read by structure (see _document)
             _walk_helm_values(item, out)
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
             name = item["name"]
             if (name.endswith("image") or name.endswith("image.repository") or name.endswith(".repository")) and isinstance(item.get("value"), str):
-                out.append(item["value"])
+                registry = registries.get(name.removesuffix(".repository")) if name.endswith(".repository") else None
+                out.append(f"{registry.rstrip('/')}/{item['value']}" if registry else item["value"])
         elif isinstance(item, str):
             try:
                 loaded = yaml.safe_load(item)

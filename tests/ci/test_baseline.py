@@ -150,7 +150,8 @@ resource "aws_s3_bucket" "dr" {
   bucket   = "acme-dp-data-dr"
 }
 
-# one rule per prefix, all to the same bucket in the DR region
+# one rule per prefix, each to its own bucket outside the configuration (rules to one
+# destination are one finding: rules/destinations.py)
 resource "aws_s3_bucket_replication_configuration" "data" {
   bucket = aws_s3_bucket.data.id
   role   = "arn:aws:iam::111122223333:role/replication"
@@ -165,7 +166,7 @@ RULE = '''
       prefix = "%s/"
     }
     destination {
-      bucket = aws_s3_bucket.dr.arn
+      bucket = "arn:aws:s3:::acme-dp-%s-copy"
     }
   }
 '''
@@ -224,7 +225,7 @@ def test_two_roots_sharing_a_module_file_do_not_share_fingerprints(monkeypatch: 
 
 def test_four_findings_of_one_rule_on_one_address_are_four_fingerprints(tmp_path: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    rules = "".join(RULE % (name, name) for name in ("raw", "curated", "audit", "exports"))
+    rules = "".join(RULE % (name, name, name) for name in ("raw", "curated", "audit", "exports"))
     (tmp_path / "main.tf").write_text(FOUR_RULES % rules)
     found = _fingerprints([str(tmp_path), "--region", "eu-west-1", "--no-cache"], monkeypatch)
     replication = found[("CKV_RES_4", "aws_s3_bucket_replication_configuration.data", "main.tf")]

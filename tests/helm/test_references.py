@@ -208,3 +208,14 @@ def test_in_cluster_minio_is_not_an_aws_bucket_and_ini_that_looks_like_toml_is_r
     assert _refs(minio, "config.yaml") == [("bucket", "kubernetes", "artifacts", 3, None, None)]
     assert _refs("[s3]\nbucket = acme-data\nregion = us-east-1\n", "CONFIG") == [
         ("bucket", "aws", "acme-data", 2, ("us-east-1", 3), None)]
+
+
+def test_a_region_key_whose_value_is_no_region_is_kept_beside_the_bucket() -> None:
+    text = FLYTE.replace("region: eu-west-1", "region: test-region")
+    buckets = [r for r in extract(parse_config(text, "storage.yaml").tree) if r.kind == "bucket"]
+    assert [(r.name, r.cloud, r.line, r.region, r.bad_region) for r in buckets] == [
+        ("acme-dp-data", "aws", line, None, ("test-region", 7, "storage.connection.region = test-region"))
+        for line in (3, 4)]
+    # a real region beside it wins; nothing is remembered as bad
+    good = [r for r in extract(parse_config(FLYTE, "storage.yaml").tree) if r.kind == "bucket"]
+    assert [(r.region[0] if r.region else None, r.bad_region) for r in good] == [("eu-west-1", None)] * 2

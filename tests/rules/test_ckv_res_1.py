@@ -203,3 +203,14 @@ def test_helm_regions_named_in_configuration() -> None:
     assert [e.render() for e in fluent_bit.evidence] == [
         "logging.yaml:18 ConfigMap/logging/fluent-bit-config fluent-bit.conf: OUTPUT.region = us-east-1"]
     assert [f.rule_id for f in scan(CASES / "helm_pass").findings] == []
+
+
+def test_a_kms_alias_is_in_its_keys_region_not_its_providers() -> None:
+    report = scan(CASES / "aws_kms_alias_fail")
+    assert {(f.rule_id, f.address, f.file, f.line) for f in report.findings} == {
+        ("CKV_RES_1", "aws_kms_key.reports", "main.tf", 1)}  # the alias is judged through its key
+    alias = next(r for r in report.inventory if r.address == "aws_kms_alias.reports")
+    assert (alias.parent, alias.region.value) == ("aws_kms_key.reports", "us-east-1")
+    assert [e.render() for e in alias.region.evidence] == [
+        "main.tf:8 aws_kms_alias.reports is inside aws_kms_key.reports",
+        "main.tf:2 aws_kms_key.reports provider = aws.us", "providers.tf:8 provider.aws.us region"]

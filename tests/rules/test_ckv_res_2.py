@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from analyzer.models import ScanReport
+from analyzer.policy import Policy
 from analyzer.scan import ScanOptions
 from analyzer.terraform.variables import CliVar
+from tests.conftest import FIXTURES
 from tests.rules.helpers import CLEAN, cases, scan
 from tests.rules.helpers import hits as _hits
 from tests.rules.helpers import messages as _messages
@@ -195,3 +197,37 @@ def test_a_chart_rendering_an_account_as_a_float_fails_closed(tmp_path) -> None:
         ("CKV_RES_2", "ServiceAccount/default/runner", "templates/sa.yaml", 1,
          "account of ServiceAccount/default/runner cannot be resolved statically: eks.amazonaws.com/role-arn "
          f"'arn:aws:iam::9.99999999999e+11:role/runner' names no account: {E_NOTATION}")]
+
+
+def test_the_region_is_the_default_providers_not_the_replicas() -> None:
+    # the DR bucket's provider (eu-central-1) sorts first on a tie of the resource count; the
+    # root's default provider (eu-west-1) is the data plane's region
+    report = scan(FIXTURES / "rules" / "ckv_res_4" / "aws_s3_replication_rules_fail", policy=Policy())
+    assert (report.summary.region, report.summary.region_inferred) == ("eu-west-1", True)
+    assert {(f.rule_id, f.address, f.line) for f in report.findings if f.rule_id == "CKV_RES_1"} == {
+        ("CKV_RES_1", "aws_s3_bucket.dr", 12)}
+
+
+def test_roots_whose_default_providers_disagree_ask_for_a_region() -> None:
+    report = scan(CASES / "aws_roots_disagree", policy=Policy())
+    assert (report.summary.region, report.summary.region_inferred) == (None, False)
+    message = ("the data plane's region cannot be inferred: the scanned roots' default providers disagree "
+               "(live/eu: eu-west-1, live/us: us-east-1); scan with --region (or set `region` in residency.yaml)")
+    assert {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings} == {
+        (RULE, "provider.aws", "live/eu/main.tf", 1, message), (RULE, "provider.aws", "live/us/main.tf", 1, message)}
+    # a configured region settles it
+    settled = scan(CASES / "aws_roots_disagree", policy=Policy(region="eu-west-1"))
+    assert {(f.rule_id, f.address, f.file) for f in settled.findings} == {
+        ("CKV_RES_1", "aws_s3_bucket.data", "live/us/main.tf")}
+
+
+def test_a_region_key_that_names_no_region_of_the_cloud_says_so() -> None:
+    report = scan(CASES / "helm_bad_region_fail")
+    config = "ConfigMap/flyte/flyte-binary-config"
+    assert {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings} == {
+        (RULE, config, "flyte.yaml", 13,
+         f"region of {config} cannot be resolved statically: {config} names bucket acme-dp-metadata (000-storage.yaml) "
+         "beside storage.connection.region = test-region, which is not an AWS region")}
+    finding = report.findings[0]
+    assert [e.render() for e in finding.evidence] == [
+        f"flyte.yaml:16 {config} 000-storage.yaml: storage.connection.region = test-region"]

@@ -76,3 +76,18 @@ def test_single_region_placements_pass(case: str) -> None:
 @pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
 def test_clean_data_planes_have_no_ckv_res_3(cloud: str) -> None:
     assert hits(scan(CLEAN / cloud)) == set()
+
+
+def test_a_crypto_key_takes_its_key_rings_location_with_the_ring_in_evidence() -> None:
+    report = scan(CASES / "gcp_key_ring_fail")
+    # the ring is reported once; its keys inherit its placement and name it
+    assert {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings} == {
+        ("CKV_RES_3", "google_kms_key_ring.shared", "main.tf", 2,
+         "google_kms_key_ring.shared is not pinned to one region: location global is global")}
+    rows = {r.address: r for r in report.inventory}
+    tokens, data = rows["google_kms_crypto_key.tokens"], rows["google_kms_crypto_key.data"]
+    assert (tokens.parent, tokens.region.status, tokens.region.value) == ("google_kms_key_ring.shared", "global", "global")
+    assert [e.render() for e in tokens.region.evidence] == [
+        "main.tf:7 google_kms_crypto_key.tokens is inside google_kms_key_ring.shared",
+        "main.tf:4 google_kms_key_ring.shared location"]
+    assert (data.parent, data.region.status, data.region.value) == ("google_kms_key_ring.regional", "resolved", "europe-west4")

@@ -124,3 +124,22 @@ def test_clean_data_planes_have_no_ckv_res_4(cloud: str) -> None:
     assert hits(report) == set()
     # the clean planes do replicate and stream logs, within the region
     assert any(f.kind in ("replication", "subscription") for r in report.inventory for f in r.flows) or cloud == "azure"
+
+
+def test_several_rules_to_one_destination_are_one_finding() -> None:
+    report = scan(CASES / "aws_s3_replication_rules_fail")
+    found = sorted((f.rule_id, f.address, f.file, f.line, f.region, f.account, f.message)
+                   for f in report.findings if f.rule_id == RULE)
+    config = "aws_s3_bucket_replication_configuration.data"
+    assert found == [
+        (RULE, config, "main.tf", 33, "eu-central-1", "111122223333",
+         f"{config} replicates to bucket aws_s3_bucket.dr: eu-central-1 is outside eu-west-1 "
+         "(2 flows to this destination, lines 33, 49)"),
+        (RULE, config, "main.tf", 64, None, "444455556666",
+         f"{config} replicates to bucket arn:aws:s3:::acme-partner-audit: destination region unknown (destination "
+         "bucket arn:aws:s3:::acme-partner-audit is not in the scanned configuration and an S3 ARN names no region)"),
+    ]
+    merged = next(f for f in report.findings if f.rule_id == RULE and f.line == 33)
+    assert [e.render() for e in merged.evidence] == [
+        "main.tf:33 destination is aws_s3_bucket.dr", "main.tf:13 aws_s3_bucket.dr provider = aws.dr",
+        "providers.tf:9 provider.aws.dr region", "main.tf:49 destination is aws_s3_bucket.dr"]

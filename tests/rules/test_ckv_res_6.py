@@ -7,6 +7,7 @@ import pytest
 from analyzer.models import ScanReport
 from analyzer.policy import load_policy
 from analyzer.scan import ScanOptions, run_scan
+from analyzer.terraform.variables import CliVar
 from tests.rules.helpers import CLEAN, cases, scan
 from tests.rules.helpers import hits as _hits
 
@@ -122,3 +123,41 @@ def test_allowing_the_partner_account_clears_only_its_grant() -> None:
 @pytest.mark.parametrize("cloud", ["aws", "gcp", "azure"])
 def test_clean_data_planes_have_no_ckv_res_6(cloud: str) -> None:
     assert hits(scan(CLEAN / cloud)) == set()
+
+
+CONDITIONS = {
+    ("CKV_RES_6", "aws_s3_bucket_policy.logs", "main.tf", 36,
+     "aws_s3_bucket_policy.logs policy grants access to * in organization o-a1b2c3d4e5: "
+     "an organization, not a proof of account (list the accounts with aws:PrincipalAccount)"): "o-a1b2c3d4e5",
+    ("CKV_RES_6", "aws_s3_bucket_policy.logs", "main.tf", 36,
+     "aws_s3_bucket_policy.logs policy grants access to * where aws:PrincipalArn is 444455556666: "
+     + not_allowed("444455556666")): "444455556666",
+    # `StringEqualsIfExists` does not bound the caller: the key may be absent
+    ("CKV_RES_6", "aws_s3_bucket_policy.logs", "main.tf", 36,
+     f"aws_s3_bucket_policy.logs policy grants access to *: {ANYONE}"): "*",
+    ("CKV_RES_6", "aws_sns_topic_policy.alerts", "main.tf", 86,
+     "aws_sns_topic_policy.alerts policy grants access to * where aws:SourceAccount is a value not known statically: "
+     "the account it is limited to cannot be resolved statically (var.publisher_account has no default and is not "
+     "set (set it with --var, a .tfvars file or TF_VAR_publisher_account))"): None,
+    ("CKV_RES_6", "aws_sns_topic_policy.alerts", "main.tf", 86,
+     "aws_sns_topic_policy.alerts policy grants access to * where aws:SourceArn is 777788889999: "
+     + not_allowed("777788889999")): "777788889999",
+}
+
+
+def test_wildcard_principals_are_judged_by_their_account_conditions() -> None:
+    # the KMS key's `kms:CallerAccount` = own account (AWS's default key policy shape) and its
+    # Deny + NotPrincipal statement are not findings; the bucket's own-account PrincipalArn neither
+    report = scan(CASES / "aws_conditions_fail")
+    assert found(report) == set(CONDITIONS)
+    assert {(f.rule_id, f.address, f.file, f.line, f.message): f.account
+            for f in report.findings if f.rule_id == RULE} == CONDITIONS
+    kms = next(r for r in report.inventory if r.address == "aws_kms_key.ebs")
+    assert [(f.description, f.account.value) for f in kms.flows] == [
+        ("policy grants access to * where kms:CallerAccount is 111122223333", "111122223333")]
+
+
+def test_a_condition_account_set_on_the_command_line_is_judged() -> None:
+    report = scan(CASES / "aws_conditions_fail",
+                  ScanOptions(env={}, use_cache=False, cli_vars=[CliVar("var", f"publisher_account={AWS}")]))
+    assert not any(f.address == "aws_sns_topic_policy.alerts" and "SourceAccount" in f.message for f in report.findings)

@@ -37,8 +37,6 @@ FAILING = {
                                               "public.ecr.aws is a public registry")),
         ("CKV_RES_7", ECS, "main.tf", 5, uses(ECS, "999988887777.dkr.ecr.eu-west-1.amazonaws.com/vendor/agent:3.1",
                                               "Amazon ECR in account/project 999988887777, not the customer's")),
-        ("CKV_RES_7", ECS, "main.tf", 5, uses(ECS, "111122223333.dkr.ecr.us-east-1.amazonaws.com/acme/legacy:0.9",
-                                              "Amazon ECR in us-east-1, outside eu-west-1")),
     }),
     "kubernetes_deployment": ("kubernetes_quay_fail", {
         ("CKV_RES_7", "kubernetes_deployment.exporter", "main.tf", 1,
@@ -48,10 +46,12 @@ FAILING = {
         ("CKV_RES_7", "helm_release.operator", "main.tf", 1,
          uses("helm_release.operator", "ghcr.io/acme-oss/operator", "ghcr.io is a public registry")),
     }),
+    # `deployment.image.registry` + `deployment.image.repository` set apart: the registry is named, not docker.io
+    "helm_release_split_registry": ("helm_split_registry_fail", {
+        ("CKV_RES_7", "helm_release.flyte", "main.tf", 2,
+         uses("helm_release.flyte", "public.ecr.aws/unionai/flyte-binary", "public.ecr.aws is a public registry")),
+    }),
     "gcp_artifact_registry": ("gcp_fail", {
-        ("CKV_RES_7", "kubernetes_deployment.api", "main.tf", 1,
-         uses("kubernetes_deployment.api", "us-docker.pkg.dev/acme-data-prod/images/api:5.0.0",
-              "Google Artifact Registry in US, outside europe-west4")),
         ("CKV_RES_7", "kubernetes_deployment.api", "main.tf", 1,
          uses("kubernetes_deployment.api", "europe-west4-docker.pkg.dev/vendor-tools/agents/sidecar:1.2",
               "Google Artifact Registry in account/project vendor-tools, not the customer's")),
@@ -141,3 +141,26 @@ resource "aws_ecs_task_definition" "worker" {
     assert (finding.address, finding.file, finding.line) == ("aws_ecs_task_definition.worker", "main.tf", 10)
     assert finding.message == ("aws_ecs_task_definition.worker uses an image that cannot be resolved statically: "
                                "var.image has no default and is not set (set it with --var, a .tfvars file or TF_VAR_image)")
+
+
+# the customer's own registry in another region is a placement finding, not an external registry
+OWN_REGISTRY_ELSEWHERE = {
+    "aws_ecs_fail": {
+        ("CKV_RES_1", ECS, "main.tf", 5,
+         f"{ECS} uses image 111122223333.dkr.ecr.us-east-1.amazonaws.com/acme/legacy:0.9 from Amazon ECR in us-east-1, "
+         "outside the allowed region eu-west-1"),
+    },
+    "gcp_fail": {
+        ("CKV_RES_1", "kubernetes_deployment.api", "main.tf", 1,
+         "kubernetes_deployment.api uses image us-docker.pkg.dev/acme-data-prod/images/api:5.0.0 from Google Artifact "
+         "Registry in US, outside the allowed region europe-west4"),
+    },
+}
+
+
+@pytest.mark.parametrize("case", sorted(OWN_REGISTRY_ELSEWHERE))
+def test_own_registry_in_another_region_is_a_placement_finding(case: str) -> None:
+    report = scan(CASES / case)
+    assert found(report, "CKV_RES_1") == OWN_REGISTRY_ELSEWHERE[case]
+    assert not any(f.rule_id == RULE and ("us-east-1" in f.message or "acme-data-prod" in f.message)
+                   for f in report.findings)

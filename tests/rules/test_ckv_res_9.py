@@ -125,3 +125,16 @@ def test_clean_data_planes_have_no_ckv_res_9(cloud: str) -> None:
     report = scan(CLEAN / cloud)
     assert hits(report) == set()
     assert report.errors == []
+
+
+def test_empty_yaml_documents_in_a_configmap_are_valid() -> None:
+    # `{}`, `groups: []` and a comment-only file are what the Prometheus chart renders for its
+    # empty rule files; bare words under a `.yaml` key are still not YAML
+    report = scan(CASES / "helm_empty_yaml")
+    assert {(f.rule_id, f.address, f.file, f.line, f.message) for f in report.findings} == {
+        ("CKV_RES_1", "ConfigMap/monitoring/prometheus-server", "prometheus.yaml", 25,
+         "ConfigMap/monitoring/prometheus-server names region us-east-1, outside the allowed region eu-west-1"),
+        ("CKV_RES_9", "ConfigMap/monitoring/prometheus-notes", "prometheus.yaml", 40,
+         "ConfigMap/monitoring/prometheus-notes motd.yaml: not valid YAML: no mapping or list in it; only its raw "
+         "lines were analyzed; not analyzed"),
+    }
