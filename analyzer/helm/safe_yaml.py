@@ -79,6 +79,10 @@ def check_expansion(root: Node) -> None:
 # Kubernetes (Go) reads `2021-13-45` as a string; PyYAML would build a date and fail on a bad one
 GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp",
                               lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
+# A plain `=` resolves to YAML 1.1's value type, which SafeLoader cannot build; Go's YAML (and so
+# Kubernetes) reads it as the string "=" (prometheus-operator CRDs carry `enum: [..., =, ...]`)
+GuardedLoader.add_constructor("tag:yaml.org,2002:value",
+                              lambda loader, node: loader.construct_scalar(node))  # type: ignore[arg-type]
 
 
 def child_node(node: Node | None, *keys: str) -> Node | None:

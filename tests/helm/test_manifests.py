@@ -249,3 +249,18 @@ def test_logging_fixture_references() -> None:
         ("CronJob/logging/log-archiver", "secret_store", "aws", "logging/archiver", 72, "eu-west-1",
          "resolved", "111122223333"),
     ]
+
+
+def test_a_plain_equals_sign_is_a_string_as_in_go_yaml(tmp_path: Path) -> None:
+    # prometheus-operator's CRDs list relabel actions and matchers with a bare `=`: YAML 1.1's
+    # value type, which PyYAML's safe loader cannot build (a false CKV_RES_9 before)
+    crd = tmp_path / "crd.yaml"
+    crd.write_text(
+        "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        "metadata:\n  name: matchers.monitoring.example.com\n"
+        "spec:\n  group: monitoring.example.com\n  names: {kind: Matcher, plural: matchers}\n  scope: Namespaced\n"
+        "  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema:\n"
+        "        type: object\n        properties:\n          matchType:\n            type: string\n"
+        "            enum:\n            - '!='\n            - =\n            - =~\n")
+    inventory = scan_manifests(crd, "crd.yaml")
+    assert inventory.errors == []  # a CRD holds no data-plane placement: no row, and no error either
