@@ -363,8 +363,9 @@ def _chart_error(err: RenderError, chart_dir: Path, rel: str) -> ScanError:
     """A chart that did not load or render: on the template file:line helm names, on the chart file
     its loader could not parse, else on Chart.yaml."""
     if err.template is not None:
-        where = _join(rel, err.template) + (f":{err.line}" if err.line else "")
-        return ScanError(file=_join(rel, "Chart.yaml"), message=f"chart not rendered: {where}: {err.message}")
+        # filed where a fix goes: the template and line helm names (the message keeps the chain)
+        return ScanError(file=_join(rel, err.template), line=err.line or 0,
+                         message=f"chart not rendered: {err.message}")
     file, line = _load_error_place(err.message, chart_dir) or ("Chart.yaml", 0)
     return ScanError(file=_join(rel, file), line=line, message=f"chart not rendered: {err.message}")
 

@@ -266,8 +266,8 @@ def test_required_without_a_value_names_template_line_and_message(tmp_path: Path
     chart = write_chart(tmp_path, "app", {"cm.yaml": REQUIRED}, "controlPlane: {}\n")
     inventory = render(chart, "deploy/app")
     assert inventory.rows == []
-    assert errors(inventory) == [("deploy/app/Chart.yaml", 0,
-                                  "chart not rendered: deploy/app/templates/cm.yaml:6: execution error at "
+    assert errors(inventory) == [("deploy/app/templates/cm.yaml", 6,
+                                  "chart not rendered: execution error at "
                                   "(app/templates/cm.yaml:6:15): controlPlane.endpoint is required")]
     given = render(chart, "deploy/app", sets=[f"controlPlane.endpoint={ENDPOINT}"])
     assert errors(given) == []
@@ -279,8 +279,8 @@ def test_required_inside_a_helper_names_the_including_template(tmp_path: Path) -
     chart = write_chart(tmp_path, "app", {"_helpers.tpl": helpers,
                                           "cm.yaml": config_map(endpoint='{{ include "app.endpoint" . }}')})
     assert errors(render(chart, "app")) == [(
-        "app/Chart.yaml", 0,
-        "chart not rendered: app/templates/cm.yaml:6: execution error at (app/templates/cm.yaml:6:15): "
+        "app/templates/cm.yaml", 6,
+        "chart not rendered: execution error at (app/templates/cm.yaml:6:15): "
         "endpoint is required")]
 
 
@@ -290,8 +290,8 @@ def test_required_in_a_subchart_names_the_path_under_charts(tmp_path: Path) -> N
     write_chart(parent / "charts", "agent",
                 {"cm.yaml": config_map("agent", '{{ required "agent.endpoint" .Values.endpoint }}')})
     assert errors(render(parent, "parent")) == [(
-        "parent/Chart.yaml", 0,
-        "chart not rendered: parent/charts/agent/templates/cm.yaml:6: execution error at "
+        "parent/charts/agent/templates/cm.yaml", 6,
+        "chart not rendered: execution error at "
         "(parent/charts/agent/templates/cm.yaml:6:15): agent.endpoint")]
     assert errors(render(parent, "parent", sets=[f"agent.endpoint={ENDPOINT}"])) == []
 
@@ -300,8 +300,8 @@ def test_fail_names_template_line_and_message(tmp_path: Path) -> None:
     guarded = '{{- if not .Values.region }}\n{{- fail "set region to the data plane region" }}\n{{- end }}\n'
     chart = write_chart(tmp_path, "app", {"cm.yaml": guarded + config_map()})
     assert errors(render(chart, "app")) == [(
-        "app/Chart.yaml", 0,
-        "chart not rendered: app/templates/cm.yaml:2: execution error at (app/templates/cm.yaml:2:4): "
+        "app/templates/cm.yaml", 2,
+        "chart not rendered: execution error at (app/templates/cm.yaml:2:4): "
         "set region to the data plane region")]
     assert list(rows(render(chart, "app", sets=["region=eu-west-1"]))) == ["ConfigMap/default/cp"]
 

@@ -81,9 +81,10 @@ def test_broken_template_is_a_scan_error(tmp_path: Path) -> None:
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.missing.deeper }}\n")
     inventory = scan_chart(chart, "dataplane")
     assert inventory.rows == []
-    assert [(e.file, e.line) for e in inventory.errors] == [("dataplane/Chart.yaml", 0)]
+    # filed at the template line a fix changes (issue 14), not at Chart.yaml:0
+    assert [(e.file, e.line) for e in inventory.errors] == [("dataplane/templates/broken.yaml", 6)]
     message = inventory.errors[0].message
-    assert message.startswith("chart not rendered: dataplane/templates/broken.yaml:6: ")
+    assert message.startswith("chart not rendered: ")
     assert "nil pointer" in message
 
 

@@ -166,9 +166,9 @@ def test_binary_error_names_the_template_line(tmp_path: Path) -> None:
 
     inventory = scan_chart(chart, "charts/dataplane", ChartOptions(renderer=BinaryRenderer(helm)))
     assert inventory.rows == []
-    assert [(e.file, e.line) for e in inventory.errors] == [("charts/dataplane/Chart.yaml", 0)]
+    assert [(e.file, e.line) for e in inventory.errors] == [("charts/dataplane/templates/deployment.yaml", 12)]
     assert inventory.errors[0].message == (
-        "chart not rendered: charts/dataplane/templates/deployment.yaml:12: template: "
+        "chart not rendered: template: "
         'dataplane/templates/deployment.yaml:12:20: executing "dataplane/templates/deployment.yaml" at '
         "<.Values.image.registry>: nil pointer evaluating interface {}.registry")
 
@@ -179,8 +179,9 @@ def test_binary_yaml_error_names_the_template_and_drops_the_debug_hint(tmp_path:
         "Error: YAML parse error on dataplane/templates/bad.yaml: error converting YAML to JSON: yaml: line 3: "
         "did not find expected node content\nUse --debug flag to render out invalid YAML\n"))
     inventory = scan_chart(chart, "charts/dataplane", ChartOptions(renderer=BinaryRenderer(helm)))
+    assert [e.file for e in inventory.errors] == ["charts/dataplane/templates/bad.yaml"]
     assert [e.message for e in inventory.errors] == [
-        "chart not rendered: charts/dataplane/templates/bad.yaml: YAML parse error on dataplane/templates/bad.yaml: "
+        "chart not rendered: YAML parse error on dataplane/templates/bad.yaml: "
         "error converting YAML to JSON: yaml: line 3: did not find expected node content"]
 
 
