@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.models import ScanReport
-from tests.conftest import FIXTURES
+from tests.catalog.families import CASES, Row, placement_findings, rows, scan_family
 from tests.rules.helpers import scan
-
-CASES = FIXTURES / "catalog"
-Row = tuple[str, str, str, str | None, str | None, str, int]
 
 # (address, kind, region status, region, account, file, line) of every row the fixture yields
 ROWS: dict[str, set[Row]] = {
@@ -86,7 +82,6 @@ ROWS: dict[str, set[Row]] = {
 
 # (rule, address, file, line) of the placement and flow findings (no CKV_RES_2: every type is located;
 # image findings, CKV_RES_7, are the image rules' tests)
-PLACEMENT_RULES = {"CKV_RES_1", "CKV_RES_2", "CKV_RES_3", "CKV_RES_4", "CKV_RES_5", "CKV_RES_6", "CKV_RES_9"}
 FINDINGS: dict[str, set[tuple[str, str, str, int]]] = {
     "azure_databases_caches": {
         ('CKV_RES_3', 'azurerm_cosmosdb_account.orders', 'main.tf', 2),
@@ -122,20 +117,15 @@ FINDINGS: dict[str, set[tuple[str, str, str, int]]] = {
 }
 
 
-def _rows(report: ScanReport) -> set[Row]:
-    return {(r.address, r.kind, r.region.status, r.region.value, r.account.value, r.file, r.line) for r in report.inventory}
-
-
 @pytest.mark.parametrize("family", sorted(ROWS))
 def test_inventory_rows(family: str) -> None:
-    assert _rows(scan(CASES / family)) == ROWS[family]
+    assert rows(scan_family(family)) == ROWS[family]
 
 
 @pytest.mark.parametrize("family", sorted(FINDINGS))
 def test_findings(family: str) -> None:
-    report = scan(CASES / family)
-    placement = {(f.rule_id, f.address, f.file, f.line) for f in report.findings if f.rule_id in PLACEMENT_RULES}
-    assert placement == FINDINGS[family]
+    report = scan_family(family)
+    assert placement_findings(report) == FINDINGS[family]
     assert report.errors == []
 
 
