@@ -35,7 +35,7 @@ from analyzer.terraform.loader import SourceTree, default_cache_dir, load_tree
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree, usable_cache_dir
 from analyzer.terraform.roots import find_roots
 from analyzer.terraform.variables import CliVar
-from analyzer.tree_guard import Boundary, RefusedPath
+from analyzer.tree_guard import Boundary
 from analyzer.verdicts import build_context, evaluate_rules
 from analyzer.walk import Excludes
 
@@ -157,7 +157,6 @@ def collect_pieces(paths: list[Path], options: ScanOptions, base: Path,
         refused_plans: list[tuple[Path, str]] = []
         plans = find_plan_files(path, boundary, refused_plans, options.excludes)
         errors.extend(ScanError(file=_rel(p, base), message=reason) for p, reason in refused_plans)
-        plans = _inside(plans, boundary, base, errors)
         manifests, refused = find_manifest_files(path, boundary, options.excludes)
         errors.extend(ScanError(file=r.rel_to(base), message=r.reason) for r in refused)
         charts = find_charts(path, options.excludes)
@@ -328,19 +327,6 @@ def _rel(path: Path, base: Path) -> str:
     plan is shown where the link is), relative to the scan root, `../` above it."""
     folder = Path(os.path.realpath(path.parent))
     return Path(os.path.relpath(folder / path.name, base)).as_posix()
-
-
-def _inside(found: list[Path], boundary: Boundary, base: Path, errors: list[ScanError]) -> list[Path]:
-    """The found files that resolve inside the boundary; each other one is an error on its path."""
-    kept: list[Path] = []
-    for path in found:
-        try:
-            boundary.resolve(path, shown=_rel(path, base))
-        except RefusedPath as err:
-            errors.append(ScanError(file=_rel(path, base), message=str(err)))
-            continue
-        kept.append(path)
-    return kept
 
 
 def _common_root(paths: list[Path]) -> Path:
