@@ -8,6 +8,7 @@ entry, so Terraform, plan, manifest and chart discovery exclude exactly the same
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,37 +46,56 @@ class Excludes:
 
 @dataclass
 class PathFilter:
-    """One walk's filter: the ignore files it read are kept for the rest of that walk."""
+    """One walk's filter: the ignore files it read are kept for the rest of that walk.
+
+    Paths are handled as strings: a walk asks about every entry of the tree, and building
+    Path objects for each one cost more than the rest of discovery."""
 
     root: Path
     excludes: Excludes
-    _specs: dict[Path, list[pathspec.GitIgnoreSpec]] = field(default_factory=dict)
+    _specs: dict[str, list[pathspec.GitIgnoreSpec]] = field(default_factory=dict)
     _regexes: list[tuple[str, re.Pattern[str] | None]] = field(default_factory=list)
+    _root_text: str = ""
 
     def __post_init__(self) -> None:
         self._regexes = [(p, _compile(p)) for p in self.excludes.skip_paths]
+        self._root_text = str(self.root)
 
     def skip(self, path: Path | str, is_dir: bool) -> bool:
-        path = Path(path)
-        if is_dir and path.name in SKIPPED_DIRS:
+        text = os.fspath(path)
+        if is_dir and os.path.basename(text) in SKIPPED_DIRS:
             return True
-        try:
-            rel = path.relative_to(self.root)
-        except ValueError:
-            return False  # not under this walk's root: nothing here excludes it
-        if not rel.parts:
-            return False  # the scanned folder itself is never excluded
-        text = rel.as_posix()
-        if self._skipped_by_flag(text):
+        rel = self._relative(text)
+        if not rel:
+            return False  # the scanned folder itself is never excluded; nor is a path outside it
+        if self._regexes and self._skipped_by_flag(rel):
             return True
         return self.excludes.gitignore and self._ignored(rel, is_dir)
 
     def prune(self, folder: str | Path, dirs: list[str], files: list[str]) -> tuple[list[str], list[str]]:
         """For an os.walk step: the sub-folders to descend into (sorted) and the files to look at."""
-        base = Path(folder)
-        kept_dirs = sorted(d for d in dirs if not self.skip(base / d, True))
-        kept_files = [f for f in files if not self.skip(base / f, False)]
+        base = os.fspath(folder)
+        kept_dirs = sorted(d for d in dirs if not self.skip(os.path.join(base, d), True))
+        kept_files = [f for f in files if not self.skip(os.path.join(base, f), False)]
         return kept_dirs, kept_files
+
+    def _relative(self, text: str) -> str:
+        """path relative to the walk's root, '/'-separated; "" for the root or a path outside it."""
+        root = self._root_text
+        if text.startswith(root):
+            rest = text[len(root):]
+            if not rest:
+                return ""
+            if not root.endswith("/"):
+                rest = rest[1:] if rest[0] == "/" else "\0"  # "\0": /a/bc is not under /a/b
+            probe = f"/{rest}/"
+            if "\0" not in rest and "//" not in probe and "/./" not in probe and "/../" not in probe:
+                return rest.rstrip("/")
+        try:  # relative or unnormalised spellings: let pathlib decide
+            rel = Path(text).relative_to(self.root)
+        except ValueError:
+            return ""
+        return rel.as_posix() if rel.parts else ""
 
     def _skipped_by_flag(self, text: str) -> bool:
         parts = text.split("/")
@@ -87,22 +107,30 @@ class PathFilter:
                 return True
         return False
 
-    def _ignored(self, rel: Path, is_dir: bool) -> bool:
+    def _ignored(self, rel: str, is_dir: bool) -> bool:
         """Git's rule: the deepest ignore file with a matching pattern decides (`!` re-includes)."""
-        folders = [self.root.joinpath(*rel.parts[:i]) for i in range(len(rel.parts))]
+        parts = rel.split("/")
+        folders = [self._root_text]
+        for part in parts[:-1]:
+            folders.append(os.path.join(folders[-1], part))
         for depth in range(len(folders) - 1, -1, -1):
-            below = Path(*rel.parts[depth:]).as_posix() + ("/" if is_dir else "")
-            for spec in reversed(self._specs_of(folders[depth])):
+            specs = self._specs_of(folders[depth])
+            if not specs:
+                continue
+            below = "/".join(parts[depth:]) + ("/" if is_dir else "")
+            for spec in reversed(specs):
                 decision = spec.check_file(below).include
                 if decision is not None:
                     return decision
         return False
 
-    def _specs_of(self, folder: Path) -> list[pathspec.GitIgnoreSpec]:
-        if folder not in self._specs:
-            names = [".gitignore"] + ([".helmignore"] if (folder / "Chart.yaml").is_file() else [])
-            self._specs[folder] = [spec for name in names if (spec := _read_spec(folder / name)) is not None]
-        return self._specs[folder]
+    def _specs_of(self, folder: str) -> list[pathspec.GitIgnoreSpec]:
+        specs = self._specs.get(folder)
+        if specs is None:
+            base = Path(folder)
+            names = [".gitignore"] + ([".helmignore"] if (base / "Chart.yaml").is_file() else [])
+            specs = self._specs[folder] = [spec for name in names if (spec := _read_spec(base / name)) is not None]
+        return specs
 
 
 def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:

@@ -77,7 +77,7 @@ class Builder:
                 blocks.extend(inner_blocks)
                 attrs.update(inner_attrs)
             elif kind == "attribute":
-                parts = _kids(child)
+                parts = child.children if child.child_count == 3 else _kids(child)  # name = value
                 name = self.text(parts[0])
                 if name in attrs:
                     raise HclSyntaxError(f"attribute redefined: `{name}` was already set on line {attrs[name].line}; "
@@ -178,7 +178,7 @@ class Builder:
         return ast.Literal(None, line=_line(node))
 
     def _variable(self, node: Node) -> ast.Expr:
-        return ast.Name(self.text(_kids(node)[0]), line=_line(node))
+        return ast.Name(self.text(node if node.child_count == 1 else _kids(node)[0]), line=_line(node))
 
     def _unsupported(self, node: Node) -> HclSyntaxError:
         return HclSyntaxError(f"unsupported syntax ({node.type})", _line(node), node.start_point.column + 1)
@@ -320,6 +320,12 @@ class Builder:
     # --- templates ----------------------------------------------------------------------
 
     def _quoted(self, node: Node) -> ast.Expr:
+        # the common case first, from the node's own span: `"plain text"` (the quotes are one
+        # byte each) needs none of the child nodes, which tree-sitter builds anew on each access
+        start, end = node.start_byte + 1, node.end_byte - 1
+        raw = self.src[start:end]
+        if b"\\" not in raw and b"{" not in raw and b"\n" not in raw and b'"' not in raw:
+            return ast.Literal(raw.decode("utf-8", "replace"), line=node.start_point.row + 1)
         kids = node.children
         start, end = kids[0].end_byte, kids[-1].start_byte
         if len(kids) <= 3 and (len(kids) < 3 or kids[1].type == "template_literal"):

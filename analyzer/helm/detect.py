@@ -73,7 +73,10 @@ def _looks_like_objects(head: bytes, path: Path) -> bool:
     except UnicodeDecodeError as err:
         if err.start < len(head) - 4:  # not just a character cut in half at the sniff boundary
             return True
-    has_api, has_kind = bool(_API_VERSION.search(head)), bool(_KIND.search(head))
+    # the substring tests first: the patterns scan every byte, and most YAML in a repository
+    # (factory data, CI configuration) names neither key
+    has_api = b"apiVersion" in head and bool(_API_VERSION.search(head))
+    has_kind = has_api and b"kind" in head and bool(_KIND.search(head))
     if has_api and has_kind:
         return True
     if len(head) < _SNIFF_BYTES:
@@ -82,7 +85,7 @@ def _looks_like_objects(head: bytes, path: Path) -> bool:
         whole = read_regular_file(path, path.name, MAX_FILE_BYTES)
     except RefusedPath:
         return True  # too big or unreadable: scan_manifests reports why
-    return bool(_API_VERSION.search(whole)) and bool(_KIND.search(whole))
+    return b"apiVersion" in whole and bool(_API_VERSION.search(whole)) and bool(_KIND.search(whole))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from analyzer.fingerprints import finding_fingerprint, portable_text
 from analyzer.models import (
@@ -34,6 +35,8 @@ def natural_key(text: str) -> tuple:
 
 def posix_path(path: str) -> str:
     """A path as reports show it: forward slashes, no leading './'."""
+    if "\\" not in path and not path.startswith("./"):
+        return path  # the common case: already as reports show it
     path = path.replace("\\", "/")
     while path.startswith("./"):
         path = path[2:]
@@ -68,7 +71,13 @@ def sorted_errors(errors: Iterable[ScanError]) -> list[ScanError]:
 
 def evidence_strings(evidence: Iterable[Evidence]) -> list[str]:
     """Each step as ``file:line note`` (forward slashes)."""
-    return [f"{location(e.file, e.line)} {e.note}".rstrip() for e in evidence]
+    return [_step_text(e) for e in evidence]
+
+
+@lru_cache(maxsize=1 << 16)
+def _step_text(step: Evidence) -> str:
+    # one provider or variable step is shared by thousands of rows: render it once
+    return f"{location(step.file, step.line)} {step.note}".rstrip()
 
 
 def evidence_chain(evidence: Iterable[Evidence]) -> str:

@@ -131,6 +131,9 @@ class Budget:
     def check_value(self, value: Any) -> None:
         """Reject a value holding too many elements, counting every use of a shared one."""
         limits = self.limits
+        if not isinstance(value, (list, dict)) and not (isinstance(value, str) and len(value) > limits.max_string):
+            self.charge(1, "walks over values")  # a scalar: what the walk below would charge
+            return
         pending: list[Any] = [value]
         nodes = 0
         while pending:

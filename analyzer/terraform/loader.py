@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+from analyzer.gc_policy import parsing
 from analyzer.hcl import ast
 from analyzer.hcl.json_syntax import parse_json_text
 from analyzer.hcl.parse import HclSyntaxError, parse_file_text
@@ -37,8 +39,14 @@ class SourceTree:
     # the result cache must see a change to any of them
     extra_dirs: set[Path] = field(default_factory=set)
     extra_files: set[Path] = field(default_factory=set)
+    # folder -> what it declares (analyzer/terraform/module.py FolderIndex), built on first use
+    indexes: dict[Path, Any] = field(default_factory=dict, repr=False, compare=False)
     # nothing outside it is read (tree_guard); None: the scanned folder's own boundary
     boundary: Boundary | None = None
+
+    @cached_property
+    def _root_text(self) -> str:
+        return str(self.root)
 
     @property
     def guard(self) -> Boundary:
@@ -47,6 +55,9 @@ class SourceTree:
     def rel(self, path: Path) -> str:
         """A path as reports show it: relative to the scan root, `../` for a module folder above
         it (never the scanning machine's absolute folders)."""
+        text, root = str(path), self._root_text
+        if text.startswith(root) and text[len(root):len(root) + 1] == "/" and "/." not in text[len(root):]:
+            return text[len(root) + 1:]  # the common case, without building Path objects
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
@@ -208,19 +219,20 @@ def load_tree(root: Path, *, extra_files: list[Path] | None = None, rel_root: Pa
         if extra not in paths:
             paths.append(extra)
     results: dict[str, ast.FileBody] = {}
-    for path in paths:
-        name = str(path)
-        try:
-            text = read_text(path, tree.guard, shown=tree.rel(path))
-        except (OSError, ValueError) as err:
-            message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            tree.errors.append(ScanError(file=tree.rel(path), message=message))
-            continue
-        body, message, line = _parse_job(name, text)
-        if body is None:
-            tree.errors.append(ScanError(file=tree.rel(path), line=line, message=f"syntax error: {message}"))
-            continue
-        results[name] = body
+    with parsing():  # see analyzer/gc_policy.py
+        for path in paths:
+            name = str(path)
+            try:
+                text = read_text(path, tree.guard, shown=tree.rel(path))
+            except (OSError, ValueError) as err:
+                message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+                tree.errors.append(ScanError(file=tree.rel(path), message=message))
+                continue
+            body, message, line = _parse_job(name, text)
+            if body is None:
+                tree.errors.append(ScanError(file=tree.rel(path), line=line, message=f"syntax error: {message}"))
+                continue
+            results[name] = body
     for name in sorted(results):
         path = Path(name)
         body = results[name]

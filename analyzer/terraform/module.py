@@ -93,6 +93,124 @@ def add_evidence(trace: list[Evidence], steps: list[Evidence]) -> list[Evidence]
 
 
 @dataclass
+class FolderIndex:
+    """What one module folder declares, indexed once per folder and shared by every instance
+    of it (a module called from 80 roots is read once): instances never change it."""
+
+    variables: dict[str, Declared] = field(default_factory=dict)
+    locals: dict[str, tuple[ast.Attribute, str]] = field(default_factory=dict)
+    resources: dict[str, Declared] = field(default_factory=dict)
+    data: dict[str, Declared] = field(default_factory=dict)
+    module_calls: dict[str, Declared] = field(default_factory=dict)
+    outputs: dict[str, Declared] = field(default_factory=dict)
+    provider_blocks: list[Declared] = field(default_factory=list)
+    skips: dict[str, dict[int, list[tuple[str, str]]]] = field(default_factory=dict)
+    problems: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, message): not analyzed
+
+    def bad_block(self, file: str, block: ast.Block, message: str) -> None:
+        self.problems.append((file, block.line, message))
+
+
+def folder_index(tree: SourceTree, directory: Path) -> FolderIndex:
+    found = tree.indexes.get(directory)
+    if found is None:
+        found = tree.indexes[directory] = _build_index(tree.files.get(directory, []))
+    return found
+
+
+def _build_index(bodies: list[ast.FileBody]) -> FolderIndex:
+    index = FolderIndex()
+    overrides = [b for b in bodies if is_override_file(b.path)]
+    for body in bodies:
+        file = body.path
+        if body.skips:
+            index.skips[file] = body.skips
+        if body in overrides:
+            continue
+        for block in body.blocks:
+            kind, labels = block.type, block.labels
+            if kind == "variable" and labels:
+                if labels[0] in index.variables:  # Terraform: "Duplicate variable declaration"
+                    first = index.variables[labels[0]]
+                    index.bad_block(file, block, f"duplicate variable \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
+                    continue
+                index.variables[labels[0]] = Declared(block, file)
+            elif kind == "locals":
+                for name, attribute in block.attrs.items():
+                    if name in index.locals:  # Terraform: "Duplicate local value definition"
+                        earlier, earlier_file = index.locals[name]
+                        index.problems.append((file, attribute.line, f"duplicate local value \"{name}\" (first defined "
+                                                                    f"at {earlier_file}:{earlier.line})"))
+                        continue
+                    index.locals[name] = (attribute, file)
+            elif kind in ("resource", "data"):
+                if len(labels) != 2:
+                    index.bad_block(file, block, f"a {kind} block needs a type and a name label, got {len(labels)} label(s)")
+                    continue
+                table = index.resources if kind == "resource" else index.data
+                key = f"{labels[0]}.{labels[1]}"
+                if key in table:
+                    first = table[key]
+                    index.bad_block(file, block, f"duplicate {kind} \"{key}\" (first declared at {first.file}:{first.block.line})")
+                    continue
+                table[key] = Declared(block, file)
+            elif kind == "module" and labels:
+                if labels[0] in index.module_calls:
+                    first = index.module_calls[labels[0]]
+                    index.bad_block(file, block, f"duplicate module \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
+                    continue
+                index.module_calls[labels[0]] = Declared(block, file)
+            elif kind == "output" and labels:
+                if labels[0] in index.outputs:  # Terraform: "Duplicate output definition"
+                    first = index.outputs[labels[0]]
+                    index.bad_block(file, block, f"duplicate output \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
+                    continue
+                index.outputs[labels[0]] = Declared(block, file)
+            elif kind == "provider" and labels:
+                identity = provider_identity(block)
+                first_provider = next((d for d in index.provider_blocks if provider_identity(d.block) == identity), None)
+                if first_provider is not None:
+                    index.bad_block(file, block, f"duplicate provider configuration {identity} (first declared at "
+                                                 f"{first_provider.file}:{first_provider.block.line})")
+                    continue
+                index.provider_blocks.append(Declared(block, file))
+    for body in overrides:
+        for block in body.blocks:
+            _apply_override(index, body.path, block)
+    return index
+
+
+def _apply_override(index: FolderIndex, file: str, block: ast.Block) -> None:
+    kind, labels = block.type, block.labels
+    if kind == "locals":
+        for name, attribute in block.attrs.items():
+            index.locals[name] = (attribute, file)
+        return
+    tables = {"resource": index.resources, "data": index.data, "module": index.module_calls,
+              "variable": index.variables, "output": index.outputs}
+    if kind in tables:
+        key = ".".join(labels) if kind in ("resource", "data") else (labels[0] if labels else "")
+        table = tables[kind]
+        if key not in table:
+            index.bad_block(file, block, f"override file has no {kind} \"{key}\" to override")
+            return
+        base = table[key]
+        table[key] = Declared(merge_block(base.block, block, file), base.file)
+    elif kind == "provider" and labels:
+        identity = provider_identity(block)
+        for position, declared in enumerate(index.provider_blocks):
+            if provider_identity(declared.block) == identity:
+                index.provider_blocks[position] = Declared(merge_block(declared.block, block, file), declared.file)
+                return
+        if "alias" not in block.attrs:
+            # Terraform: an absent default configuration is an implied empty one, so an
+            # override of it becomes the configuration; only an aliased one needs a base
+            index.provider_blocks.append(Declared(block, file))
+            return
+        index.bad_block(file, block, f"override file has no provider {identity} to override")
+
+
+@dataclass
 class Value:
     value: Any
     evidence: list[Evidence] = field(default_factory=list)
@@ -154,94 +272,13 @@ class ModuleInstance:
         return self.dir.resolve()
 
     def _index(self) -> None:
-        bodies = self.tree.files.get(self.dir, [])
-        overrides = [b for b in bodies if is_override_file(b.path)]
-        for body in bodies:
-            file = body.path
-            if body.skips:
-                self.skips[file] = body.skips
-            if body in overrides:
-                continue
-            for block in body.blocks:
-                kind, labels = block.type, block.labels
-                if kind == "variable" and labels:
-                    if labels[0] in self.variables:  # Terraform: "Duplicate variable declaration"
-                        first = self.variables[labels[0]]
-                        self._bad_block(file, block, f"duplicate variable \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
-                        continue
-                    self.variables[labels[0]] = Declared(block, file)
-                elif kind == "locals":
-                    for name, attribute in block.attrs.items():
-                        if name in self.locals:  # Terraform: "Duplicate local value definition"
-                            earlier, earlier_file = self.locals[name]
-                            self.errors.append(ScanError(file=file, line=attribute.line, message=(
-                                f"{self.address + ': ' if self.address else ''}duplicate local value \"{name}\" (first defined "
-                                f"at {earlier_file}:{earlier.line}); not analyzed")))
-                            continue
-                        self.locals[name] = (attribute, file)
-                elif kind in ("resource", "data"):
-                    if len(labels) != 2:
-                        self._bad_block(file, block, f"a {kind} block needs a type and a name label, got {len(labels)} label(s)")
-                        continue
-                    table = self.resources if kind == "resource" else self.data
-                    key = f"{labels[0]}.{labels[1]}"
-                    if key in table:
-                        first = table[key]
-                        self._bad_block(file, block, f"duplicate {kind} \"{key}\" (first declared at {first.file}:{first.block.line})")
-                        continue
-                    table[key] = Declared(block, file)
-                elif kind == "module" and labels:
-                    if labels[0] in self.module_calls:
-                        first = self.module_calls[labels[0]]
-                        self._bad_block(file, block, f"duplicate module \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
-                        continue
-                    self.module_calls[labels[0]] = Declared(block, file)
-                elif kind == "output" and labels:
-                    if labels[0] in self.outputs:  # Terraform: "Duplicate output definition"
-                        first = self.outputs[labels[0]]
-                        self._bad_block(file, block, f"duplicate output \"{labels[0]}\" (first declared at {first.file}:{first.block.line})")
-                        continue
-                    self.outputs[labels[0]] = Declared(block, file)
-                elif kind == "provider" and labels:
-                    identity = provider_identity(block)
-                    first_provider = next((d for d in self.provider_blocks if provider_identity(d.block) == identity), None)
-                    if first_provider is not None:
-                        self._bad_block(file, block, f"duplicate provider configuration {identity} (first declared at "
-                                                     f"{first_provider.file}:{first_provider.block.line})")
-                        continue
-                    self.provider_blocks.append(Declared(block, file))
-        for body in overrides:
-            for block in body.blocks:
-                self._apply_override(body.path, block)
-
-    def _apply_override(self, file: str, block: ast.Block) -> None:
-        kind, labels = block.type, block.labels
-        if kind == "locals":
-            for name, attribute in block.attrs.items():
-                self.locals[name] = (attribute, file)
-            return
-        tables = {"resource": self.resources, "data": self.data, "module": self.module_calls,
-                  "variable": self.variables, "output": self.outputs}
-        if kind in tables:
-            key = ".".join(labels) if kind in ("resource", "data") else (labels[0] if labels else "")
-            table = tables[kind]
-            if key not in table:
-                self._bad_block(file, block, f"override file has no {kind} \"{key}\" to override")
-                return
-            base = table[key]
-            table[key] = Declared(merge_block(base.block, block, file), base.file)
-        elif kind == "provider" and labels:
-            identity = provider_identity(block)
-            for index, declared in enumerate(self.provider_blocks):
-                if provider_identity(declared.block) == identity:
-                    self.provider_blocks[index] = Declared(merge_block(declared.block, block, file), declared.file)
-                    return
-            if "alias" not in block.attrs:
-                # Terraform: an absent default configuration is an implied empty one, so an
-                # override of it becomes the configuration; only an aliased one needs a base
-                self.provider_blocks.append(Declared(block, file))
-                return
-            self._bad_block(file, block, f"override file has no provider {identity} to override")
+        index = folder_index(self.tree, self.dir)
+        self.variables, self.locals, self.resources = index.variables, index.locals, index.resources
+        self.data, self.module_calls, self.outputs = index.data, index.module_calls, index.outputs
+        self.provider_blocks, self.skips = index.provider_blocks, index.skips
+        prefix = f"{self.address}: " if self.address else ""
+        self.errors.extend(ScanError(file=file, line=line, message=f"{prefix}{message}; not analyzed")
+                           for file, line, message in index.problems)
 
     def _bad_block(self, file: str, block: ast.Block, message: str) -> None:
         prefix = f"{self.address}: " if self.address else ""

@@ -7,13 +7,11 @@ the override replaces all the original's nested blocks of that type.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from analyzer.hcl import ast
 
 
 def is_override_file(path: str) -> bool:
-    name = PurePosixPath(path).name
+    name = path.rpartition("/")[2]  # called for every file of every module instance: no PurePath
     for suffix in (".tf.json", ".tf"):
         if name.endswith(suffix):
             stem = name[: -len(suffix)]
