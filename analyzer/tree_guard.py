@@ -98,6 +98,17 @@ class Boundary:
             raise RefusedPath(_outside_message(path, shown if shown is not None else str(path), real, self))
         return real
 
+    def real_folder(self, folder: Path) -> Path | None:
+        """Where an absolute folder resolves (cached per folder); None if it cannot be resolved."""
+        real_folder = self._folders.get(folder)
+        if real_folder is None:
+            try:
+                real_folder = folder.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return None
+            self._folders[folder] = real_folder
+        return real_folder
+
     def _resolve_in_known_folder(self, path: Path) -> Path | None:
         """Where path resolves, by its folder's cached resolution plus one lstat of its own name
         (which must not be a link); None when that shortcut does not apply. realpath(dir/name) is
@@ -105,13 +116,9 @@ class Boundary:
         folder, name = path.parent, path.name
         if not folder.is_absolute() or name in ("", ".", ".."):
             return None
-        real_folder = self._folders.get(folder)
+        real_folder = self.real_folder(folder)
         if real_folder is None:
-            try:
-                real_folder = folder.resolve(strict=True)
-            except (OSError, RuntimeError):
-                return None  # the full resolution below says why
-            self._folders[folder] = real_folder
+            return None  # the full resolution below says why
         candidate = real_folder / name
         try:
             if stat.S_ISLNK(os.lstat(candidate).st_mode):

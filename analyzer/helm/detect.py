@@ -40,6 +40,8 @@ def _is_values_file(name: str) -> bool:
 
 def _in_chart_templates(path: Path) -> bool:
     """Inside `templates/` of a folder holding Chart.yaml."""
+    if "templates" not in path.parts[:-1]:
+        return False
     for parent in path.parents:
         if parent.name == "templates" and (parent.parent / "Chart.yaml").is_file():
             return True
@@ -171,6 +173,7 @@ def _head(real: Path, shown: str) -> bytes:
 def _shown(path: Path, boundary: Boundary) -> str:
     """path relative to the boundary as written (never resolved), for messages."""
     try:
-        return (path.parent.resolve() / path.name).relative_to(boundary.root).as_posix()
+        folder = boundary.real_folder(path.parent) if path.parent.is_absolute() else None
+        return ((folder or path.parent.resolve()) / path.name).relative_to(boundary.root).as_posix()
     except (ValueError, OSError, RuntimeError):
         return path.name
