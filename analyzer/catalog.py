@@ -29,6 +29,9 @@ class CatalogEntry(BaseModel):
     # its cloud-side name's attributes when NAME_ATTRIBUTES would pick the wrong one (an S3
     # access point's `bucket` names its bucket, not itself)
     name: list[str] = Field(default_factory=lambda: list(NAME_ATTRIBUTES))
+    # its cloud-side name is an image registry host the scanned infrastructure creates (ACR
+    # `<name>.azurecr.io`): images from it are the customer's own (CKV_RES_7)
+    registry_host: bool = False
 
 
 def cloud_of_type(resource_type: str) -> str:

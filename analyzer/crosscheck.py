@@ -16,12 +16,11 @@ repository may be created elsewhere).
 
 from __future__ import annotations
 
-from analyzer import regions
-from analyzer.helm.manifests import KUBERNETES_KINDS
+from analyzer import kinds, regions
 from analyzer.models import Conflict, Evidence, Inventory, InventoryRow, Placement
 from analyzer.registries import parse_image
 
-MATCHED_KINDS = ("bucket", "log_group", "secret_store", "kms_key", "queue", "registry")
+MATCHED_KINDS = kinds.names("matched_by_name")
 
 Key = tuple[str, str, str]  # (cloud, kind, name)
 
@@ -30,13 +29,13 @@ def cross_check(inventory: Inventory) -> None:
     """Link Helm references to the Terraform rows they name (in place)."""
     created: dict[Key, list[InventoryRow]] = {}
     for row in sorted(inventory.rows, key=lambda r: (r.root, r.file, r.line, r.address)):
-        if row.type not in KUBERNETES_KINDS and row.name and row.kind in MATCHED_KINDS:
+        if row.origin != "kubernetes" and row.name and row.kind in MATCHED_KINDS:
             created.setdefault((row.cloud, row.kind, row.name), []).append(row)
     if not created:
         return
     images: list[InventoryRow] = []
     for row in inventory.rows:
-        if row.type not in KUBERNETES_KINDS:
+        if row.origin != "kubernetes":
             continue
         if row.kind == "workload":
             images.extend(_image_references(row, created))

@@ -1,8 +1,9 @@
-"""The input formats a scan reads, and which of their units a set of changed files affects.
+"""The input formats a scan reads: how each finds its units, scans one, and which of its
+units a set of changed files affects.
 
-Each format finds its units under a scanned path with the same finders the scan uses, so a
-unit here is named exactly as `scan.collect_pieces` names it: (kind, path relative to the
-scan root). A unit watches files and folders; a change to a watched file, or to a file in a
+`scan.collect_pieces` loops over this registry to find and scan inputs, and `--changed-from`
+asks the same finders, so a unit is named alike everywhere: (kind, path relative to the scan
+root). A unit watches files and folders; a change to a watched file, or to a file in a
 watched folder (or under it, for a chart), affects it. `--changed-from` selects the affected
 units and hands them to the scan's `select` hook: nothing else is read or rendered.
 """
@@ -14,9 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from analyzer.helm import find_charts, find_manifest_files, is_manifest_candidate
+from analyzer.helm import (
+    ChartOptions,
+    find_charts,
+    find_manifest_files,
+    is_manifest_candidate,
+    scan_chart,
+    scan_manifests,
+)
+from analyzer.models import Inventory, ScanError
+from analyzer.plan import scan_plan
 from analyzer.plan.detect import find_plan_files, is_plan_candidate
-from analyzer.scan import _rel as unit_rel
 from analyzer.terraform.loader import SourceTree, load_dir, load_tree, terraform_file_kind
 from analyzer.terraform.roots import find_roots
 from analyzer.terraform.sources import is_local_source, static_source
@@ -33,6 +42,7 @@ class Unit:
     files: frozenset[Path] = frozenset()  # a change to one of these affects the unit
     folders: frozenset[Path] = frozenset()  # a change to a file directly in one of these
     trees: frozenset[Path] = frozenset()  # a change to any file under one of these
+    source: Path = field(default=Path(), compare=False)  # the file or folder as found (what is scanned)
 
     def affected_by(self, changed: Iterable[Path]) -> bool:
         return any(_touches(self, path) for path in changed)
@@ -63,7 +73,16 @@ class Discovery:
     base: Path
     boundary: Boundary
     excludes: Excludes
+    helm: ChartOptions = field(default_factory=ChartOptions)  # how charts are rendered (scan only)
     tree: SourceTree | None = None
+    errors: list[ScanError] = field(default_factory=list)  # candidates the finders refused (CKV_RES_9)
+
+
+def unit_rel(path: Path, base: Path) -> str:
+    """A found file as reports show it: its folder resolved, its own name kept (a symlinked
+    plan is shown where the link is), relative to the scan root, `../` above it."""
+    folder = Path(os.path.realpath(path.parent))
+    return Path(os.path.relpath(folder / path.name, base)).as_posix()
 
 
 def _abs(path: Path) -> Path:
@@ -71,28 +90,50 @@ def _abs(path: Path) -> Path:
 
 
 def _plans(found: Discovery) -> list[Unit]:
-    plans = find_plan_files(found.path, found.boundary, [], found.excludes)
-    return [Unit("plan", unit_rel(p, found.base), files=frozenset({_abs(p)})) for p in plans]
+    refused: list[tuple[Path, str]] = []
+    plans = find_plan_files(found.path, found.boundary, refused, found.excludes)
+    found.errors.extend(ScanError(file=unit_rel(p, found.base), message=reason) for p, reason in refused)
+    return [Unit("plan", unit_rel(p, found.base), files=frozenset({_abs(p)}), source=p) for p in plans]
 
 
 def _manifests(found: Discovery) -> list[Unit]:
-    manifests, _refused = find_manifest_files(found.path, found.boundary, found.excludes)
-    return [Unit("manifest", unit_rel(m, found.base), files=frozenset({_abs(m)})) for m in manifests]
+    manifests, refused = find_manifest_files(found.path, found.boundary, found.excludes)
+    found.errors.extend(ScanError(file=r.rel_to(found.base), message=r.reason) for r in refused)
+    return [Unit("manifest", unit_rel(m, found.base), files=frozenset({_abs(m)}), source=m) for m in manifests]
 
 
 def _charts(found: Discovery) -> list[Unit]:
     # the chart folder holds its templates, its own values*.yaml and its vendored subcharts
-    return [Unit("chart", unit_rel(c, found.base), trees=frozenset({_abs(c)}))
+    return [Unit("chart", unit_rel(c, found.base), trees=frozenset({_abs(c)}), source=c)
             for c in find_charts(found.path, found.excludes)]
+
+
+def holds_terraform(path: Path) -> bool:
+    """Whether a scanned path is read as Terraform: a plan or manifest given as a file is not."""
+    return not (path.is_file() and (is_plan_candidate(path) or is_manifest_candidate(path)))
 
 
 def _terraform(found: Discovery) -> list[Unit]:
     path = found.path
-    if path.is_file() and (is_plan_candidate(path) or is_manifest_candidate(path)):
+    if not holds_terraform(path):
         return []
     tree = found.tree = load_tree(path, rel_root=found.base, boundary=found.boundary, excludes=found.excludes)
-    return [Unit("terraform", tree.rel(root) or ".", folders=frozenset(_abs(f) for f in called_folders(tree, root)))
+    return [Unit("terraform", tree.rel(root) or ".", folders=frozenset(_abs(f) for f in called_folders(tree, root)),
+                 source=root)
             for root in find_roots(tree)]
+
+
+def _scan_plan(unit: Unit, _found: Discovery) -> Inventory:
+    return scan_plan(unit.source, unit.rel)  # plan/state JSON (`terraform show -json`), whatever the file is called
+
+
+def _scan_manifest(unit: Unit, _found: Discovery) -> Inventory:
+    return scan_manifests(unit.source, unit.rel)  # rendered Kubernetes manifests (helm template output, kustomize, YAML)
+
+
+def _scan_chart(unit: Unit, found: Discovery) -> Inventory:
+    # Helm chart sources, rendered offline with the embedded engine; nothing fetched
+    return scan_chart(unit.source, unit.rel, found.helm, scan_root=found.boundary)
 
 
 def called_folders(tree: SourceTree, root: Path) -> set[Path]:
@@ -121,15 +162,20 @@ class InputFormat:
     kind: str
     noun: tuple[str, str]  # singular, plural (for "changed: 2 Terraform roots, 1 chart, ...")
     find: Callable[[Discovery], list[Unit]]
+    # scan one unit alone; None for Terraform, whose roots share one parsed tree, the result
+    # cache and module calls (scan.py scans the tree, or each selected root of it)
+    scan: Callable[[Unit, Discovery], Inventory] | None
+    stage: int  # the scan's order: plans, manifests, charts, then Terraform (joins and cross-checks follow it)
 
 
 # In the order the summary line names them.
 FORMATS: tuple[InputFormat, ...] = (
-    InputFormat("terraform", ("Terraform root", "Terraform roots"), _terraform),
-    InputFormat("chart", ("chart", "charts"), _charts),
-    InputFormat("manifest", ("manifest", "manifests"), _manifests),
-    InputFormat("plan", ("plan", "plans"), _plans),
+    InputFormat("terraform", ("Terraform root", "Terraform roots"), _terraform, None, 3),
+    InputFormat("chart", ("chart", "charts"), _charts, _scan_chart, 2),
+    InputFormat("manifest", ("manifest", "manifests"), _manifests, _scan_manifest, 1),
+    InputFormat("plan", ("plan", "plans"), _plans, _scan_plan, 0),
 )
+SCAN_ORDER: tuple[InputFormat, ...] = tuple(sorted(FORMATS, key=lambda f: f.stage))
 
 
 def discover(paths: list[Path], base: Path, excludes: Excludes) -> list[list[Unit]]:

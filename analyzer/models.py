@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from analyzer.kinds import kind_of
+
 Cloud = Literal["aws", "gcp", "azure", "kubernetes", "unknown"]
 Severity = Literal["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
 # How a placement value was established: a concrete value, a value that cannot be known
@@ -100,7 +102,7 @@ class InventoryRow(BaseModel):
 def is_reference(row: InventoryRow) -> bool:
     """A row read from inside a Kubernetes object's configuration (address `Kind/namespace/name`):
     what the object names (a bucket, a registry, a region setting), not the object itself."""
-    return row.address.startswith(f"{row.type}/") and row.kind not in ("workload", "config", "identity")
+    return row.origin == "kubernetes" and not kind_of(row.kind).object
 
 
 def display_address(row: InventoryRow) -> str:

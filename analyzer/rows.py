@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from analyzer.catalog import CatalogEntry
+from analyzer.kinds import kinds
 from analyzer.models import Evidence, InventoryRow, Placement
 from analyzer.resource_view import ResourceView
 from analyzer.terraform import flows as flow_lib
@@ -23,7 +24,7 @@ from analyzer.terraform.placement import account_of, parent_reference, region_of
 if TYPE_CHECKING:
     from analyzer.terraform.module import ResourceInstance
 
-NOT_LOCATED_KINDS = {"replication", "policy", "log_subscription", "workload"}
+NOT_LOCATED_KINDS = frozenset(k.name for k in kinds().values() if not k.located)  # analyzer/data/kinds.yaml
 Link = tuple[str, str]  # ("address", addr) | ("name", value)
 
 

@@ -12,19 +12,11 @@ from typing import Callable, Iterator
 
 from analyzer import __version__
 from analyzer.crosscheck import cross_check
+from analyzer.formats import FORMATS, SCAN_ORDER, Discovery, holds_terraform
 from analyzer.gc_policy import scan_collector
-from analyzer.helm import (
-    ChartOptions,
-    find_charts,
-    find_manifest_files,
-    is_manifest_candidate,
-    scan_chart,
-    scan_manifests,
-)
+from analyzer.helm import ChartOptions
 from analyzer.join import join_rows
 from analyzer.models import Inventory, ScanError, ScanReport, Summary, UnusedException
-from analyzer.plan import scan_plan
-from analyzer.plan.detect import find_plan_files, is_plan_candidate
 from analyzer.policy import Policy
 from analyzer.report.paths import repository_prefix
 from analyzer.rules import RULES
@@ -32,7 +24,6 @@ from analyzer.terraform.inventory import _dedupe as dedupe_errors
 from analyzer.terraform.inventory import scan_terraform
 from analyzer.terraform.loader import SourceTree, default_cache_dir, load_tree
 from analyzer.terraform.result_cache import ResultCache, cache_key, snapshot_tree, usable_cache_dir
-from analyzer.terraform.roots import find_roots
 from analyzer.terraform.variables import CliVar
 from analyzer.tree_guard import Boundary
 from analyzer.verdicts import build_context, evaluate_rules
@@ -121,42 +112,27 @@ def collect_pieces(paths: list[Path], options: ScanOptions, base: Path,
             yield Piece((p_index, 0, 0), "error", Inventory(errors=[ScanError(file=str(path), message="path does not exist")]))
             continue
         # nothing outside this path's repository (or the path itself) is read: see tree_guard
-        boundary = Boundary.for_scan(path)
-        errors: list[ScanError] = []
-        refused_plans: list[tuple[Path, str]] = []
-        plans = find_plan_files(path, boundary, refused_plans, options.excludes)
-        errors.extend(ScanError(file=_rel(p, base), message=reason) for p, reason in refused_plans)
-        manifests, refused = find_manifest_files(path, boundary, options.excludes)
-        errors.extend(ScanError(file=r.rel_to(base), message=r.reason) for r in refused)
-        charts = find_charts(path, options.excludes)
-        only_files = path.is_file() and (is_plan_candidate(path) or is_manifest_candidate(path))
-        tree = None
-        roots: list[Path] = []
-        if select is not None and not only_files:
-            tree = load_tree(path, rel_root=base, boundary=boundary, excludes=options.excludes)
-            roots = find_roots(tree)
-        units = ([("plan", _rel(f, base), f) for f in plans] + [("manifest", _rel(f, base), f) for f in manifests]
-                 + [("chart", _rel(c, base), c) for c in charts])
-        if tree is not None:
-            units += [("terraform", tree.rel(r) or ".", r) for r in roots]
-        taken = None if select is None else select(units, tree)
-        yield Piece((p_index, 0, 0), "error", Inventory(errors=errors))
-        for stage, (kind, rel, found) in enumerate(units):
-            if taken is not None and (kind, rel) not in taken:
+        found = Discovery(path, base, Boundary.for_scan(path), options.excludes, helm=options.helm)
+        # every format's units, in scan order; Terraform roots only for a selection (a full scan
+        # reads the tree once, through the result cache, below)
+        units = [unit for fmt in SCAN_ORDER if fmt.scan is not None or select is not None for unit in fmt.find(found)]
+        taken = None if select is None else select([(u.kind, u.rel, u.source) for u in units], found.tree)
+        yield Piece((p_index, 0, 0), "error", Inventory(errors=found.errors))
+        for stage, unit in enumerate(units):
+            scan = _FORMATS[unit.kind].scan
+            if scan is None or (taken is not None and (unit.kind, unit.rel) not in taken):
                 continue
-            if kind == "plan":  # plan/state JSON (`terraform show -json`), whatever the file is called
-                yield Piece((p_index, 1, stage), kind, scan_plan(found, rel), files=1)
-            elif kind == "manifest":  # rendered Kubernetes manifests (helm template output, kustomize, YAML)
-                yield Piece((p_index, 1, stage), kind, scan_manifests(found, rel), files=1)
-            elif kind == "chart":  # Helm chart sources, rendered offline with the embedded engine; nothing fetched
-                yield Piece((p_index, 1, stage), kind, scan_chart(found, rel, options.helm, scan_root=boundary), files=1)
-        if only_files:
+            yield Piece((p_index, 1, stage), unit.kind, scan(unit, found), files=1)
+        if not holds_terraform(path):
             continue
+        roots = [unit.source for unit in units if unit.kind == "terraform"]
+        tree = found.tree
         env = dict(os.environ if options.env is None else options.env)
         if tree is not None:
             yield from _root_pieces(tree, roots, taken or set(), p_index, options, env)
             continue
         results = ResultCache(cache_dir)
+        boundary = found.boundary
         key = cache_key(path, base, options.cli_vars, env, options.only_roots)
         if options.excludes != Excludes():  # what was excluded changes the result, not the tree
             key = hashlib.sha256(f"{key}\0{options.excludes.cache_tag()}".encode("utf-8", "surrogatepass")).hexdigest()
@@ -291,11 +267,7 @@ def _one_refusal_per_link(errors: list[ScanError]) -> list[ScanError]:
     return kept
 
 
-def _rel(path: Path, base: Path) -> str:
-    """A found file as reports show it: its folder resolved, its own name kept (a symlinked
-    plan is shown where the link is), relative to the scan root, `../` above it."""
-    folder = Path(os.path.realpath(path.parent))
-    return Path(os.path.relpath(folder / path.name, base)).as_posix()
+_FORMATS = {fmt.kind: fmt for fmt in FORMATS}
 
 
 def _common_root(paths: list[Path]) -> Path:

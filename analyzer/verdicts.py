@@ -6,13 +6,15 @@ import datetime as dt
 from collections import Counter
 from pathlib import Path
 
+from analyzer import kinds
+from analyzer.catalog import catalog
 from analyzer.fingerprints import disambiguate
 from analyzer.models import Finding, Inventory, InventoryRow
 from analyzer.policy import Policy
 from analyzer.rules import RULES
 from analyzer.rules.base import RuleContext, Verdict
 
-INFER_KINDS = ("cluster", "bucket")
+INFER_KINDS = kinds.names("infers_region")  # the kinds whose regions infer the data plane's
 
 
 def root_default_regions(inventory: Inventory) -> dict[str, str]:
@@ -36,7 +38,7 @@ def region_disagreement(inventory: Inventory) -> dict[str, str]:
 def infer_region(inventory: Inventory) -> str | None:
     """The data plane's region when no policy names one: the region of the roots' default provider
     configuration (a module replicating into another region gives its replica a provider of its
-    own, which must not decide); without one, the most common cluster/bucket region. None when
+    own, which must not decide); without one, the most common region of the kinds that infer one. None when
     the roots disagree."""
     by_root = root_default_regions(inventory)
     if by_root:
@@ -61,7 +63,9 @@ def build_context(policy: Policy, inventory: Inventory) -> RuleContext:
             regions, inferred = [guess], True
         else:
             disagreement = region_disagreement(inventory)
-    known = tuple(sorted({r.name for r in inventory.rows if r.type == "azurerm_container_registry" and r.name}))
+    types = catalog()
+    known = tuple(sorted({r.name for r in inventory.rows
+                          if r.name and r.type in types and types[r.type].registry_host}))
     unpinned = {(p.root, p.address): p.account.reason for p in inventory.providers
                  if not p.pinned and p.account.status == "unknown"}
     return RuleContext(regions=tuple(regions), accounts=tuple(policy.accounts),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Mapping
 
+from analyzer import kinds
 from analyzer.models import (
     Evidence,
     InventoryRow,
@@ -77,13 +78,13 @@ def where(context: RuleContext) -> str:
     return f"{allowed}{' (inferred)' if context.region_inferred else ''}"
 
 
-LOCATED_KINDS = ("bucket", "registry", "secret_store", "log_group", "cluster", "node_pool", "kms_key",
-                 "database", "queue", "backup")
+# the kinds each rule judges, from the kind vocabulary (analyzer/data/kinds.yaml)
+LOCATED_KINDS = kinds.names("located")
 # CKV_RES_5 also judges identities (an IRSA/workload-identity role in another account) and
 # account settings in Kubernetes configuration (GOOGLE_CLOUD_PROJECT)
-ACCOUNT_KINDS = (*LOCATED_KINDS, "identity", "setting")
+ACCOUNT_KINDS = kinds.names("account_judged")
 # CKV_RES_1 also judges regions named in Kubernetes configuration: a `region:` setting, an endpoint
-REGION_KINDS = (*LOCATED_KINDS, "setting", "endpoint")
+REGION_KINDS = kinds.names("region_judged")
 
 
 def subject(row: InventoryRow) -> str:

@@ -67,6 +67,7 @@ from analyzer.helm.chart_tree import vet_chart_tree
 from analyzer.helm.engine import Renderer, RenderError, SdkRenderer
 from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
 from analyzer.helm.schema_refs import schema_problems
+from analyzer.kinds import names
 from analyzer.models import Inventory, ScanError
 from analyzer.tree_guard import Boundary, RefusedPath, operator_file, read_regular_file
 from analyzer.walk import SKIPPED_DIRS, Excludes
@@ -458,7 +459,7 @@ def _key(line: str) -> str:
     return match.group(1) if match and "{{" not in match.group(1) else ""
 
 
-_OBJECT_KINDS = ("workload", "config", "identity")  # rows of whole objects; others are read from inside one
+_OBJECT_KINDS = names("object")  # rows of whole objects; others are read from inside one
 
 
 def _map_lines(found: Inventory, text: str, source: list[str] | None) -> None:

@@ -24,10 +24,9 @@ from analyzer import regions
 from analyzer.helm.config_tree import Leaf, Section, parse_config
 from analyzer.helm.references import Reference, extract
 from analyzer.helm.safe_yaml import child_node
+from analyzer.kinds import kind_of
 from analyzer.models import Evidence, InventoryRow, Placement, ScanError
 
-# kinds whose region decides where data lives: unknown is a finding (CKV_RES_2) for them
-_LOCATED = ("bucket", "log_group", "secret_store", "kms_key", "queue", "registry")
 _NO_REGION = "a Kubernetes object runs in whichever cluster it is applied to"
 _CLOUD_REGION = {"aws": "an AWS region", "gcp": "a GCP region or location", "azure": "an Azure region"}
 
@@ -126,12 +125,13 @@ def _row(reference: Reference, source: ValueSource, line: int, base: InventoryRo
         multi = info is not None and info.status == "multi"
         region = Placement(value=reference.region[0], status="multi" if multi else "resolved",
                            evidence=where(reference.region))
-    elif reference.kind in _LOCATED and reference.cloud != "kubernetes" and reference.bad_region is not None:
+    # a located kind's region decides where data lives: without one it is unknown (CKV_RES_2)
+    elif kind_of(reference.kind).located and reference.cloud != "kubernetes" and reference.bad_region is not None:
         subject = f"{reference.kind.replace('_', ' ')} {reference.name}" if reference.name else reference.what
         region = Placement(status="unknown", evidence=where(reference.bad_region),
                            reason=f"{base.address} names {subject} ({source.key}) beside {reference.bad_region[2]}, "
                                   f"which is not {_CLOUD_REGION.get(reference.cloud, 'a region of any cloud')}")
-    elif reference.kind in _LOCATED and reference.cloud != "kubernetes":
+    elif kind_of(reference.kind).located and reference.cloud != "kubernetes":
         subject = f"{reference.kind.replace('_', ' ')} {reference.name}" if reference.name else reference.what
         region = Placement(status="unknown", evidence=where(None),
                            reason=f"{base.address} names {subject} ({source.key}) but no region beside it; scan it "

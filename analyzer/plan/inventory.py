@@ -23,6 +23,7 @@ import re
 from pathlib import Path
 from typing import Any, Iterator
 
+from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.models import (
     Cloud,
@@ -43,6 +44,8 @@ from analyzer.values import Unknown
 # one `module.<name>[<key>]` step of a module instance address
 _MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)')
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")')
+# what pins a provider's account, per cloud (AWS: allowed_account_ids or an assume_role ARN)
+_ACCOUNT_SETTING = {"aws": "account", "gcp": "project", "azure": "subscription_id"}
 
 
 def scan_plan(path: Path, rel: str) -> Inventory:
@@ -321,7 +324,7 @@ class _Builder:
                 return Setting(Unknown(f"provider {key} allows several accounts"), [self.ev(f"{label}.expressions.allowed_account_ids", provider=key)])
             return Setting(Unknown(f"provider {key} sets no account; it comes from the environment at apply time "
                                      "(set allowed_account_ids or assume_role.role_arn on the provider)"), [self.ev(label, provider=key)])
-        account_attr = {"gcp": "project", "azure": "subscription_id"}.get(cloud)
+        account_attr = _ACCOUNT_SETTING.get(cloud)
         if account_attr is None:
             return Setting(Unknown(f"{config.get('name')} providers have no account model"), [self.ev(label, provider=key)])
         if account_attr not in expressions:
@@ -329,54 +332,39 @@ class _Builder:
                              [self.ev(label, provider=key)])
         return self.expression(expressions[account_attr], path, f"{label}.expressions.{account_attr}", key)
 
-    def provider_rows(self) -> None:
-        for key in sorted(self.provider_config):
-            config = self.provider_config[key]
-            if not isinstance(config, dict):
-                continue
-            cloud = _provider_cloud(config)
-            if cloud not in ("aws", "gcp", "azure"):
-                continue
-            expressions = config.get("expressions") or {}
-            if cloud == "azure":
-                region = Placement(status="none")
-            else:
-                found = self.provider_setting(key, "region")
-                region = region_placement(cloud, found.value, found.evidence, f"provider {key} region")
-            found = self.provider_setting(key, "account")
-            if cloud == "aws":
-                pinned = "allowed_account_ids" in expressions or any("role_arn" in b for b in as_blocks(expressions.get("assume_role")))
-                allowed_value = self.expression(expressions["allowed_account_ids"], module_path(config.get("module_address")), "") if "allowed_account_ids" in expressions else None
-                allowed = [str(v) for v in allowed_value.value] if allowed_value and isinstance(allowed_value.value, list) else []
-            else:
-                pinned = ("project" if cloud == "gcp" else "subscription_id") in expressions
-                allowed = []
-            module_address = config.get("module_address") or ""
-            local = key.rpartition(":")[2]
-            self.providers.append(ProviderPlacement(
-                address=f"{module_address + '.' if module_address else ''}provider.{local}", cloud=cloud, root=self.rel,
-                region=region, account=account_placement(found.value, found.evidence), pinned=pinned,
-                allowed_accounts=allowed, implicit=not expressions, file=self.rel, line=self._provider_lines.get(key, 0),
-            ))
+    def provider_row(self, key: str, config: dict[str, Any] | None) -> None:
+        """The placement of one provider configuration; None: an implicit provider (used by a
+        resource, configured nowhere), whose region and account come from the environment."""
+        cloud = _provider_cloud(config) if config is not None else CLOUD_OF_PROVIDER.get(key.split(".")[0], "unknown")
+        if cloud not in regions.CLOUDS:
+            return
+        expressions = (config or {}).get("expressions") or {}
+        region = Placement(status="none")
+        if cloud != "azure":  # Azure resources name their own location
+            found = self.provider_setting(key, "region")
+            region = region_placement(cloud, found.value, found.evidence, f"provider {key} region")
+        account = self.provider_setting(key, _ACCOUNT_SETTING[cloud])
+        allowed: list[str] = []
+        if cloud == "aws":
+            pinned = "allowed_account_ids" in expressions or any("role_arn" in b for b in as_blocks(expressions.get("assume_role")))
+            if "allowed_account_ids" in expressions and config is not None:
+                listed = self.expression(expressions["allowed_account_ids"], module_path(config.get("module_address")), "")
+                allowed = [str(v) for v in listed.value] if isinstance(listed.value, list) else []
+        else:
+            pinned = _ACCOUNT_SETTING[cloud] in expressions
+        module_address = (config or {}).get("module_address") or ""
+        self.providers.append(ProviderPlacement(
+            address=f"{module_address + '.' if module_address else ''}provider.{key.rpartition(':')[2]}", cloud=cloud,
+            root=self.rel, region=region, account=account_placement(account.value, account.evidence), pinned=pinned,
+            allowed_accounts=allowed, implicit=not expressions, file=self.rel,
+            line=self._provider_lines.get(key, 0) if config is not None else self.implicit[key],
+        ))
 
     # -- rows
 
-    def implicit_provider_rows(self) -> None:
-        for key, line in sorted(self.implicit.items()):
-            cloud = CLOUD_OF_PROVIDER.get(key.split(".")[0], "unknown")
-            if cloud not in ("aws", "gcp", "azure"):
-                continue
-            region = self.provider_setting(key, "region")
-            account = self.provider_setting(key, "project" if cloud == "gcp" else "subscription_id" if cloud == "azure" else "account")
-            self.providers.append(ProviderPlacement(
-                address=f"provider.{key}", cloud=cloud, root=self.rel,
-                region=Placement(status="none") if cloud == "azure" else Placement(status="unknown", reason=region.value.reason),
-                account=Placement(status="unknown", reason=account.value.reason), pinned=False, implicit=True,
-                file=self.rel, line=line,
-            ))
-
     def build_plan(self) -> None:
-        self.provider_rows()
+        for key in sorted(self.provider_config):
+            self.provider_row(key, self.provider_config[key])
         changes = self.doc.get("resource_changes") or []
         if not isinstance(changes, list):
             raise TypeError("resource_changes is not a list")
@@ -390,7 +378,8 @@ class _Builder:
             values = merge_unknown(change.get("after"), change.get("after_unknown"), address)
             self.add_row(address, str(rc.get("type", "")), str(rc.get("name", "")), rc.get("module_address") or "",
                          values if isinstance(values, dict) else {})
-        self.implicit_provider_rows()
+        for key in sorted(self.implicit):
+            self.provider_row(key, None)
 
     def build_state(self) -> None:
         values = self.doc.get("values") or {}
@@ -492,10 +481,6 @@ def _provider_cloud(config: dict[str, Any]) -> Cloud:
     full = str(config.get("full_name") or "")
     local = full.rsplit("/", 1)[-1] if full else name.split(".")[0]
     return CLOUD_OF_PROVIDER.get(local, CLOUD_OF_PROVIDER.get(name.split(".")[0], "unknown"))
-
-
-
-
 
 
 # --- text positions and state modules ---------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analyzer.kinds import kind_of, kinds
 from analyzer.models import Finding, InventoryRow, ScanReport, is_reference
 from analyzer.report._common import posix_path, sorted_findings, sorted_inventory
 from analyzer.review.commands import VerifyCommand, verify_command
@@ -30,32 +31,31 @@ class Classification:
     key: str
     title: str
     description: str
-    kinds: frozenset[str]
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of this group (the `review` flag of analyzer/data/kinds.yaml)."""
+        return frozenset(k.name for k in kinds().values() if k.review == self.key)
 
 
 CLASSIFICATIONS: tuple[Classification, ...] = (
-    Classification("bulk", "Bulk data", "buckets, registries, databases and backups",
-                   frozenset({"bucket", "registry", "database", "backup"})),
-    Classification("inline", "Inline data", "secret stores, log groups and queues",
-                   frozenset({"secret_store", "log_group", "queue"})),
-    Classification("compute", "Compute", "clusters, node pools and workloads",
-                   frozenset({"cluster", "node_pool", "workload"})),
-    Classification("keys", "Keys", "KMS keys and key rings", frozenset({"kms_key"})),
+    Classification("bulk", "Bulk data", "buckets, registries, databases and backups"),
+    Classification("inline", "Inline data", "secret stores, log groups and queues"),
+    Classification("compute", "Compute", "clusters, node pools and workloads"),
+    Classification("keys", "Keys", "KMS keys and key rings"),
     Classification("references", "Named in Kubernetes configuration",
                    "buckets, log groups, vaults, keys, registries and regions that rendered Helm/Kubernetes "
                    "configuration points the data plane at; matched to the Terraform that creates them when scanned "
-                   "together", frozenset()),
-    Classification("flows", "Data flows and policies", "replication, log subscriptions, grants and other resources",
-                   frozenset()),
+                   "together"),
+    Classification("flows", "Data flows and policies", "replication, log subscriptions, grants and other resources"),
 )
-_BY_KIND = {kind: c.key for c in CLASSIFICATIONS for kind in c.kinds}
 
 
 def classify(row: InventoryRow) -> str:
-    """The classification key of a row (``flows`` for any kind not listed)."""
+    """The classification key of a row: its kind's review group (``flows`` for any other kind)."""
     if is_reference(row):
         return "references"
-    return _BY_KIND.get(row.kind, "flows")
+    return kind_of(row.kind).review
 
 
 @dataclass
