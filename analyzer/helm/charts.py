@@ -29,6 +29,14 @@ best effort: a rendered line is mapped back to the template when the same text a
 as often as in the output (literal lines such as `apiVersion: apps/v1` or `kind: Deployment`);
 text a template computes (a `tpl` string, a config file built from values) maps to the nearest
 literal line above it (`storage.yaml: |`); what still cannot be placed says line 0.
+An image's `image:` line maps to the one template line setting `image` between the template lines
+of its nearest mapped neighbours (so a `{{- if }}` block above it does not shift it; in a `range`
+every rendered image maps to the one template line). Image findings point there: the file the
+address names and the line that writes the image. When that line reads values
+(`{{ .Values.image.repository }}:{{ .Values.image.tag }}`), the evidence goes on to the line that
+sets each value: the last --set* expression naming it, else the last -f file, else the chart's
+values.yaml (only for the chart's own templates; a subchart's, and values read through `with`,
+`range` or a helper, are not traced).
 
 Objects without metadata.namespace are addressed in ChartOptions.namespace, the release
 namespace Helm installs them into.
