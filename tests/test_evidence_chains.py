@@ -120,3 +120,22 @@ resource "azurerm_storage_account" "logs" {
     assert _steps(row.region.evidence) == [
         "main.tf:19 azurerm_storage_account.logs location", "main.tf:13 azurerm_resource_group.rg.location",
         "main.tf:8 var.location default = westeurope"]
+
+
+def test_every_replication_flow_reaches_the_tfvars_line() -> None:
+    # flows read nested blocks (`replica { region = var.dr_region }`) as values; their chains went no
+    # further than the attribute
+    report = run_scan([FIXTURES / "evidence_flow_sources"], Policy(region="eu-west-1"),
+                      ScanOptions(env={}, use_cache=False))
+    got = sorted((f.rule_id, f.address, f.line, tuple(_steps(f.evidence))) for f in report.findings)
+    assert got == [
+        ("CKV_RES_4", "aws_ecr_replication_configuration.images", 27, (
+            "main.tf:27 aws_ecr_replication_configuration.images destination.region",
+            "terraform.tfvars:2 dr_region = eu-central-1")),
+        ("CKV_RES_4", "aws_secretsmanager_secret.api_token", 19, (
+            "main.tf:19 aws_secretsmanager_secret.api_token replica.region",
+            "terraform.tfvars:2 dr_region = eu-central-1")),
+        ("CKV_RES_4", "aws_secretsmanager_secret.db_password", 11, (
+            "main.tf:11 aws_secretsmanager_secret.db_password replica.region",
+            "terraform.tfvars:2 dr_region = eu-central-1")),
+    ]
