@@ -17,7 +17,7 @@ from analyzer.helm.charts import _LineMap
 from tests.conftest import FIXTURES
 
 CHART = FIXTURES / "helm" / "charts" / "image_lines"
-RENDERED = FIXTURES / "helm" / "rendered" / "image_lines.yaml"
+RENDERED = FIXTURES / "helm" / "image_lines_rendered" / "image_lines.yaml"
 OWN_ECR = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/acme/worker"
 
 
