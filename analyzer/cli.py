@@ -851,7 +851,10 @@ def init_cmd(
         write_output(target, render_policy(inferred, path.as_posix()), [path], follow_links=False, exclusive=not force)
     except OutputError as err:
         _fail_usage(str(err))
-    typer.echo(f"wrote {target}: region {inferred.region or '(not inferred)'}, "
+    choices = sorted({source.region for source in inferred.region_sources})
+    region = inferred.region or (f"(not inferred: the roots disagree on {', '.join(choices)}; pick one in the file)"
+                                 if len(choices) > 1 else "(not inferred)")
+    typer.echo(f"wrote {target}: region {region}, "
                f"accounts {', '.join(inferred.accounts) or '(none inferred)'}")
 
 

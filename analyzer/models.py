@@ -89,6 +89,9 @@ class InventoryRow(BaseModel):
     flows: list[Flow] = Field(default_factory=list)
     images: list[str] = Field(default_factory=list)
     unresolved_images: list[str] = Field(default_factory=list, description="why an image reference is not known")
+    image_evidence: dict[str, list[Evidence]] = Field(
+        default_factory=dict, description="image -> where it is set: its `image:` line in this row's file first, "
+        "then the values-file lines that set it (rows that do not know it fall back to the row's line)")
     endpoints: list[str] = Field(default_factory=list)
     skips: dict[str, str] = Field(default_factory=dict, description="inline checkov:skip rule -> reason")
     refers_to: str | None = Field(default=None, description="for a reference read from Kubernetes configuration: "

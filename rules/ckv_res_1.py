@@ -12,9 +12,9 @@ from analyzer.rules.base import (
     subject,
     where,
 )
-from analyzer.rules.ckv_res_7 import own_registry_region
+from analyzer.rules.ckv_res_7 import image_place, own_registry_region
 
-from analyzer.models import Evidence, InventoryRow
+from analyzer.models import InventoryRow
 from analyzer.registries import parse_image
 
 
@@ -31,10 +31,10 @@ def _image_regions(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     for image in row.images:
         registry = own_registry_region(image, context)
         if registry is not None:
+            evidence, line = image_place(row, image)
             verdicts.append(Verdict(f"{row.address} uses image {image} from {registry}, outside the allowed region "
-                                    f"{where(context)}",
-                                    [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")],
-                                    parse_image(image).region, row.account.value))
+                                    f"{where(context)}", evidence, parse_image(image).region, row.account.value,
+                                    line=line))
     return verdicts
 
 

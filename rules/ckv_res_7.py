@@ -41,13 +41,22 @@ def own_registry_region(image: str, context: RuleContext) -> str | None:
     return None if info.value in context.regions else f"{ref.registry} in {info.value}"
 
 
+def image_place(row: InventoryRow, image: str) -> tuple[list[Evidence], int | None]:
+    """An image's evidence (its `image:` line, then the values lines setting it) and the line a finding
+    points at: that `image:` line when the row's reader knows it, else the row's own line."""
+    steps = row.image_evidence.get(image)
+    if not steps:
+        return [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")], None
+    return list(steps), steps[0].line if steps[0].file == row.file and steps[0].line else None
+
+
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
     verdicts = []
     for image in row.images:
         ok, why = _allowed(image, context)
         if not ok:
-            verdicts.append(Verdict(f"{row.address} uses image {image}: {why}",
-                                    [Evidence(file=row.file, line=row.line, note=f"{row.address} image {image}")]))
+            evidence, line = image_place(row, image)
+            verdicts.append(Verdict(f"{row.address} uses image {image}: {why}", evidence, line=line))
     if context.fail_on_unknown:
         for reason in row.unresolved_images:
             verdicts.append(Verdict(f"{row.address} uses an image that cannot be resolved statically: {reason}",

@@ -186,7 +186,7 @@ def test_a_chart_template_change_renders_that_chart_only(repo: Path, monkeypatch
     template.write_text(template.read_text().replace("{{ .Values.image }}", "docker.io/library/nginx:1.27"))
     _code, data, err = _scan(monkeypatch)
     assert "changed since HEAD: 0 Terraform roots, 1 chart, 0 manifests, 0 plans: charts/app" in err
-    assert _findings(data) == {("CKV_RES_7", "Deployment/default/app", "charts/app/templates/deploy.yaml", 1)}
+    assert _findings(data) == {("CKV_RES_7", "Deployment/default/app", "charts/app/templates/deploy.yaml", 11)}
     assert _files(data) == {"charts/app/templates/deploy.yaml"}  # the chart beside it is not rendered
 
 
@@ -205,7 +205,7 @@ def test_a_new_subchart_file_renders_its_parent_chart(repo: Path, monkeypatch: p
     _write(sub / "templates" / "deploy.yaml", TEMPLATE.format(name="cache"))
     _code, data, err = _scan(monkeypatch)
     assert "0 Terraform roots, 1 chart, 0 manifests, 0 plans: charts/app" in err
-    assert ("CKV_RES_7", "Deployment/default/cache", "charts/app/charts/cache/templates/deploy.yaml", 1) in _findings(data)
+    assert ("CKV_RES_7", "Deployment/default/cache", "charts/app/charts/cache/templates/deploy.yaml", 11) in _findings(data)
     assert "charts/other/templates/deploy.yaml" not in _files(data)
 
 
@@ -231,7 +231,7 @@ def test_a_manifest_change_reads_that_manifest_only(repo: Path, monkeypatch: pyt
                                          "docker.io/library/busybox:1.36"))
     _code, data, err = _scan(monkeypatch)
     assert "0 Terraform roots, 0 charts, 1 manifest, 0 plans: manifests/worker.yaml" in err
-    assert _findings(data) == {("CKV_RES_7", "Deployment/jobs/worker", "manifests/worker.yaml", 1)}
+    assert _findings(data) == {("CKV_RES_7", "Deployment/jobs/worker", "manifests/worker.yaml", 11)}
     assert _files(data) == {"manifests/worker.yaml"}
 
 

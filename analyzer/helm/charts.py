@@ -29,6 +29,14 @@ best effort: a rendered line is mapped back to the template when the same text a
 as often as in the output (literal lines such as `apiVersion: apps/v1` or `kind: Deployment`);
 text a template computes (a `tpl` string, a config file built from values) maps to the nearest
 literal line above it (`storage.yaml: |`); what still cannot be placed says line 0.
+An image's `image:` line maps to the one template line setting `image` between the template lines
+of its nearest mapped neighbours (so a `{{- if }}` block above it does not shift it; in a `range`
+every rendered image maps to the one template line). Image findings point there: the file the
+address names and the line that writes the image. When that line reads values
+(`{{ .Values.image.repository }}:{{ .Values.image.tag }}`), the evidence goes on to the line that
+sets each value: the last --set* expression naming it, else the last -f file, else the chart's
+values.yaml (only for the chart's own templates; a subchart's, and values read through `with`,
+`range` or a helper, are not traced).
 
 Objects without metadata.namespace are addressed in ChartOptions.namespace, the release
 namespace Helm installs them into.
@@ -66,9 +74,10 @@ from typing import Any, Callable
 from analyzer.helm.chart_tree import vet_chart_tree
 from analyzer.helm.engine import Renderer, RenderError, SdkRenderer
 from analyzer.helm.manifests import MAX_FILE_BYTES, scan_manifest_text
+from analyzer.helm.safe_yaml import GuardedLoader, ManifestError
 from analyzer.helm.schema_refs import schema_problems
 from analyzer.kinds import names
-from analyzer.models import Inventory, ScanError
+from analyzer.models import Evidence, Inventory, ScanError
 from analyzer.tree_guard import Boundary, RefusedPath, operator_file, read_regular_file
 from analyzer.walk import SKIPPED_DIRS, Excludes
 
@@ -136,8 +145,9 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
 
     if importlib.util.find_spec("helm_python") is None:  # bundled; a broken install is reported, not raised
         return error("helm-python-sdk is not available; chart not rendered")
+    boundary = _boundary(scan_root, chart_dir)
     try:
-        overrides = merge_values(options, _boundary(scan_root, chart_dir))
+        overrides = merge_values(options, boundary)
     except ValuesError as err:
         return error(f"{err}; chart {chart_name} not rendered", file=err.file or chart_file)
 
@@ -176,6 +186,7 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
             inventory.errors.append(_chart_error(err, chart_dir, rel))
             return inventory
 
+    values = _values_lines(chart_dir, rel, options, boundary)
     for path, text in sorted(rendered.items()):
         if PurePosixPath(path).name == "NOTES.txt" or not text.strip():
             continue
@@ -186,7 +197,8 @@ def scan_chart(chart_dir: Path, rel: str, options: ChartOptions | None = None, *
             error(f"{err}; Helm templates must be UTF-8; not analyzed", template_rel, err.line)
             continue
         found = scan_manifest_text(text, template_rel, source_file=template_rel, default_namespace=options.namespace)
-        _map_lines(found, text, source)
+        own = PurePosixPath(path).parts[:1] == ("templates",)  # not a subchart's: they read other values
+        _map_lines(found, text, source, values if own else None)
         inventory.rows.extend(found.rows)
         inventory.errors.extend(found.errors)
     return inventory
@@ -444,6 +456,27 @@ class _LineMap:
                 return anchor
         return 0
 
+    def keyed(self, line: int) -> int:
+        """The template line of a rendered `key: value` line (an `image:` line): its own when it maps;
+        else the one template line setting the same key between the template lines of the nearest
+        mapped rendered lines above and below it (the n-th such line when the window holds as many
+        in the template as in the output); else at_or_above."""
+        if self.exact(line) or not 1 <= line <= len(self.rendered):
+            return self.exact(line) or self.at_or_above(line)
+        key = _key(self.rendered[line - 1])
+        above = next((n for n in range(line - 1, 0, -1) if n in self.lines), 0)
+        below = next((n for n in range(line + 1, len(self.rendered) + 1) if n in self.lines), len(self.rendered) + 1)
+        first, last = self.lines.get(above, 0), self.lines.get(below, len(self.source) + 1)
+        if not key or first >= last:
+            return self.at_or_above(line)
+        candidates = [n for n in range(first + 1, last) if _key(self.source[n - 1]) == key]
+        if len(candidates) == 1:
+            return candidates[0]
+        siblings = [n for n in range(above + 1, below) if _key(self.rendered[n - 1]) == key]
+        if candidates and len(siblings) == len(candidates):
+            return candidates[siblings.index(line)]
+        return self.at_or_above(line)
+
     def object_line(self, start: int) -> int:
         """An object's line: its first line, else its `kind:` line, usually literal in the template."""
         if self.exact(start):
@@ -462,8 +495,10 @@ def _key(line: str) -> str:
 _OBJECT_KINDS = names("object")  # rows of whole objects; others are read from inside one
 
 
-def _map_lines(found: Inventory, text: str, source: list[str] | None) -> None:
-    """Rendered-output lines -> template lines (best effort, see the module docstring)."""
+def _map_lines(found: Inventory, text: str, source: list[str] | None, values: "ValuesLines | None" = None) -> None:
+    """Rendered-output lines -> template lines (best effort, see the module docstring); an image's
+    `image:` line maps to the template line that writes it, and the values lines that template
+    line reads (`{{ .Values.image.repository }}`) join its evidence."""
     lines = _LineMap(text.splitlines(), source)
     for row in found.rows:
         rendered_line = row.line
@@ -472,8 +507,107 @@ def _map_lines(found: Inventory, text: str, source: list[str] | None) -> None:
             placement.evidence = [
                 evidence.model_copy(update={"line": lines.at_or_above(evidence.line) or row.line})
                 if evidence.file == row.file else evidence for evidence in placement.evidence]
+        for image, steps in row.image_evidence.items():
+            mapped: list[Evidence] = []
+            for step in steps:
+                if step.file != row.file:
+                    mapped.append(step)
+                    continue
+                line = lines.keyed(step.line)
+                mapped.append(step.model_copy(update={"line": line or row.line}))
+                if line and source is not None and values is not None:
+                    mapped += [extra for extra in values.steps(source[line - 1]) if extra not in mapped]
+            row.image_evidence[image] = mapped
     for scan_error in found.errors:
         scan_error.line = lines.at_or_above(scan_error.line)
+
+
+_VALUES_REF = re.compile(r"(?<![\w)])\$?\.Values((?:\.[A-Za-z_][\w-]*)+)")
+
+
+@dataclass
+class ValuesLines:
+    """Where each values path is set, for the chart's own templates: the --set* expressions (last
+    wins), then the -f files (last wins), then the chart's values.yaml. Subcharts' templates read
+    their own values (and the parent's under their name): not traced."""
+
+    files: list[tuple[str, list[str]]]  # (file as shown, its lines), highest precedence first
+    sets: list[str]  # --set-family expressions, highest precedence first
+    _parsed: dict[str, dict[tuple[str, ...], tuple[int, str]]] = field(default_factory=dict)
+
+    def steps(self, template_line: str) -> list[Evidence]:
+        out: list[Evidence] = []
+        for found in _VALUES_REF.finditer(template_line):
+            path = tuple(found.group(1).strip(".").split("."))
+            step = self._where(path)
+            if step is not None and step not in out:
+                out.append(step)
+        return out
+
+    def _where(self, path: tuple[str, ...]) -> Evidence | None:
+        dotted = ".".join(path)
+        for expression in self.sets:
+            for part in expression.split(","):
+                key, sep, value = part.partition("=")
+                if sep and key.strip() == dotted:
+                    return Evidence(file="(command line)", line=0, note=f"--set {dotted}={value}")
+        for shown, text in self.files:
+            found = self._index(shown, text).get(path)
+            if found is not None:
+                return Evidence(file=shown, line=found[0], note=f"{dotted} = {found[1]}")
+        return None
+
+    def _index(self, shown: str, text: list[str]) -> dict[tuple[str, ...], tuple[int, str]]:
+        if shown not in self._parsed:
+            self._parsed[shown] = _scalar_lines("\n".join(text))
+        return self._parsed[shown]
+
+
+def _scalar_lines(text: str) -> dict[tuple[str, ...], tuple[int, str]]:
+    """(key path) -> (line, scalar) of every scalar under nested mappings of a YAML file's first document."""
+    import yaml
+
+    out: dict[tuple[str, ...], tuple[int, str]] = {}
+    try:
+        loader = GuardedLoader(text)
+        try:
+            node = loader.get_node() if loader.check_node() else None
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ManifestError, RecursionError):
+        return out
+    stack: list[tuple[tuple[str, ...], Any]] = [((), node)]
+    visited = 0
+    while stack and visited < _MAX_VALUES_NODES:  # bounded: aliases may repeat a subtree many times
+        visited += 1
+        path, current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and len(path) < 32:
+                    stack.append(((*path, str(key.value)), value))
+        elif isinstance(current, yaml.ScalarNode) and path:
+            out[path] = (current.start_mark.line + 1, str(current.value))
+    return out
+
+
+_MAX_VALUES_NODES = 200_000
+
+
+def _values_lines(chart_dir: Path, rel: str, options: ChartOptions, boundary: Boundary) -> ValuesLines:
+    files: list[tuple[str, list[str]]] = []
+    for values_file in reversed(options.values_files):
+        try:  # read as merge_values read it: through the same boundary
+            files.append((str(values_file), _read_values(values_file, boundary).splitlines()))
+        except (OSError, ValueError):
+            continue
+    try:
+        source = _template_source(chart_dir, "values.yaml")
+    except NotUtf8Error:
+        source = None
+    if source is not None:
+        files.append((_join(rel, "values.yaml"), source))
+    sets = [*reversed(options.set_strings), *reversed(options.sets), *reversed(options.set_jsons)]
+    return ValuesLines(files, sets)
 
 
 def _join(rel: str, path: str) -> str:

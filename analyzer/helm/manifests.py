@@ -225,7 +225,8 @@ def _scan_object(obj: dict[str, Any], node: Node, rel: str, inventory: Inventory
 
     if kind in WORKLOADS:
         images, unresolved, endpoints = _workload(obj, kind, address, rel, line, inventory)
-        inventory.rows.append(row("workload", images=images, unresolved_images=unresolved, endpoints=endpoints))
+        inventory.rows.append(row("workload", images=images, unresolved_images=unresolved, endpoints=endpoints,
+                                  image_evidence=_image_evidence(obj, node, kind, address, rel, line)))
         sources = env_sources(list(_containers(obj, node, kind)))
         inventory.rows.extend(reference_rows(sources, row("reference"), rel, inventory.errors))
     elif kind in CONFIG_KINDS:
@@ -269,6 +270,18 @@ def _workload(obj: dict[str, Any], kind: str, address: str, rel: str, line: int,
             for text in _container_strings(container):
                 _add_endpoints(text, endpoints)
     return images, unresolved, endpoints
+
+
+def _image_evidence(obj: dict[str, Any], node: Node, kind: str, address: str, rel: str,
+                    line: int) -> dict[str, list[Evidence]]:
+    """image -> its `image:` line (the first container using it): where a reviewer sees and fixes it."""
+    found: dict[str, list[Evidence]] = {}
+    for label, container, item in _containers(obj, node, kind):
+        image = container.get("image")
+        if isinstance(image, str) and image.strip() and "{{" not in image and image.strip() not in found:
+            where = _line(child_node(item, "image"), _line(item, line))
+            found[image.strip()] = [Evidence(file=rel, line=where, note=f"{address} {label} image {image.strip()}")]
+    return found
 
 
 def _containers(obj: dict[str, Any], node: Node, kind: str) -> Iterator[tuple[str, dict[str, Any], Node | None]]:

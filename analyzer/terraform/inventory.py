@@ -21,6 +21,7 @@ from analyzer.placements import account_placement, region_placement
 from analyzer.rows import Pending, build_row, link
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.module import ModuleInstance, has_unknown_key, unknown_instances_error
+from analyzer.terraform.placement import trace_flow_sources
 from analyzer.terraform.providers import ProviderConfig
 from analyzer.terraform.roots import find_roots
 from analyzer.terraform.sources import read_modules_json
@@ -171,6 +172,7 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         providers_seen.setdefault(id(ref.config), ref.config)
         pending.append(build_row(instance, entry, ref, file=declared.file, line=declared.block.line,
                                  root=root_rel, skips=skips, origin="terraform"))
+        trace_flow_sources(instance, pending[-1].row)  # flows' chains reach their variables too
         users.setdefault(id(ref.config), (declared.file, declared.block.line))
 
 

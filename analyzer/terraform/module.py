@@ -748,16 +748,21 @@ class ResourceInstance(Lazy):
         if name in block.attrs:
             if trace is not None:
                 attribute = block.attrs[name]
-                trace.append(Evidence(file=attribute.file or self.declared.file, line=attribute.line, note=f"{self.address}.{name}"))
+                add_evidence(trace, [Evidence(file=attribute.file or self.declared.file, line=attribute.line,
+                                              note=f"{self.address}.{name}")])
             if name not in self._memo:
                 attribute = block.attrs[name]
-                value = evaluate_safely(attribute.expr, self.scope, trace,
+                steps: list[Evidence] = []  # memoized with the value: every later reader gets the chain too
+                value = evaluate_safely(attribute.expr, self.scope, steps,
                                         where=(attribute.file or self.declared.file, attribute.line))
                 if isinstance(value, Unknown) and value.origin is None:
                     # still this resource's attribute: a child naming its parent by it links to the parent's row
                     value = Unknown(value.reason, origin=self.address)
-                self._memo[name] = value
-            return self._memo[name]
+                self._memo[name] = (value, steps)
+            value, steps = self._memo[name]
+            if trace is not None:
+                add_evidence(trace, steps)
+            return value
         values: list[Any] = []
         found = False
         for child in block.blocks:
@@ -840,9 +845,8 @@ class DataInstance(ResourceInstance):
             ref = self.provider()
             setting: Setting = ref.config.setting(setting_name)
             if trace is not None:
-                trace.append(Evidence(file=self.declared.file, line=self.declared.block.line,
-                                      note=f"{self.address}.{name} = provider {ref.config.key} {setting_name}"))
-                trace.extend(ref.via)
-                trace.extend(setting.evidence)
+                add_evidence(trace, [Evidence(file=self.declared.file, line=self.declared.block.line,
+                                              note=f"{self.address}.{name} = provider {ref.config.key} {setting_name}"),
+                                     *ref.via, *setting.evidence])
             return setting.value
         return Unknown(f"{self.address}.{name} is read from the cloud at plan time", origin=self.address)

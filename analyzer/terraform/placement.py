@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.catalog import CatalogEntry
-from analyzer.models import Evidence, Placement
+from analyzer.hcl import ast
+from analyzer.models import Evidence, InventoryRow, Placement
 from analyzer.placements import account_placement, region_placement
 from analyzer.terraform.evaluate import evaluate_safely, materialize
-from analyzer.terraform.module import ResourceInstance
+from analyzer.terraform.module import ResourceInstance, add_evidence
 from analyzer.terraform.providers import ProviderRef
 from analyzer.values import Unknown
 
@@ -96,3 +97,38 @@ def parent_reference(instance: ResourceInstance, entry: CatalogEntry) -> tuple[s
         if isinstance(value, str) and value:
             return ("name", value)
     return None
+
+
+def trace_flow_sources(instance: ResourceInstance, row: InventoryRow) -> None:
+    """Extend each flow's chain past the attribute that sets its destination (`replica.region` at
+    main.tf:10) to where that value comes from (the variable, its tfvars file:line or --var), as a
+    resource's own region chain does: flows read nested blocks as plain values, without a trace.
+    Attributes inside `dynamic` blocks read an iterator and are left as they are."""
+    if not row.flows:
+        return
+    attributes = _static_attributes(instance.declared.block, instance.declared.file)
+    for flow in row.flows:
+        for placement in (flow.region, flow.account):
+            if not placement.evidence:
+                continue
+            last = placement.evidence[-1]
+            attribute = attributes.get((last.file, last.line))
+            if attribute is None:
+                continue
+            steps: list[Evidence] = []
+            evaluate_safely(attribute.expr, instance.scope, steps, where=(last.file, last.line))
+            # the attribute itself is already the chain's last step; a new list: the old one may be shared
+            placement.evidence = add_evidence(list(placement.evidence),
+                                              [step for step in steps if (step.file, step.line) != (last.file, last.line)])
+
+
+def _static_attributes(block: ast.Block, file: str) -> dict[tuple[str, int], ast.Attribute]:
+    """(file, line) -> attribute, for the block's attributes and those of its nested blocks (not `dynamic`)."""
+    found: dict[tuple[str, int], ast.Attribute] = {}
+    stack = [block]
+    while stack:
+        current = stack.pop()
+        for attribute in current.attrs.values():
+            found.setdefault((attribute.file or file, attribute.line), attribute)
+        stack.extend(child for child in current.blocks if child.type != "dynamic")
+    return found

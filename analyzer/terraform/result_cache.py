@@ -13,6 +13,7 @@ large, or does not validate is ignored (the scan then runs uncached).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -34,6 +35,25 @@ MAX_ENTRY_BYTES = 256 * 1024 * 1024
 _CHUNK = 1024 * 1024
 # never block on a FIFO planted where a file is expected, never follow a link for an entry
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+@functools.cache
+def engine_stamp() -> str:
+    """The analyzer's own code and data files (names, sizes, modification times): an entry
+    written by other code (an upgrade, or a development checkout between releases that keep one
+    version number) is never read back, so a fix always reaches cached roots."""
+    package = Path(__file__).resolve().parent.parent
+    stamp = hashlib.sha256()
+    for folder, dirs, files in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".yaml", ".json")):
+                try:
+                    info = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                stamp.update(f"{os.path.relpath(os.path.join(folder, name), package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return stamp.hexdigest()
 
 
 def _digest(path: Path) -> str | None:
@@ -60,7 +80,7 @@ def snapshot_dir(folder: Path) -> dict[str, str | None]:
 
 def cache_key(root: Path, rel_root: Path, cli_vars: list[CliVar], env: Mapping[str, str],
               only_roots: frozenset[str] | None = None) -> str:
-    parts = [_SCHEMA, __version__, str(root.resolve()), str(rel_root)]
+    parts = [_SCHEMA, __version__, engine_stamp(), str(root.resolve()), str(rel_root)]
     parts.append("roots=" + ("*" if only_roots is None else ",".join(sorted(only_roots))))
     for item in cli_vars:
         parts.append(f"{item.kind}={item.text}")

@@ -180,4 +180,5 @@ def test_linked_cache_location_evidence_reaches_the_secondary_cache() -> None:
     assert [e.render() for e in finding.evidence] == [
         "main.tf:132 azurerm_redis_linked_server.dr linked_redis_cache_location",
         "main.tf:120 azurerm_redis_cache.secondary.location",
+        "providers.tf:25 azurerm_resource_group.dr.location",  # the chain reaches the value's source
     ]

@@ -91,8 +91,8 @@ def test_rules_on_fixture(inventory: Inventory) -> None:
     assert got == [
         ("CKV_RES_10", "ConfigMap/union/union-operator-config", 14),
         ("CKV_RES_10", "CronJob/default/union-cleanup", 107),
-        ("CKV_RES_7", "DaemonSet/logging/fluentbit", 87),
-        ("CKV_RES_7", "Deployment/union/union-operator", 42),
+        ("CKV_RES_7", "DaemonSet/logging/fluentbit", 103),  # the image: lines
+        ("CKV_RES_7", "Deployment/union/union-operator", 62),
     ]
     messages = {f.message for f in findings if f.rule_id == "CKV_RES_7"}
     assert any("docker.io/library/busybox:1.36" in m for m in messages)
