@@ -27,6 +27,7 @@ from analyzer.values import Unknown, first_unknown
 Trace = list[Evidence] | None
 READ_NOTE = "read by "  # the note of a step naming a file read by file() or templatefile()
 MAX_READ_STEPS = 5  # files a for expression's elements read that its chain still names
+MAX_TEMPLATE_PARTS = 32  # literal and unknown parts an unknown string keeps (name_templates.py)
 
 
 class EvalError(ValueError):
@@ -580,6 +581,8 @@ def _unknown_template(first: Unknown, done: list[str], rest: list[Any], scope: S
                 template[-1] += item
             elif item != "":
                 template.append(item)
+        if len(template) > MAX_TEMPLATE_PARTS:  # a name has a few parts; doubling locals must not grow one
+            return first
     return Unknown(first.reason, first.origin, tuple(template))
 
 
