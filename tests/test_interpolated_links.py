@@ -55,10 +55,20 @@ def test_an_interpolated_unknown_keeps_its_literal_parts_and_holes() -> None:
     assert isinstance(value, Unknown)
     # the reason and origin are the first unknown part's, as before
     assert (value.reason, value.origin) == ("random_pet.this.id is computed at apply time", "random_pet.this")
+    assert value.template is not None
     assert render(value.template) == "arn:aws:s3:::replica-${random_pet.this.id}-acme"
-    stripped = strip_prefix(template_of(value), "arn:aws:s3:::")
+    stripped = strip_prefix(value.template, "arn:aws:s3:::")
     assert key_of(stripped) == key_of(template_of(_value('"replica-${random_pet.this}-acme"')))
     assert key_of(stripped) != key_of(template_of(_value('"replica-${random_pet.this}-other"')))
+
+
+def test_a_template_is_bounded() -> None:
+    """Locals doubling an unknown string (a hostile input) keep no template past 32 parts."""
+    text = '"' + "-${random_pet.this}" * 40 + '"'
+    value = _value(text)
+    assert isinstance(value, Unknown) and value.template is None
+    short = _value('"' + "-${random_pet.this}" * 10 + '"')
+    assert isinstance(short, Unknown) and short.template is not None
 
 
 def test_a_hole_without_a_resource_behind_it_matches_nothing() -> None:
