@@ -239,3 +239,23 @@ def test_two_buckets_named_the_same_way_link_neither(tmp_path: Path) -> None:
     flow = rows(tmp_path)["aws_s3_bucket_replication_configuration.r"].flows[0]
     assert flow.region.status == "unknown"
     assert flow.description == "replicates to bucket arn:aws:s3:::dup-${random_pet.this.id}"
+
+
+def test_a_member_from_a_child_modules_output_is_in_that_service_accounts_project(tmp_path: Path) -> None:
+    (tmp_path / "modules" / "sa").mkdir(parents=True)
+    (tmp_path / "main.tf").write_text(
+        'provider "google" {\n  project = "acme-dataplane-eu"\n  region  = "europe-west1"\n}\n'
+        'module "reader" {\n  source  = "./modules/sa"\n  project = "acme-partner"\n}\n'
+        'resource "google_storage_bucket" "data" {\n  name     = "acme-data"\n  location = "europe-west1"\n}\n'
+        'resource "google_storage_bucket_iam_binding" "readers" {\n  bucket  = google_storage_bucket.data.name\n'
+        '  role    = "roles/storage.objectViewer"\n  members = ["serviceAccount:${module.reader.email}"]\n}\n')
+    (tmp_path / "modules" / "sa" / "main.tf").write_text(
+        'variable "project" {}\nresource "google_service_account" "this" {\n  project    = var.project\n'
+        '  account_id = "reader"\n}\noutput "email" {\n  value = google_service_account.this.email\n}\n')
+    flow = rows(tmp_path)["google_storage_bucket_iam_binding.readers"].flows[0]
+    assert (flow.description, flow.account.status, flow.account.value, flow.line) == (
+        "grants access to module.reader.google_service_account.this "
+        "(serviceAccount:${module.reader.google_service_account.this.email})", "resolved", "acme-partner", 16)
+    assert chain(flow, "account")[0] == (
+        "main.tf:16 google_storage_bucket_iam_binding.readers member is module.reader.google_service_account.this "
+        "(modules/sa/main.tf:2), in project acme-partner")
