@@ -22,6 +22,7 @@ from tests.rules.helpers import scan
 GCP = FIXTURES / "terraform" / "gcp_sink_interpolated"
 AZURE = FIXTURES / "terraform" / "azure_random_suffix"
 AWS = FIXTURES / "terraform" / "aws_replication_random_pet"
+AWS_MODULES = FIXTURES / "terraform" / "aws_replication_module_locals"
 
 
 def findings(report: ScanReport) -> set[tuple[str, str, str, int, str]]:
@@ -209,6 +210,19 @@ def test_replication_to_a_bucket_named_with_random_pet_names_that_bucket() -> No
         ("CKV_RES_4", "aws_s3_bucket_replication_configuration.orders", "main.tf", 70,
          "aws_s3_bucket_replication_configuration.orders replicates to bucket module.archive.aws_s3_bucket.this "
          "(arn:aws:s3:::archive-${random_pet.this.id}): us-east-2 is outside eu-west-1"),
+    }
+
+
+def test_replication_between_module_buckets_named_through_locals() -> None:
+    """terraform-aws-modules/s3-bucket's example shape: locals, module inputs, count, dynamic rules.
+    Before: "replicates to bucket random_pet.this: destination region unknown"."""
+    assert findings(scan(AWS_MODULES)) == {
+        ("CKV_RES_1", "module.replica_bucket.aws_s3_bucket.this[0]", "modules/bucket/main.tf", 15,
+         "module.replica_bucket.aws_s3_bucket.this[0] is in eu-central-1, outside the allowed region eu-west-1"),
+        ("CKV_RES_4", "module.s3_bucket.aws_s3_bucket_replication_configuration.this[0]", "modules/bucket/main.tf", 31,
+         "module.s3_bucket.aws_s3_bucket_replication_configuration.this[0] replicates to bucket "
+         "module.replica_bucket.aws_s3_bucket.this[0] (arn:aws:s3:::replica-s3-bucket-${random_pet.this.id}): "
+         "eu-central-1 is outside eu-west-1 (2 flows to this destination)"),
     }
 
 
