@@ -72,6 +72,12 @@ def test_a_template_is_bounded() -> None:
     assert isinstance(short, Unknown) and short.template is not None
 
 
+def test_a_function_of_a_template_keeps_no_template() -> None:
+    """substr/replace/lower make another string from the same parts: it is one hole, not the template."""
+    value = _value('substr("replica-${random_pet.this}", 0, 3)')
+    assert isinstance(value, Unknown) and value.template is None and value.origin == "random_pet.this"
+
+
 def test_a_hole_without_a_resource_behind_it_matches_nothing() -> None:
     unset = Unknown("var.suffix has no default and is not set")
     assert key_of(template_of(unset)) is None
@@ -273,3 +279,21 @@ def test_a_member_from_a_child_modules_output_is_in_that_service_accounts_projec
     assert chain(flow, "account")[0] == (
         "main.tf:16 google_storage_bucket_iam_binding.readers member is module.reader.google_service_account.this "
         "(modules/sa/main.tf:2), in project acme-partner")
+
+
+def test_a_parent_named_by_a_function_of_the_suffix_is_the_one_of_the_parent_type(tmp_path: Path) -> None:
+    """`lower("st${random_string.s.result}")` and a key vault's `format("kv%s", ...)` are both one hole:
+    the container's `storage_account_name` names the storage account, the type its attribute names."""
+    (tmp_path / "main.tf").write_text(
+        'provider "azurerm" {\n  features {}\n  subscription_id = "00000000-1111-2222-3333-444444444444"\n}\n'
+        'resource "random_string" "s" {\n  length = 6\n}\n'
+        'resource "azurerm_storage_account" "a" {\n  name = lower("st${random_string.s.result}")\n'
+        '  resource_group_name = "rg"\n  location = "northeurope"\n  account_tier = "Standard"\n'
+        '  account_replication_type = "LRS"\n}\n'
+        'resource "azurerm_key_vault" "kv" {\n  name = format("kv%s", random_string.s.result)\n'
+        '  resource_group_name = "rg"\n  location = "westeurope"\n'
+        '  tenant_id = "00000000-1111-2222-3333-444444444444"\n  sku_name = "standard"\n}\n'
+        'resource "azurerm_storage_container" "c" {\n  name = "c"\n'
+        '  storage_account_name = azurerm_storage_account.a.name\n}\n')
+    container = rows(tmp_path)["azurerm_storage_container.c"]
+    assert (container.parent, container.region.value) == ("azurerm_storage_account.a", "northeurope")

@@ -224,6 +224,8 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         result = call_function(name, args, files)
     except FunctionError as err:
         raise EvalError(str(err)) from None
+    if isinstance(result, Unknown) and result.template is not None:
+        result = Unknown(result.reason, result.origin)  # an argument's template is not the result's (substr, replace)
     _check(result, scope)
     if trace is not None and files is not None and not isinstance(result, Unknown):
         step = files.read_step(name, args)  # the YAML or JSON a factory's value came from
