@@ -6,8 +6,8 @@ propagates through every operation: the analyzer never guesses a string for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,10 @@ class Unknown:
     # address of the resource whose computed attribute this is (lets placement follow
     # `aws_s3_bucket.replica.arn` to the replica bucket without knowing the ARN)
     origin: str | None = None
+    # a string template with unknown parts: its literal parts and the Unknowns (holes) between
+    # them, so a name built as `"replica-${random_pet.this.id}"` matches the resource named the
+    # same way (analyzer/terraform/name_templates.py); not part of equality
+    template: tuple[Union[str, "Unknown"], ...] | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"(unknown: {self.reason})"

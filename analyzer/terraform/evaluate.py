@@ -27,6 +27,7 @@ from analyzer.values import Unknown, first_unknown
 Trace = list[Evidence] | None
 READ_NOTE = "read by "  # the note of a step naming a file read by file() or templatefile()
 MAX_READ_STEPS = 5  # files a for expression's elements read that its chain still names
+MAX_TEMPLATE_PARTS = 32  # literal and unknown parts an unknown string keeps (name_templates.py)
 
 
 class EvalError(ValueError):
@@ -223,6 +224,8 @@ def _call(expr: ast.Call, scope: Scope, trace: Trace) -> Any:
         result = call_function(name, args, files)
     except FunctionError as err:
         raise EvalError(str(err)) from None
+    if isinstance(result, Unknown) and result.template is not None:
+        result = Unknown(result.reason, result.origin)  # an argument's template is not the result's (substr, replace)
     _check(result, scope)
     if trace is not None and files is not None and not isinstance(result, Unknown):
         step = files.read_step(name, args)  # the YAML or JSON a factory's value came from
@@ -548,10 +551,10 @@ def _for_elements(expr: ast.ForExpr, scope: Scope, elements: list[list[Evidence]
 def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:
     out: list[str] = []
     size, limit = 0, scope.budget.limits.max_string
-    for part in expr.parts:
+    for position, part in enumerate(expr.parts):
         piece = _template_part(part, scope, trace)
         if isinstance(piece, Unknown):
-            return piece
+            return _unknown_template(piece, out, expr.parts[position + 1:], scope)
         out.append(piece)
         size += len(piece)
         if size > limit:
@@ -559,6 +562,30 @@ def _template(expr: ast.Template, scope: Scope, trace: Trace) -> Any:
     if size > 4096:
         scope.budget.charge(size // 64, "string building")
     return "".join(out)
+
+
+def _unknown_template(first: Unknown, done: list[str], rest: list[Any], scope: Scope) -> Unknown:
+    """The Unknown a template with an unknown part makes (its reason and origin are the first
+    unknown part's, as before), carrying the template: literal parts and the unknown parts
+    between them. The parts after the first unknown add no evidence; an error in them leaves
+    the plain Unknown, as when they were not evaluated."""
+    pieces: list[Any] = [*done, first]
+    try:
+        pieces.extend(_template_part(part, scope, None) for part in rest)
+    except EvalError:
+        return first
+    if sum(len(piece) for piece in pieces if isinstance(piece, str)) > scope.budget.limits.max_string:
+        return first
+    template: list[str | Unknown] = []
+    for piece in pieces:
+        for item in (piece.template or (Unknown(piece.reason, piece.origin),)) if isinstance(piece, Unknown) else (piece,):
+            if isinstance(item, str) and template and isinstance(template[-1], str):
+                template[-1] += item
+            elif item != "":
+                template.append(item)
+        if len(template) > MAX_TEMPLATE_PARTS:  # a name has a few parts; doubling locals must not grow one
+            return first
+    return Unknown(first.reason, first.origin, tuple(template))
 
 
 def _template_part(part: Any, scope: Scope, trace: Trace) -> Any:

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, TypeGuard
 
 import yaml
 
 from analyzer import regions
-from analyzer.catalog import catalog
+from analyzer.catalog import CatalogEntry, catalog
 from analyzer.hcl import ast
 from analyzer.models import Evidence, Flow, Placement, PlacementStatus
 from analyzer.placements import as_blocks
 from analyzer.registries import control_plane_regions
 from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
-from analyzer.terraform.placement import region_of
+from analyzer.terraform.name_templates import NameRef, destinations, match, ref_for, render, template_of
+from analyzer.terraform.placement import account_of, region_of
 from analyzer.values import Unknown
 
 ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
@@ -30,7 +31,7 @@ GCP_SERVICE_AGENT = re.compile(r"^serviceAccount:service-\d+@|@(?:gcp-sa-[a-z0-9
 AZURE_SUB = re.compile(r"/subscriptions/([0-9a-fA-F-]{36})", re.I)
 
 # A pending link to another row: resolved by inventory.py once every row exists.
-Link = tuple[str, str]  # ("address", addr) | ("name", value)
+Link = tuple[str, Any]  # ("address", addr) | ("name", value) | ("template", NameRef): rows.py
 
 
 def _attr(instance: ResourceInstance, name: str) -> Any:
@@ -136,13 +137,14 @@ def s3_replication(inst: ResourceInstance) -> FlowResult:
             region, account = _arn_placement(bucket, line, inst.declared.file, f"{inst.address} replication destination")
             if region.status == "none":
                 # S3 ARNs name no region: known only if the bucket is in the scanned configuration
-                region = Placement(status="unknown", reason=f"destination bucket {_show(bucket)} is not in the scanned "
+                region = Placement(status="unknown", reason=f"destination bucket {_shown_template(bucket)} is not in the scanned "
                                    "configuration and an S3 ARN names no region",
                                    evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} destination.bucket")])
             if dest.get("account") is not None:
                 account = _account(dest.get("account"), f"{inst.address} destination.account", line, inst.declared.file)
-            flows.append(Flow(kind="replication", description=f"replicates to bucket {_show(bucket)}", region=region, account=account, line=line))
-            link = _link(bucket, arn_prefix="arn:aws:s3:::")
+            flows.append(Flow(kind="replication", description=f"replicates to bucket {_shown_template(bucket)}", region=region,
+                              account=account, line=line))
+            link = _link(bucket, arn_prefix="arn:aws:s3:::", types=("aws_s3_bucket",))
             if link:
                 links.append((len(flows) - 1, link))
     return flows, links
@@ -154,12 +156,27 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _link(value: Any, arn_prefix: str = "") -> Link | None:
+def _shown_template(value: Any) -> str:
+    """Like _show, but a name built by interpolation as written (`replica-${random_pet.this.id}`)."""
+    if isinstance(value, Unknown) and value.template:
+        return render(value.template)
+    return _show(value)
+
+
+def _link(value: Any, arn_prefix: str = "", types: tuple[str, ...] = ()) -> Link | None:
+    """A computed value links to the row named the same way (its name template), else to the
+    resource it comes from; a string links by name."""
     if isinstance(value, Unknown) and value.origin:
-        return ("address", value.origin)
+        ref = ref_for(value, prefix=arn_prefix, types=types)
+        return ("template", ref) if ref is not None else ("address", value.origin)
     if isinstance(value, str) and value:
         return ("name", value.removeprefix(arn_prefix) if arn_prefix else value)
     return None
+
+
+def _is_reference(link: Link | None) -> TypeGuard[Link]:
+    """A link to a resource in the configuration (not a plain name, which may be anyone's)."""
+    return link is not None and link[0] != "name"
 
 
 def ecr_replication(inst: ResourceInstance) -> FlowResult:
@@ -218,7 +235,7 @@ def kms_replica(inst: ResourceInstance) -> FlowResult:
         flows.append(Flow(kind="replica", description=f"replicates KMS key {_show(primary)} from {source_region.value}",
                           region=source_region, account=account, line=line))
     link = _link(primary)
-    return flows, ([(0, link)] if link and link[0] == "address" and destination.status == "resolved" else [])
+    return flows, ([(0, link)] if _is_reference(link) and destination.status == "resolved" else [])
 
 
 def log_subscription(inst: ResourceInstance) -> FlowResult:
@@ -227,7 +244,7 @@ def log_subscription(inst: ResourceInstance) -> FlowResult:
     region, account = _arn_placement(dest, line, inst.declared.file, f"{inst.address} destination_arn")
     flows = [Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line)]
     link = _link(dest)
-    return flows, ([(0, link)] if link and link[0] == "address" else [])
+    return flows, ([(0, link)] if _is_reference(link) else [])
 
 
 def policy_principals(inst: ResourceInstance) -> FlowResult:
@@ -446,6 +463,9 @@ def backup_copy(inst: ResourceInstance) -> FlowResult:
 
 def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | None:
     if isinstance(member, Unknown):
+        created = _service_account_member(inst, member, line)
+        if created is not None:
+            return created
         return Flow(kind="grant", description=f"grants access to {_show(member)}",
                     account=_account(member, f"{inst.address} member {_show(member)}", line, inst.declared.file), line=line)
     if not isinstance(member, str):
@@ -462,6 +482,51 @@ def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | N
                 account=_account(match.group(1), f"{inst.address} member {member}", line, inst.declared.file), line=line)
 
 
+def _service_account_member(inst: ResourceInstance, member: Unknown, line: int) -> Flow | None:
+    """`serviceAccount:${google_service_account.sa.email}`: the e-mail is computed, but the
+    account lives in the project of the google_service_account this configuration creates
+    (its `project`, else its provider's), which is the project the grant goes to."""
+    template = member.template or (member,)
+    if not (len(template) == 2 and template[0] == "serviceAccount:" and isinstance(template[1], Unknown)):
+        return None
+    account = template[1].origin
+    created = _instance_at(inst, account) if account else None
+    if created is None or created.type != "google_service_account":
+        return None
+    project = account_of(created, catalog().get(created.type) or _SERVICE_ACCOUNT, created.provider())
+    step = Evidence(file=inst.declared.file, line=line,
+                    note=f"{inst.address} member is {created.address} ({created.declared.file}:{created.declared.block.line}), "
+                         f"in project {project.value or 'unknown'}")
+    return Flow(kind="grant", description=f"grants access to {created.address} ({render(template)})",
+                account=project.model_copy(update={"evidence": [step, *project.evidence]}), line=line)
+
+
+_SERVICE_ACCOUNT = CatalogEntry(type="google_service_account", kind="identity", cloud="gcp", region=[])
+_ADDRESS = re.compile(r"^((?:module\.[\w-]+(?:\[[^\]]*\])?\.)*)([\w-]+\.[\w-]+)(\[[^\]]*\])?$")
+
+
+def _instance_at(inst: ResourceInstance, address: str) -> ResourceInstance | None:
+    """The HCL resource instance at an address of the root `inst` is in (None for a plan)."""
+    module = getattr(inst, "module", None)
+    found = _ADDRESS.match(address)
+    if module is None or not hasattr(module, "all_children") or found is None:
+        return None
+    while module.parent is not None:
+        module = module.parent
+    path = found.group(1).rstrip(".")
+    while module.address != path:
+        module = next((child for child in module.all_children()
+                       if path == child.address or path.startswith(child.address + ".")), None)
+        if module is None:
+            return None
+    if found.group(2) not in module.resources:
+        return None
+    instances = module.resource_instances(found.group(2))
+    if isinstance(instances, Unknown):
+        return None
+    return next((candidate for candidate in instances.values() if candidate.address == address), None)
+
+
 def gcp_member(inst: ResourceInstance) -> FlowResult:
     flow = _gcp_member_flow(inst, _attr(inst, "member"), inst.attr_line("member"))
     return ([flow] if flow else []), []
@@ -474,8 +539,26 @@ def gcp_members(inst: ResourceInstance) -> FlowResult:
 
 
 def gcp_log_sink(inst: ResourceInstance) -> FlowResult:
+    """A sink routes logs to a bucket, dataset, log bucket or topic named by a string
+    (data/name_links.yaml). The project and location the string names judge it; what it does
+    not name (a bucket's location), or names by interpolation, comes from the resource this
+    configuration creates with that name (linked by name or name template, rows.py)."""
     dest = _attr(inst, "destination")
     line = inst.attr_line("destination")
+    file = inst.declared.file
+    template = template_of(dest)
+    for form in destinations("gcp_log_sink") if template is not None else ():
+        groups = match(form.pattern, template)  # type: ignore[arg-type]
+        if groups is None:
+            continue
+        shown = render(template)  # type: ignore[arg-type]
+        note = f"{inst.address} destination {shown}"
+        flow = Flow(kind="subscription", description=f"routes logs to {shown}", line=line,
+                    region=_part_placement(groups.get("location"), note, line, file, region=True),
+                    account=_part_placement(groups.get("project"), note, line, file, region=False))
+        ref = NameRef(template=groups["name"], shown=shown, types=(form.type,), attrs=(form.attr,),
+                      origin=dest.origin if isinstance(dest, Unknown) else None)
+        return [flow], [(0, ("template", ref))]
     if not isinstance(dest, str):
         return [Flow(kind="subscription", description="log sink destination is not known statically",
                      region=Placement(status="unknown", reason=getattr(dest, "reason", "unknown destination")), line=line)], []
@@ -487,6 +570,17 @@ def gcp_log_sink(inst: ResourceInstance) -> FlowResult:
                  line=line)], []
 
 
+def _part_placement(part: tuple[Any, ...] | None, note: str, line: int, file: str, *, region: bool) -> Placement:
+    """The project or location a destination names: known text, or unknown (its hole's reason)
+    until linking gives the destination row's; none when the form names none."""
+    if part is None:
+        return Placement(status="none")
+    if len(part) == 1 and isinstance(part[0], str):
+        return _region("gcp", part[0], note, line, file) if region else _account(part[0], note, line, file)
+    hole = next(item for item in part if isinstance(item, Unknown))
+    return Placement(status="unknown", reason=hole.reason, evidence=[Evidence(file=file, line=line, note=note)])
+
+
 def azure_object_replication(inst: ResourceInstance) -> FlowResult:
     dest = _attr(inst, "destination_storage_account_id")
     line = inst.attr_line("destination_storage_account_id")
@@ -494,7 +588,7 @@ def azure_object_replication(inst: ResourceInstance) -> FlowResult:
     if isinstance(dest, str) and (match := AZURE_SUB.search(dest)):
         flow.account = _account(match.group(1), f"{inst.address} destination_storage_account_id", line, inst.declared.file)
     link = _link(dest)
-    return [flow], ([(0, link)] if link and link[0] == "address" else [])
+    return [flow], ([(0, link)] if _is_reference(link) else [])
 
 
 def acr_georeplications(inst: ResourceInstance) -> FlowResult:

@@ -26,6 +26,7 @@ from analyzer.terraform.flows import (
     _arn_placement,
     _attr,
     _configured,
+    _is_reference,
     _line_at,
     _link,
     _region,
@@ -110,7 +111,7 @@ def _arn_destination(attr: str, kind: str, verb: str) -> Callable[[ResourceInsta
             return [], []
         link = _link(value)
         flow = Flow(kind=kind, description=f"{verb} {_show(value)}", region=region, account=account, line=line)  # type: ignore[arg-type]
-        return [flow], ([(0, link)] if link and link[0] == "address" else [])
+        return [flow], ([(0, link)] if _is_reference(link) else [])
 
     return extract
 
@@ -247,7 +248,7 @@ def msk_replicator(inst: ResourceInstance) -> FlowResult:
                 region = Placement(status="unknown", reason=f"{_show(value)} is not an MSK cluster ARN",
                                    evidence=_evidence(inst, line, attr))
             out.append(Flow(kind="replication", description=f"{verb} {_show(value)}", region=region, account=account, line=line))
-            if (link := _link(value)) is not None and link[0] == "address":
+            if _is_reference(link := _link(value)):
                 links.append((len(out) - 1, link))
     return out, links
 
