@@ -67,11 +67,15 @@ class BudgetExceeded(ValueError):
         self.reason = reason
 
 
+_REMEMBERED_FROM = 8  # smaller containers are walked again: cheaper than remembering them
+
+
 class Budget:
     """Counters of one root. Work is counted per expression (its own share, references
     evaluated inside it start their own count) and for the whole root."""
 
-    __slots__ = ("limits", "root_work", "work", "iterations", "depth", "instances", "where", "fallback", "finding")
+    __slots__ = ("limits", "root_work", "work", "iterations", "depth", "instances", "where", "fallback", "finding",
+                 "_walked")
 
     def __init__(self, limits: Limits = LIMITS) -> None:
         self.limits = limits
@@ -83,6 +87,10 @@ class Budget:
         self.where: list[Where] = []  # locations of the expressions being evaluated, innermost last
         self.fallback: Where | None = None  # the root's first file, for an evaluation with no location
         self.finding: ScanError | None = None
+        # id -> (container, elements it holds) for containers already walked: a value built from
+        # checked parts adds their counts instead of walking them again (same count, same
+        # charge). The container is kept so its id is never reused for another object.
+        self._walked: dict[int, tuple[Any, int]] = {}
 
     # --- expression boundaries (evaluate_safely) ---------------------------------------
 
@@ -136,21 +144,35 @@ class Budget:
             return
         pending: list[Any] = [value]
         nodes = 0
+        walked = self._walked
         while pending:
             item = pending.pop()
-            nodes += 1
             if isinstance(item, list):
-                if len(item) > limits.max_elements:
+                known = walked.get(id(item))
+                if known is not None and known[0] is item:
+                    nodes += known[1]
+                elif len(item) > limits.max_elements:
                     raise BudgetExceeded(f"a collection of {len(item):,} elements (at most {limits.max_elements:,})")
-                pending.extend(item)
+                else:
+                    nodes += 1
+                    pending.extend(item)
             elif isinstance(item, dict):
-                if len(item) > limits.max_elements:
+                known = walked.get(id(item))
+                if known is not None and known[0] is item:
+                    nodes += known[1]
+                elif len(item) > limits.max_elements:
                     raise BudgetExceeded(f"a collection of {len(item):,} elements (at most {limits.max_elements:,})")
-                pending.extend(item.values())
-            elif isinstance(item, str) and len(item) > limits.max_string:
-                raise BudgetExceeded(f"a string of {len(item):,} characters (at most {limits.max_string:,})")
+                else:
+                    nodes += 1
+                    pending.extend(item.values())
+            else:
+                nodes += 1
+                if isinstance(item, str) and len(item) > limits.max_string:
+                    raise BudgetExceeded(f"a string of {len(item):,} characters (at most {limits.max_string:,})")
             if nodes > limits.max_nodes:
                 raise BudgetExceeded(f"a value holding more than {limits.max_nodes:,} elements")
+        if nodes > _REMEMBERED_FROM:
+            walked[id(value)] = (value, nodes)
         self.charge(nodes // 8 + 1, "walks over values")  # a walk costs ~1/8 of an evaluation step per value
 
     # --- exhaustion -------------------------------------------------------------------------
