@@ -428,6 +428,12 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 def _binary(expr: ast.Binary, scope: Scope, trace: Trace) -> Any:
     left = _walked(evaluate(expr.left, scope, trace), scope)
     right = _walked(evaluate(expr.right, scope, trace), scope)
+    if expr.op in ("==", "!=") and (left is None or right is None):
+        # Terraform (cty) decides a comparison with null from the other side's top level: a
+        # known list holding unknown elements is still not null (`var.rules != null ? ...`)
+        other = right if left is None else left
+        if not isinstance(other, Unknown):
+            return (other is None) == (expr.op == "==")
     unknown = first_unknown(left, right)
     if unknown is not None:
         return unknown

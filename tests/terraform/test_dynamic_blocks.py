@@ -104,3 +104,56 @@ resource "aws_secretsmanager_secret" "db" {
 ''')
     report = run_scan([tmp_path], Policy(region="eu-west-1"), ScanOptions(env={}))
     assert [(f.rule_id, f.line, f.region) for f in report.findings] == [("CKV_RES_4", 13, "us-east-1")]
+
+
+def test_a_null_guard_over_rules_holding_the_caller_account_still_yields_each_destination(tmp_path: Path) -> None:
+    """terraform-aws-modules/ecr's shape: `var.rules != null ? var.rules : []` where each
+    destination's registry_id is the caller's account (unknown until apply). Terraform decides
+    `!= null` from the list itself, so the destinations are known; before, the guard made the
+    whole rule list unknown and no CKV_RES_4 appeared."""
+    (tmp_path / "main.tf").write_text('''provider "aws" {
+  region = "us-east-1"
+}
+
+data "aws_caller_identity" "current" {}
+
+variable "rules" {
+  type = list(object({
+    destinations = list(object({ region = string, registry_id = string }))
+  }))
+  default = null
+}
+
+locals {
+  rules = [{
+    destinations = [
+      { region = "us-west-2", registry_id = data.aws_caller_identity.current.account_id },
+      { region = "eu-west-1", registry_id = data.aws_caller_identity.current.account_id },
+    ]
+  }]
+}
+
+resource "aws_ecr_replication_configuration" "this" {
+  replication_configuration {
+    dynamic "rule" {
+      for_each = local.rules != null ? local.rules : []
+
+      content {
+        dynamic "destination" {
+          for_each = rule.value.destinations
+
+          content {
+            region      = destination.value.region
+            registry_id = destination.value.registry_id
+          }
+        }
+      }
+    }
+  }
+}
+''')
+    report = run_scan([tmp_path], Policy(region="us-east-1"), ScanOptions(env={}))
+    assert [(f.rule_id, f.address, f.file, f.line, f.region) for f in report.findings if f.rule_id == "CKV_RES_4"] == [
+        ("CKV_RES_4", "aws_ecr_replication_configuration.this", "main.tf", 33, "eu-west-1"),
+        ("CKV_RES_4", "aws_ecr_replication_configuration.this", "main.tf", 33, "us-west-2"),
+    ]
