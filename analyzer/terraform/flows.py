@@ -704,8 +704,11 @@ def images_and_unknowns(inst: ResourceInstance, attrs: list[str]) -> tuple[list[
         if inst.type == "helm_release":
             found.extend(_helm_images(value, values=attr == "values"))
         elif inst.type == "aws_ecr_pull_through_cache_rule":
-            if isinstance(value, str):
-                found.append(value)
+            if isinstance(value, str) and value.strip():
+                # a registry host, not an image: `host/*` (every image pulled through the cache)
+                # keeps the host where image parsing looks for it (bare `public.ecr.aws` would
+                # read as an image on docker.io)
+                found.append(value.strip().split("://")[-1].rstrip("/") + "/*")
         else:
             _walk_images(value, found, unknown)
     return sorted(set(found)), sorted(set(unknown))
