@@ -11,6 +11,16 @@ from analyzer.models import InventoryRow
 
 ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 WILDCARD = "grants access to * "  # a wildcard principal narrowed by a Condition (flows.py)
+# flows whose account is the one receiving the data or the access (a grantee, a replication or
+# subscription destination); "replica"/"copy" flows name the source a resource copies from,
+# and the copy's own account is the row's, judged by CKV_RES_2/5
+GRANT_FLOWS = ("grant", "replication", "subscription")
+
+
+def _unpinned_reasons(row: InventoryRow, context: RuleContext) -> set[str]:
+    """Why the accounts of this root's unpinned providers are unknown: CKV_RES_8 reports each such
+    provider once, so a grant to `data.aws_caller_identity.current` under one is not repeated."""
+    return {reason for (root, _), reason in context.unpinned_providers.items() if root == row.root}
 
 
 def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
@@ -22,6 +32,13 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
             verdicts.append(Verdict(f"{row.address} {flow.description}: the account it is limited to cannot be "
                                     f"resolved statically ({account.reason})", account.evidence, flow.region.value,
                                     None, flow.line))
+            continue
+        if account.status == "unknown" and flow.kind in GRANT_FLOWS and context.fail_on_unknown \
+                and account.reason not in _unpinned_reasons(row, context):
+            # access given to an account nobody can name before apply (an unset variable, a data
+            # source): unknown is a finding, never a pass
+            verdicts.append(Verdict(f"{row.address} {flow.description}: the account it reaches cannot be resolved "
+                                    f"statically ({account.reason})", account.evidence, flow.region.value, None, flow.line))
             continue
         if account.status != "resolved":
             continue

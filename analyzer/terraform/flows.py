@@ -266,8 +266,8 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
             if isinstance(who, Unknown):
                 # e.g. `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a provider
                 # that pins no account: the grantee's account is as unknown as the provider's
-                account = _account(who, f"{inst.address} policy Principal {_show(who)}", line, inst.declared.file)
-                flows.append(Flow(kind="grant", description=f"policy grants access to {_show(who)}", account=account,
+                account = _account(who, f"{inst.address} policy Principal {_shown_template(who)}", line, inst.declared.file)
+                flows.append(Flow(kind="grant", description=f"policy grants access to {_shown_template(who)}", account=account,
                                   line=line))
                 continue
             if who == "*":

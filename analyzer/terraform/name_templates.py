@@ -29,6 +29,7 @@ Key = tuple[Union[str, tuple[str, str]], ...]  # a template as a hashable, compa
 _MARK = "\x00"  # stands for a hole while a template is matched by a regular expression
 _MARKED = re.compile(r"\x00(\d+)\x00")
 _COMPUTED = re.compile(r"^(\S+) is (?:computed at apply time|read from the cloud at plan time|not in the plan)")
+_UNSET_VARIABLE = re.compile(r"^(var\.[A-Za-z_][\w-]*) ")  # "var.x has no default and is not set ..."
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def render(template: Template) -> str:
 
 
 def _hole_name(hole: Unknown) -> str:
-    match = _COMPUTED.match(hole.reason)
+    match = _COMPUTED.match(hole.reason) or _UNSET_VARIABLE.match(hole.reason)
     return match.group(1) if match else (hole.origin or "?")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analyzer.models import ScanReport
-from analyzer.policy import load_policy
+from analyzer.policy import Policy, load_policy
 from analyzer.scan import ScanOptions, run_scan
 from analyzer.terraform.variables import CliVar
 from tests.rules.helpers import CLEAN, cases, scan
@@ -161,3 +163,85 @@ def test_a_condition_account_set_on_the_command_line_is_judged() -> None:
     report = scan(CASES / "aws_conditions_fail",
                   ScanOptions(env={}, use_cache=False, cli_vars=[CliVar("var", f"publisher_account={AWS}")]))
     assert not any(f.address == "aws_sns_topic_policy.alerts" and "SourceAccount" in f.message for f in report.findings)
+
+
+UNKNOWN_GRANTEE_TF = '''provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111122223333"]
+}
+
+provider "aws" {
+  alias  = "loose"
+  region = "eu-west-1"
+}
+
+variable "partner_account" {
+  type = string
+}
+
+data "aws_caller_identity" "loose" {
+  provider = aws.loose
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+
+resource "aws_s3_bucket_policy" "data" {
+  bucket = aws_s3_bucket.data.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${var.partner_account}:root" }
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.data.arn}/*"
+    }]
+  })
+}
+
+resource "aws_kms_grant" "reader" {
+  key_id            = "arn:aws:kms:eu-west-1:111122223333:key/0d2f5c1e-1111-2222-3333-444455556666"
+  grantee_principal = "arn:aws:iam::${var.partner_account}:role/reader"
+  operations        = ["Decrypt"]
+}
+
+resource "aws_s3_bucket" "loose" {
+  provider = aws.loose
+  bucket   = "acme-loose"
+}
+
+resource "aws_s3_bucket_policy" "loose" {
+  provider = aws.loose
+  bucket   = aws_s3_bucket.loose.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${data.aws_caller_identity.loose.account_id}:root" }
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.loose.arn}/*"
+    }]
+  })
+}
+'''
+
+
+def test_a_grantee_account_nobody_can_name_is_a_finding_not_a_pass(tmp_path: Path) -> None:
+    """An unset variable decides who gets the data: before, the grant was recorded and no rule
+    judged it (a silent pass). A caller-identity principal under a provider pinning no account
+    is CKV_RES_8's one finding for that provider, not repeated here."""
+    (tmp_path / "main.tf").write_text(UNKNOWN_GRANTEE_TF)
+    report = run_scan([tmp_path], Policy(region="eu-west-1", accounts=["111122223333"]), ScanOptions(env={}, use_cache=False))
+    found = [(f.rule_id, f.address, f.line, f.message) for f in report.findings if f.rule_id in ("CKV_RES_6", "CKV_RES_8")]
+    reason = ("var.partner_account has no default and is not set (set it with --var, a .tfvars file or "
+              "TF_VAR_partner_account)")
+    assert found == [
+        ("CKV_RES_8", "provider.aws.loose", 6, "provider.aws.loose does not pin its account: set allowed_account_ids "
+                                              "(or assume_role.role_arn)"),
+        ("CKV_RES_6", "aws_s3_bucket_policy.data", 25,
+         "aws_s3_bucket_policy.data policy grants access to arn:aws:iam::${var.partner_account}:root: the account it "
+         f"reaches cannot be resolved statically ({reason})"),
+        ("CKV_RES_6", "aws_kms_grant.reader", 38,
+         f"aws_kms_grant.reader KMS grant to aws_kms_grant.reader: the account it reaches cannot be resolved statically ({reason})"),
+    ]
