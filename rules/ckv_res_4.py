@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analyzer.rules.base import Rule, RuleContext, Verdict
-from analyzer.rules.destinations import merge_by_destination
+from analyzer.rules.destinations import UNKNOWN_DESTINATION_FLOWS, merge_by_destination
 
 from analyzer.models import InventoryRow
 
@@ -22,7 +22,7 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
         elif region.status in ("multi", "global"):
             verdicts.append(Verdict(f"{row.address} {flow.description}: destination spans regions ({region.value})",
                                     region.evidence, region.value, flow.account.value, flow.line))
-        elif region.status == "unknown" and flow.kind in ("replica", "replication", "copy") and context.fail_on_unknown:
+        elif region.status == "unknown" and flow.kind in UNKNOWN_DESTINATION_FLOWS and context.fail_on_unknown:
             verdicts.append(Verdict(f"{row.address} {flow.description}: destination region unknown ({region.reason})",
                                     region.evidence, None, flow.account.value, flow.line))
     return merge_by_destination(verdicts, "flows", "region")

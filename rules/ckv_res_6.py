@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from analyzer.rules.base import Rule, RuleContext, Verdict
-from analyzer.rules.destinations import merge_by_destination
+from analyzer.rules.destinations import UNKNOWN_DESTINATION_FLOWS, merge_by_destination
 
 from analyzer.models import InventoryRow
 
@@ -33,8 +33,10 @@ def check(row: InventoryRow, context: RuleContext) -> list[Verdict]:
                                     f"resolved statically ({account.reason})", account.evidence, flow.region.value,
                                     None, flow.line))
             continue
+        same_cause = (flow.kind in UNKNOWN_DESTINATION_FLOWS and flow.region.status == "unknown"
+                      and flow.region.reason == account.reason)  # CKV_RES_4's finding: one cause, one finding
         if account.status == "unknown" and flow.kind in GRANT_FLOWS and context.fail_on_unknown \
-                and account.reason not in _unpinned_reasons(row, context):
+                and not same_cause and account.reason not in _unpinned_reasons(row, context):
             # access given to an account nobody can name before apply (an unset variable, a data
             # source): unknown is a finding, never a pass
             verdicts.append(Verdict(f"{row.address} {flow.description}: the account it reaches cannot be resolved "

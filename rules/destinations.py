@@ -7,6 +7,10 @@ from analyzer.rules.base import Verdict
 
 from analyzer.models import Evidence
 
+# flows whose destination CKV_RES_4 reports when its region is unknown; the same unknown
+# destination's account (one cause) is then not reported again by CKV_RES_6
+UNKNOWN_DESTINATION_FLOWS = ("replica", "replication", "copy", "subscription")
+
 
 def merge_by_destination(verdicts: list[Verdict], noun: str, judged: str) -> list[Verdict]:
     """Keep the first verdict of each (destination region, account) with its line; name every

@@ -156,6 +156,14 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def _shown_value(inst: ResourceInstance, value: Any) -> str:
+    """A value for a message: its template as written, else the resource it comes from, else a
+    plain "an identity not known statically" (never the resource's own address, which names nothing)."""
+    if isinstance(value, Unknown) and not value.template and value.origin in (None, inst.address):
+        return "an identity not known statically"
+    return _shown_template(value)
+
+
 def _shown_template(value: Any) -> str:
     """Like _show, but a name built by interpolation as written (`replica-${random_pet.this.id}`)."""
     if isinstance(value, Unknown) and value.template:
@@ -266,9 +274,9 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
             if isinstance(who, Unknown):
                 # e.g. `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a provider
                 # that pins no account: the grantee's account is as unknown as the provider's
-                account = _account(who, f"{inst.address} policy Principal {_shown_template(who)}", line, inst.declared.file)
-                flows.append(Flow(kind="grant", description=f"policy grants access to {_shown_template(who)}", account=account,
-                                  line=line))
+                shown = _shown_value(inst, who)
+                account = _account(who, f"{inst.address} policy Principal {shown}", line, inst.declared.file)
+                flows.append(Flow(kind="grant", description=f"policy grants access to {shown}", account=account, line=line))
                 continue
             if who == "*":
                 flows.extend(_wildcard_grants(inst, statement.get("Condition"), line))
@@ -466,8 +474,9 @@ def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | N
         created = _service_account_member(inst, member, line)
         if created is not None:
             return created
-        return Flow(kind="grant", description=f"grants access to {_show(member)}",
-                    account=_account(member, f"{inst.address} member {_show(member)}", line, inst.declared.file), line=line)
+        shown = _shown_value(inst, member)
+        return Flow(kind="grant", description=f"grants access to {shown}",
+                    account=_account(member, f"{inst.address} member {shown}", line, inst.declared.file), line=line)
     if not isinstance(member, str):
         return None
     if member in ("allUsers", "allAuthenticatedUsers"):
@@ -560,8 +569,11 @@ def gcp_log_sink(inst: ResourceInstance) -> FlowResult:
                       origin=dest.origin if isinstance(dest, Unknown) else None)
         return [flow], [(0, ("template", ref))]
     if not isinstance(dest, str):
-        return [Flow(kind="subscription", description="log sink destination is not known statically",
-                     region=Placement(status="unknown", reason=getattr(dest, "reason", "unknown destination")), line=line)], []
+        reason = getattr(dest, "reason", "unknown destination")
+        evidence = [Evidence(file=file, line=line, note=f"{inst.address} destination")]
+        return [Flow(kind="subscription", description="routes logs to a destination not known statically",
+                     region=Placement(status="unknown", reason=reason, evidence=evidence),
+                     account=Placement(status="unknown", reason=reason, evidence=list(evidence)), line=line)], []
     project = GCP_PROJECT_IN.search(dest)
     location = re.search(r"/locations/([a-z0-9-]+)/", dest)
     return [Flow(kind="subscription", description=f"routes logs to {dest}",

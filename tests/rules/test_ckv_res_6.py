@@ -245,3 +245,45 @@ def test_a_grantee_account_nobody_can_name_is_a_finding_not_a_pass(tmp_path: Pat
         ("CKV_RES_6", "aws_kms_grant.reader", 38,
          f"aws_kms_grant.reader KMS grant to aws_kms_grant.reader: the account it reaches cannot be resolved statically ({reason})"),
     ]
+
+
+GCP_UNKNOWN_TF = '''provider "google" {
+  project = "acme-dp"
+  region  = "europe-west1"
+}
+
+variable "dest" { type = string }
+variable "member" { type = string }
+
+resource "google_logging_project_sink" "all" {
+  name        = "all"
+  destination = var.dest
+}
+
+resource "google_storage_bucket" "b" {
+  name     = "acme-b"
+  location = "europe-west1"
+}
+
+resource "google_storage_bucket_iam_member" "m" {
+  bucket = google_storage_bucket.b.name
+  role   = "roles/storage.objectViewer"
+  member = var.member
+}
+'''
+
+
+def test_an_unknown_sink_destination_and_member_are_findings_once_each(tmp_path: Path) -> None:
+    """A sink whose destination is an unset variable was recorded with no finding (a silent pass);
+    now CKV_RES_4 reports its unknown destination once (its account, unknown for the same reason,
+    is not reported again by CKV_RES_6), and an unknown IAM member is CKV_RES_6."""
+    (tmp_path / "main.tf").write_text(GCP_UNKNOWN_TF)
+    report = run_scan([tmp_path], Policy(region="europe-west1", accounts=["acme-dp"]), ScanOptions(env={}, use_cache=False))
+    assert [(f.rule_id, f.address, f.line, f.message.split(": ")[0]) for f in report.findings] == [
+        ("CKV_RES_4", "google_logging_project_sink.all", 11,
+         "google_logging_project_sink.all routes logs to a destination not known statically"),
+        ("CKV_RES_6", "google_storage_bucket_iam_member.m", 22,
+         "google_storage_bucket_iam_member.m grants access to an identity not known statically"),
+    ]
+    assert [(f.evidence[-1].line, f.evidence[-1].note) for f in report.findings] == [
+        (6, "var.dest is not set"), (7, "var.member is not set")]
