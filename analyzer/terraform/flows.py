@@ -571,9 +571,14 @@ def gcp_log_sink(inst: ResourceInstance) -> FlowResult:
     if not isinstance(dest, str):
         reason = getattr(dest, "reason", "unknown destination")
         evidence = [Evidence(file=file, line=line, note=f"{inst.address} destination")]
-        return [Flow(kind="subscription", description="routes logs to a destination not known statically",
+        # a destination computed from a resource of this configuration (a log bucket's `id`
+        # passed through a module output) links to that resource's row, which places it
+        link = _link(dest) if isinstance(dest, Unknown) and dest.origin not in (None, inst.address) else None
+        shown = _shown_value(inst, dest) if link is not None else "a destination not known statically"
+        return [Flow(kind="subscription", description=f"routes logs to {shown}",
                      region=Placement(status="unknown", reason=reason, evidence=evidence),
-                     account=Placement(status="unknown", reason=reason, evidence=list(evidence)), line=line)], []
+                     account=Placement(status="unknown", reason=reason, evidence=list(evidence)), line=line)], \
+            ([(0, link)] if link is not None else [])
     project = GCP_PROJECT_IN.search(dest)
     location = re.search(r"/locations/([a-z0-9-]+)/", dest)
     return [Flow(kind="subscription", description=f"routes logs to {dest}",

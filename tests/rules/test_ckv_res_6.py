@@ -287,3 +287,45 @@ def test_an_unknown_sink_destination_and_member_are_findings_once_each(tmp_path:
     ]
     assert [(f.evidence[-1].line, f.evidence[-1].note) for f in report.findings] == [
         (6, "var.dest is not set"), (7, "var.member is not set")]
+
+
+def test_a_sink_to_a_computed_bucket_id_from_a_module_is_placed_by_that_bucket(tmp_path: Path) -> None:
+    """fabric's organization module writes `"logging.googleapis.com/${each.value.destination}"` with
+    a log bucket's computed `id` from another module's output: the sink links to that bucket's
+    row (its location and project), instead of an unknown destination."""
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "main.tf").write_text('''variable "project" { type = string }
+variable "location" { type = string }
+
+resource "google_logging_project_bucket_config" "audit" {
+  project   = var.project
+  location  = var.location
+  bucket_id = "audit"
+}
+
+output "id" {
+  value = google_logging_project_bucket_config.audit.id
+}
+''')
+    (tmp_path / "main.tf").write_text('''provider "google" {
+  project = "acme-dp"
+  region  = "europe-west1"
+}
+
+module "logs" {
+  source   = "./logs"
+  project  = "acme-logs"
+  location = "us-central1"
+}
+
+resource "google_logging_project_sink" "audit" {
+  name        = "audit"
+  destination = "logging.googleapis.com/${module.logs.id}"
+}
+''')
+    report = run_scan([tmp_path], Policy(region="europe-west1", accounts=["acme-dp", "acme-logs"]),
+                      ScanOptions(env={}, use_cache=False))
+    sink = next(row for row in report.inventory if row.address == "google_logging_project_sink.audit")
+    assert [(f.region.value, f.account.value) for f in sink.flows] == [("us-central1", "acme-logs")]
+    assert [(f.rule_id, f.address, f.line, f.region) for f in report.findings if f.rule_id in ("CKV_RES_4", "CKV_RES_6")] == [
+        ("CKV_RES_4", "google_logging_project_sink.audit", 14, "us-central1")]
