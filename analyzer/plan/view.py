@@ -16,52 +16,36 @@ extractors and the one row builder (analyzer/rows.py) read plans exactly as they
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from analyzer.hcl import ast
 from analyzer.models import Cloud, Evidence
+from analyzer.placements import ARN, AZURE_SUB, ProviderSettings, Setting
 from analyzer.terraform.budget import Budget
 from analyzer.terraform.evaluate import Scope
 from analyzer.terraform.module import Declared
 from analyzer.values import Unknown
 
-# anchored: a resource's own ARN or ID starts with it (a URL merely containing one is not it)
-ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
-AZURE_SUB = re.compile(r"^/subscriptions/([0-9a-fA-F-]{36})(?:/|$)", re.I)
-
-
-@dataclass
-class Setting:
-    value: Any
-    evidence: list[Evidence] = field(default_factory=list)
-
 
 class PlanProviderConfig:
-    """The provider configuration one plan resource uses, as the placement code asks for it."""
+    """The provider configuration one plan resource uses, as the placement code asks for it: the
+    resource's own known ARN or ID first, then its provider's settings."""
 
-    def __init__(self, key: str | None, address: str | None, cloud: Cloud,
-                 lookup: Callable[[str | None, str], Setting], own: "PlanResource") -> None:
-        self._key = key
-        self._address = address
+    def __init__(self, provider: ProviderSettings | None, cloud: Cloud, own: "PlanResource") -> None:
+        self._provider = provider
+        self.key = getattr(provider, "key", None) or "(none)"
+        self.address = provider.address if provider is not None else None
         self.cloud = cloud
-        self._lookup = lookup
         self._own = own
-
-    @property
-    def key(self) -> str:
-        return self._key or "(none)"
-
-    @property
-    def address(self) -> str | None:
-        return self._address
 
     def setting(self, name: str) -> Setting:
         own = self._own.known_placement(name)
         if own is not None:
             return own
-        return self._lookup(self._key, "account" if name == "project" else name)
+        if self._provider is None:
+            return Setting(Unknown("the resource's provider configuration is not in the JSON's configuration"))
+        return self._provider.setting(name)
 
 
 @dataclass
@@ -128,9 +112,8 @@ class PlanResource:
     def type(self) -> str:
         return self._type
 
-    def bind_provider(self, key: str | None, address: str | None, cloud: Cloud,
-                      lookup: Callable[[str | None, str], Setting], via: list[Evidence]) -> None:
-        self._provider = PlanProviderRef(PlanProviderConfig(key, address, cloud, lookup, self), via)
+    def bind_provider(self, provider: ProviderSettings | None, cloud: Cloud, via: list[Evidence]) -> None:
+        self._provider = PlanProviderRef(PlanProviderConfig(provider, cloud, self), via)
 
     def provider(self) -> PlanProviderRef:
         assert self._provider is not None, "bind_provider() first"

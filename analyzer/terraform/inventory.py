@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
+from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.models import (
     Evidence,
     Inventory,
     InventoryRow,
     Placement,
-    ProviderPlacement,
     ScanError,
 )
-from analyzer.placements import account_placement, region_placement
+from analyzer.placements import provider_placement
 from analyzer.rows import Pending, build_row, link
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.module import ModuleInstance, has_unknown_key, unknown_instances_error
@@ -100,10 +100,8 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     link(pending)
     inventory.rows.extend(p.row for p in pending)
     for config in providers_seen.values():
-        if config.cloud not in ("aws", "gcp", "azure"):
+        if config.cloud not in regions.CLOUDS:
             continue
-        region = config.setting("region") if config.cloud != "azure" else None
-        account = config.setting("project" if config.cloud == "gcp" else "account")
         if config.block is not None:
             file, line = config.file, config.line
             skips = _block_skips(config.module, config.file, config.block.line, config.block.end_line)
@@ -112,13 +110,7 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
             skips = {}
         else:
             continue  # an implicit provider nothing uses
-        inventory.providers.append(ProviderPlacement(
-            address=config.address, cloud=config.cloud, root=root_rel,
-            region=_setting_placement(config.cloud, region) if region else Placement(status="none"),
-            account=_setting_placement(None, account), pinned=config.pinned,
-            allowed_accounts=config.allowed_accounts(), implicit=config.block is None,
-            file=file, line=line, skips=skips,
-        ))
+        inventory.providers.append(provider_placement(config, root=root_rel, file=file, line=line, skips=skips))
     errors.extend(root.budget.errors())  # at most one: where the root's evaluation budget ran out
     inventory.errors.extend(errors)
 
@@ -136,13 +128,6 @@ def _workspace(env: Mapping[str, str], workspace_file: Path, tree: SourceTree, e
         errors.append(ScanError(file=tree.rel(workspace_file), message=f"{err}; terraform.workspace taken as \"default\""))
         return "default"
     return raw.decode("utf-8", errors="replace").strip() or "default"
-
-
-def _setting_placement(cloud: str | None, setting: object) -> Placement:
-    value, evidence = setting.value, setting.evidence  # type: ignore[attr-defined]
-    if cloud is None:
-        return account_placement(value, evidence)
-    return region_placement(cloud, value, evidence, "provider region")
 
 
 def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[Pending],
