@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -137,7 +136,7 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
     if entry is None:
         return
     value = module.resource_instances(key)
-    skips = _skips_for(module, declared.file, declared.block.line)
+    skips = _block_skips(module, declared.file, declared.block.line, declared.block.end_line)
     unknown_key = has_unknown_key(value)
     if unknown_key is not None:  # analyzed once as `x[*]`; one finding keeps the unknown instances visible
         prefix = f"{module.address}." if module.address else ""
@@ -161,38 +160,20 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         users.setdefault(id(ref.config), (declared.file, declared.block.line))
 
 
-def _skips_for(module: ModuleInstance, file: str, line: int) -> dict[str, str]:
-    """The skips of the resource block starting at file:line (the caller's own block)."""
-    index = _skip_index(module)
-    block_end = index.block_ends.get((file, line), line)
-    return _block_skips(module, file, line, block_end)
-
-
-@dataclass
-class _SkipIndex:
-    """Per module, built once: resource block ends and each file's skip lines in order, so
-    finding a block's skips is a lookup and a bisection, not a scan of the module."""
-
-    block_ends: dict[tuple[str, int], int]
-    lines: dict[str, list[int]]
-
-
-def _skip_index(module: ModuleInstance) -> _SkipIndex:
-    index = module.__dict__.get("_skip_index")
-    if index is None:
-        ends: dict[tuple[str, int], int] = {}
-        for declared in module.resources.values():
-            ends[(declared.file, declared.block.line)] = declared.block.end_line
-        index = _SkipIndex(ends, {file: sorted(lines) for file, lines in module.skips.items()})
-        module.__dict__["_skip_index"] = index
-    return index
+def _skip_lines(module: ModuleInstance) -> dict[str, list[int]]:
+    """Per module, built once: each file's skip comment lines in order, so a block's skips are
+    a bisection, not a scan of the module."""
+    lines = module.__dict__.get("_skip_lines")
+    if lines is None:
+        lines = module.__dict__["_skip_lines"] = {file: sorted(by_line) for file, by_line in module.skips.items()}
+    return lines
 
 
 def _block_skips(module: ModuleInstance, file: str, line: int, end_line: int) -> dict[str, str]:
     """`# checkov:skip=ID: reason` comments inside a block (or on the line above it)."""
     found: dict[str, str] = {}
     by_line = module.skips.get(file, {})
-    lines = _skip_index(module).lines.get(file, [])
+    lines = _skip_lines(module).get(file, [])
     for number in lines[bisect_left(lines, line - 1) : bisect_right(lines, end_line)]:
         for rule_id, reason in by_line[number]:
             found[rule_id] = reason or "no reason given"
