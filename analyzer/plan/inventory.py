@@ -5,15 +5,12 @@ create, update, replace or keep (no-op) them; values come from `change.after`, a
 `change.after_unknown` marks is Unknown (never guessed). Each resource is read through the
 PlanResource adapter (view.py) by the same row builder and extractors as HCL
 (analyzer/rows.py): placement, multi-region tests, flows, images, endpoints and linking exist
-once. This module owns what only a plan has: the provider configuration a
-`provider_config_key` names and its settings, whose expressions are constants or variable
-references resolved through the root `variables`, `module_calls[...].expressions` and data
-sources read during the plan (`prior_state`); the resource a `configuration` reference points
-at (through module outputs); and line positions in the JSON.
-
-Provider account (AWS): `allowed_account_ids` (exactly one) -> the last `assume_role` block's
-`role_arn` (chained roles end as the last one, as in HCL); a resource's own known ARN (AWS)
-or ID (Azure) names its account before any provider setting.
+once, and so do the provider rules (analyzer/placements.py). This module owns what only a
+plan has: the provider configuration a `provider_config_key` names, whose expressions are
+constants or variable references resolved through the root `variables`,
+`module_calls[...].expressions` and data sources read during the plan (`prior_state`); the
+resource a `configuration` reference points at (through module outputs); and line positions in
+the JSON.
 """
 
 from __future__ import annotations
@@ -83,8 +80,7 @@ class PlanShapeError(TypeError):
         self.key = key
 
     def line(self, text: str) -> int:
-        found = re.search(re.escape(json.dumps(self.key)) + r"\s*:", text)
-        return text.count("\n", 0, found.start()) + 1 if found else 0
+        return _line_of(text, self.key)
 
 
 def _json_type(value: Any) -> str:
@@ -163,7 +159,7 @@ class _Builder:
         self._lines = _address_lines(text)
         self._provider_lines = _key_lines(text, "provider_config", self.provider_config)
         self._config_index: dict[tuple[str, ...], dict[str | None, dict[str, Any]]] = {}
-        self.providers_by_key: dict[str, _PlanProvider] = {}
+        self.providers_by_key: dict[str, PlanProvider] = {}
 
     # -- evidence helpers
 
@@ -274,9 +270,9 @@ class _Builder:
                 return candidate
         return None
 
-    def provider(self, key: str) -> "_PlanProvider":
+    def provider(self, key: str) -> "PlanProvider":
         if key not in self.providers_by_key:
-            self.providers_by_key[key] = _PlanProvider(self, key, self.provider_config.get(key))
+            self.providers_by_key[key] = PlanProvider(self, key, self.provider_config.get(key))
         return self.providers_by_key[key]
 
     def provider_row(self, key: str, line: int) -> None:
@@ -383,7 +379,7 @@ class _Builder:
         self.rows = [p.row for p in self.pending]
 
 
-class _PlanProvider(ProviderSettings):
+class PlanProvider(ProviderSettings):
     """One `configuration.provider_config` entry (None: a provider resources use that nothing
     configures), its arguments read as plan expressions."""
 
@@ -453,14 +449,13 @@ def _address_lines(text: str) -> dict[str, int]:
 def _key_lines(text: str, section: str, keys: dict[str, Any]) -> dict[str, int]:
     """Best-effort line of each key of a top-level-ish object (`"provider_config": {"aws.dr": ...}`)."""
     start = text.find(f'"{section}"')
-    if start < 0:
-        return {}
-    lines: dict[str, int] = {}
-    for key in keys:
-        found = re.search(re.escape(json.dumps(key)) + r"\s*:", text[start:])
-        if found:
-            lines[key] = text.count("\n", 0, start + found.start()) + 1
-    return lines
+    return {key: _line_of(text, key, start) for key in keys} if start >= 0 else {}
+
+
+def _line_of(text: str, key: str, start: int = 0) -> int:
+    """1-based line of the first `"key":` at or after `start`; 0 when there is none."""
+    found = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(text, start)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
 
 
 def _state_resources(module: dict[str, Any], module_address: str) -> Iterator[tuple[dict[str, Any], str]]:
