@@ -13,7 +13,7 @@ from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.hcl import ast
 from analyzer.models import Evidence, Flow, Placement, PlacementStatus
-from analyzer.placements import ARN, AZURE_SUB, account_placement, as_blocks
+from analyzer.placements import ARN, AZURE_SUB, account_placement, arn_account, as_blocks
 from analyzer.registries import control_plane_regions
 from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
@@ -63,8 +63,6 @@ def _structural(expr: Any, scope: Scope, fallback: Any) -> Any:
     return fallback
 
 
-
-
 def _region(cloud: str, value: Any, note: str, line: int, file: str) -> Placement:
     ev = [Evidence(file=file, line=line, note=note)]
     if isinstance(value, Unknown):
@@ -88,12 +86,9 @@ def _arn_placement(arn: Any, line: int, file: str, note: str) -> tuple[Placement
         # (an unset variable, a data source) stays unknown, never "no destination"
         unknown = Placement(status="unknown", reason=arn.reason, evidence=[Evidence(file=file, line=line, note=note)])
         return unknown, unknown.model_copy()
-    if isinstance(arn, str):
-        match = ARN.match(arn)
-        if match:
-            region = _region("aws", match.group(3), note, line, file) if match.group(3) else Placement(status="none")
-            account = _account(match.group(4), note, line, file) if match.group(4) else Placement(status="none")
-            return region, account
+    match = ARN.match(arn) if isinstance(arn, str) else None
+    if match:  # an empty region or account field is "none" (S3 and IAM ARNs)
+        return _region("aws", match.group(3), note, line, file), _account(match.group(4), note, line, file)
     return Placement(status="none"), Placement(status="none")
 
 
@@ -240,22 +235,15 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
             continue  # an effect not known statically may allow: the grant is kept (fail closed)
         principal = statement.get("Principal")  # `NotPrincipal` is never a grant: it is not read
         for who in _principals(principal):
-            if isinstance(who, Unknown):
-                # e.g. `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a provider
-                # that pins no account: the grantee's account is as unknown as the provider's
-                account = _account(who, f"{inst.address} policy Principal {_show(who)}", line, inst.declared.file)
-                flows.append(Flow(kind="grant", description=f"policy grants access to {_show(who)}", account=account,
-                                  line=line))
-                continue
             if who == "*":
                 flows.extend(_wildcard_grants(inst, statement.get("Condition"), line))
                 continue
-            match = ARN.match(who)
-            account_id = match.group(4) if match else (who if ACCOUNT_ID.match(who) else None)
-            if account_id is None:
-                continue
-            account = _account(account_id, f"{inst.address} policy Principal {who}", line, inst.declared.file)
-            flows.append(Flow(kind="grant", description=f"policy grants access to {who}", account=account, line=line))
+            # an unknown principal (`arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a
+            # provider that pins no account) is a grant to an account as unknown as the provider's
+            account_id = who if isinstance(who, Unknown) else arn_account(who) or (who if ACCOUNT_ID.match(who) else None)
+            if account_id is not None:
+                account = _account(account_id, f"{inst.address} policy Principal {_show(who)}", line, inst.declared.file)
+                flows.append(Flow(kind="grant", description=f"policy grants access to {_show(who)}", account=account, line=line))
     return flows, []
 
 
