@@ -285,10 +285,7 @@ class _Builder:
     def build_plan(self) -> None:
         for key in sorted(self.provider_config):
             self.provider_row(key, self._provider_lines.get(key, 0))
-        changes = self.doc.get("resource_changes") or []
-        if not isinstance(changes, list):
-            raise TypeError("resource_changes is not a list")
-        for rc in changes:
+        for rc in self.doc.get("resource_changes") or []:  # a list: checked in __init__
             if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed" or rc.get("deposed"):
                 continue
             change = rc.get("change") or {}
