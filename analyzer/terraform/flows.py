@@ -389,14 +389,8 @@ def _principals(principal: Any) -> list[str | Unknown]:
     an Unknown, never dropped and never iterated."""
     if principal == "*" or isinstance(principal, Unknown):
         return [principal]
-    if isinstance(principal, dict):
-        out: list[str | Unknown] = []
-        for key in ("AWS",):
-            value = principal.get(key)
-            items = value if isinstance(value, list) else [value]
-            out.extend(v for v in items if isinstance(v, (str, Unknown)))
-        return out
-    return []
+    value = principal.get("AWS") if isinstance(principal, dict) else None  # Service/Federated name no account
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, (str, Unknown))]
 
 
 def kms_grant(inst: ResourceInstance) -> FlowResult:
