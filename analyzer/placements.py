@@ -113,12 +113,12 @@ class ProviderSettings:
         return (self._aws_account() if self.cloud == "aws" else self._attr(attr)) or self._missing(attr, hint)
 
     def _aws_account(self) -> Setting | None:
-        allowed = self._attr("allowed_account_ids")
-        listed = allowed.value if allowed is not None and isinstance(allowed.value, list) else None
-        if listed is not None and len(listed) == 1:
-            return Setting(listed[0], allowed.evidence)  # type: ignore[union-attr]
-        if allowed is not None and isinstance(allowed.value, Unknown):
+        allowed = self._attr("allowed_account_ids") or Setting(None)
+        if isinstance(allowed.value, Unknown):
             return allowed
+        listed = allowed.value if isinstance(allowed.value, list) else []
+        if len(listed) == 1:
+            return Setting(listed[0], allowed.evidence)
         for index in reversed(range(self.roles)):  # chained roles: the last one decides
             role = self._attr("role_arn", index)
             if role is None:
@@ -128,7 +128,7 @@ class ProviderSettings:
                 return Setting(account, role.evidence)
             return Setting(Unknown(f"cannot read an account from assume_role.role_arn ({role.value})"), role.evidence)
         if listed:  # several allowed accounts and no role: whichever credentials apply it decide
-            return Setting(Unknown(f"{self.who} allows several accounts: {', '.join(map(str, listed))}"), allowed.evidence)  # type: ignore[union-attr]
+            return Setting(Unknown(f"{self.who} allows several accounts: {', '.join(map(str, listed))}"), allowed.evidence)
         return None
 
     def allowed_accounts(self) -> list[str]:
