@@ -5,15 +5,12 @@ create, update, replace or keep (no-op) them; values come from `change.after`, a
 `change.after_unknown` marks is Unknown (never guessed). Each resource is read through the
 PlanResource adapter (view.py) by the same row builder and extractors as HCL
 (analyzer/rows.py): placement, multi-region tests, flows, images, endpoints and linking exist
-once. This module owns what only a plan has: the provider configuration a
-`provider_config_key` names and its settings, whose expressions are constants or variable
-references resolved through the root `variables`, `module_calls[...].expressions` and data
-sources read during the plan (`prior_state`); the resource a `configuration` reference points
-at (through module outputs); and line positions in the JSON.
-
-Provider account (AWS): `allowed_account_ids` (exactly one) -> the last `assume_role` block's
-`role_arn` (chained roles end as the last one, as in HCL); a resource's own known ARN (AWS)
-or ID (Azure) names its account before any provider setting.
+once, and so do the provider rules (analyzer/placements.py). This module owns what only a
+plan has: the provider configuration a `provider_config_key` names, whose expressions are
+constants or variable references resolved through the root `variables`,
+`module_calls[...].expressions` and data sources read during the plan (`prior_state`); the
+resource a `configuration` reference points at (through module outputs); and line positions in
+the JSON.
 """
 
 from __future__ import annotations
@@ -26,26 +23,21 @@ from typing import Any, Iterator
 from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.models import (
-    Cloud,
     Evidence,
     Inventory,
     InventoryRow,
-    Placement,
     ProviderPlacement,
     ScanError,
 )
-from analyzer.placements import account_placement, as_blocks, region_placement
+from analyzer.placements import CLOUD_OF_PROVIDER, ProviderSettings, Setting, as_blocks, provider_placement
 from analyzer.plan.load import PlanLoadError, deep_line, depth_message, load_plan_json
-from analyzer.plan.view import PlanResource, Setting, plan_scope
+from analyzer.plan.view import PlanResource, plan_scope
 from analyzer.rows import Pending, build_row, link
-from analyzer.terraform.providers import ARN_ACCOUNT, CLOUD_OF_PROVIDER
 from analyzer.values import Unknown
 
 # one `module.<name>[<key>]` step of a module instance address
 _MODULE_STEP = re.compile(r'module\.([A-Za-z0-9_-]+)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)')
 _ADDRESS_KEY = re.compile(r'"address"\s*:\s*("(?:[^"\\]|\\.)*")')
-# what pins a provider's account, per cloud (AWS: allowed_account_ids or an assume_role ARN)
-_ACCOUNT_SETTING = {"aws": "account", "gcp": "project", "azure": "subscription_id"}
 
 
 def scan_plan(path: Path, rel: str) -> Inventory:
@@ -88,8 +80,7 @@ class PlanShapeError(TypeError):
         self.key = key
 
     def line(self, text: str) -> int:
-        found = re.search(re.escape(json.dumps(self.key)) + r"\s*:", text)
-        return text.count("\n", 0, found.start()) + 1 if found else 0
+        return _line_of(text, self.key)
 
 
 def _json_type(value: Any) -> str:
@@ -125,12 +116,6 @@ def merge_unknown(value: Any, unknown: Any, where: str) -> Any:
                               f"{where}[{i}]")
                 for i in range(max(len(items), len(item_marks)))]
     return value
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, Unknown):
-        return "(known after apply)"
-    return str(value)
 
 
 def module_path(module_address: str | None) -> tuple[str, ...]:
@@ -174,6 +159,7 @@ class _Builder:
         self._lines = _address_lines(text)
         self._provider_lines = _key_lines(text, "provider_config", self.provider_config)
         self._config_index: dict[tuple[str, ...], dict[str | None, dict[str, Any]]] = {}
+        self.providers_by_key: dict[str, PlanProvider] = {}
 
     # -- evidence helpers
 
@@ -284,91 +270,22 @@ class _Builder:
                 return candidate
         return None
 
-    def provider_setting(self, key: str | None, name: str) -> Setting:
-        if key is None:
-            return Setting(Unknown("the resource's provider configuration is not in the JSON's configuration"))
-        if key not in self.provider_config:  # an implicit provider: no block, no required_providers entry
-            return Setting(Unknown(f"implicit provider {key} (no provider block) sets no {name}; "
-                                     "it comes from the environment at apply time"))
-        config = self.provider_config[key]
-        cloud = _provider_cloud(config)
-        expressions = config.get("expressions") or {}
-        path = module_path(config.get("module_address"))
-        label = f'configuration.provider_config["{key}"]'
-        if name == "region":
-            attr = "region" if "region" in expressions or cloud != "gcp" else "zone"
-            if attr not in expressions:
-                return Setting(Unknown(f"provider {key} sets no region; it comes from the environment at apply time"),
-                                 [self.ev(label, provider=key)])
-            return self.expression(expressions[attr], path, f"{label}.expressions.{attr}", key)
-        if cloud == "aws":
-            allowed = expressions.get("allowed_account_ids")
-            if allowed is not None:
-                found = self.expression(allowed, path, f"{label}.expressions.allowed_account_ids", key)
-                if isinstance(found.value, list) and len(found.value) == 1:
-                    return Setting(str(found.value[0]), found.evidence)
-                if isinstance(found.value, Unknown):
-                    return found
-            # chained assume_role blocks: the provider ends as the last role, as in HCL (providers.py)
-            for i, role in reversed(list(enumerate(as_blocks(expressions.get("assume_role"))))):
-                if "role_arn" not in role:
-                    continue
-                found = self.expression(role["role_arn"], path, f"{label}.expressions.assume_role[{i}].role_arn", key)
-                match = ARN_ACCOUNT.match(found.value) if isinstance(found.value, str) else None
-                if match:
-                    return Setting(match.group(1), found.evidence)
-                if isinstance(found.value, Unknown):
-                    return found
-                return Setting(Unknown(f"cannot read an account from assume_role.role_arn ({_show(found.value)})"), found.evidence)
-            if allowed is not None:
-                return Setting(Unknown(f"provider {key} allows several accounts"), [self.ev(f"{label}.expressions.allowed_account_ids", provider=key)])
-            return Setting(Unknown(f"provider {key} sets no account; it comes from the environment at apply time "
-                                     "(set allowed_account_ids or assume_role.role_arn on the provider)"), [self.ev(label, provider=key)])
-        account_attr = _ACCOUNT_SETTING.get(cloud)
-        if account_attr is None:
-            return Setting(Unknown(f"{config.get('name')} providers have no account model"), [self.ev(label, provider=key)])
-        if account_attr not in expressions:
-            return Setting(Unknown(f"provider {key} sets no {account_attr}; it comes from the environment at apply time"),
-                             [self.ev(label, provider=key)])
-        return self.expression(expressions[account_attr], path, f"{label}.expressions.{account_attr}", key)
+    def provider(self, key: str) -> "PlanProvider":
+        if key not in self.providers_by_key:
+            self.providers_by_key[key] = PlanProvider(self, key, self.provider_config.get(key))
+        return self.providers_by_key[key]
 
-    def provider_row(self, key: str, config: dict[str, Any] | None) -> None:
-        """The placement of one provider configuration; None: an implicit provider (used by a
-        resource, configured nowhere), whose region and account come from the environment."""
-        cloud = _provider_cloud(config) if config is not None else CLOUD_OF_PROVIDER.get(key.split(".")[0], "unknown")
-        if cloud not in regions.CLOUDS:
-            return
-        expressions = (config or {}).get("expressions") or {}
-        region = Placement(status="none")
-        if cloud != "azure":  # Azure resources name their own location
-            found = self.provider_setting(key, "region")
-            region = region_placement(cloud, found.value, found.evidence, f"provider {key} region")
-        account = self.provider_setting(key, _ACCOUNT_SETTING[cloud])
-        allowed: list[str] = []
-        if cloud == "aws":
-            pinned = "allowed_account_ids" in expressions or any("role_arn" in b for b in as_blocks(expressions.get("assume_role")))
-            if "allowed_account_ids" in expressions and config is not None:
-                listed = self.expression(expressions["allowed_account_ids"], module_path(config.get("module_address")), "")
-                allowed = [str(v) for v in listed.value] if isinstance(listed.value, list) else []
-        else:
-            pinned = _ACCOUNT_SETTING[cloud] in expressions
-        module_address = (config or {}).get("module_address") or ""
-        self.providers.append(ProviderPlacement(
-            address=f"{module_address + '.' if module_address else ''}provider.{key.rpartition(':')[2]}", cloud=cloud,
-            root=self.rel, region=region, account=account_placement(account.value, account.evidence), pinned=pinned,
-            allowed_accounts=allowed, implicit=not expressions, file=self.rel,
-            line=self._provider_lines.get(key, 0) if config is not None else self.implicit[key],
-        ))
+    def provider_row(self, key: str, line: int) -> None:
+        provider = self.provider(key)
+        if provider.cloud in regions.CLOUDS:
+            self.providers.append(provider_placement(provider, root=self.rel, file=self.rel, line=line))
 
     # -- rows
 
     def build_plan(self) -> None:
         for key in sorted(self.provider_config):
-            self.provider_row(key, self.provider_config[key])
-        changes = self.doc.get("resource_changes") or []
-        if not isinstance(changes, list):
-            raise TypeError("resource_changes is not a list")
-        for rc in changes:
+            self.provider_row(key, self._provider_lines.get(key, 0))
+        for rc in self.doc.get("resource_changes") or []:  # a list: checked in __init__
             if not isinstance(rc, dict) or rc.get("mode", "managed") != "managed" or rc.get("deposed"):
                 continue
             change = rc.get("change") or {}
@@ -379,7 +296,7 @@ class _Builder:
             self.add_row(address, str(rc.get("type", "")), str(rc.get("name", "")), rc.get("module_address") or "",
                          values if isinstance(values, dict) else {})
         for key in sorted(self.implicit):
-            self.provider_row(key, None)
+            self.provider_row(key, self.implicit[key])
 
     def build_state(self) -> None:
         values = self.doc.get("values") or {}
@@ -405,16 +322,9 @@ class _Builder:
         view = PlanResource(address=address, type_=rtype, name=name, values=values,
                             configured=config.get("expressions") or {}, file=self.rel, line=line, scope=self.scope,
                             resolve=lambda refs: self.resource_named(refs, path, module_address))
-        if key and key not in self.provider_config:
-            provider_address: str | None = f"provider.{key}"
-        elif key:
-            pc = self.provider_config[key]
-            provider_address = f"{pc.get('module_address') + '.' if pc.get('module_address') else ''}provider.{key.rpartition(':')[2]}"
-        else:
-            provider_address = None
         via = ([Evidence(file=self.rel, line=line, note=f"{address} uses provider_config[\"{key}\"]")] if key
                else [Evidence(file=self.rel, line=line, note=f"{address}: no provider configuration in the plan")])
-        view.bind_provider(key, provider_address, entry.cloud, self.provider_setting, via)  # type: ignore[arg-type]
+        view.bind_provider(self.provider(key) if key else None, entry.cloud, via)  # type: ignore[arg-type]
         try:
             pending = build_row(view, entry, view.provider(), file=self.rel, line=line, root=self.rel, skips={}, origin="plan")
             self.pending.append(pending)
@@ -466,6 +376,41 @@ class _Builder:
         self.rows = [p.row for p in self.pending]
 
 
+class PlanProvider(ProviderSettings):
+    """One `configuration.provider_config` entry (None: a provider resources use that nothing
+    configures), its arguments read as plan expressions."""
+
+    def __init__(self, builder: _Builder, key: str, config: dict[str, Any] | None) -> None:
+        self._builder, self.key, self._config, self._memo = builder, key, config or {}, {}
+        self._expressions: dict[str, Any] = self._config.get("expressions") or {}
+        self.name = str(self._config.get("name") or key.rpartition(":")[2].split(".")[0])
+        full = str(self._config.get("full_name") or "")  # registry.terraform.io/hashicorp/aws
+        self.cloud = CLOUD_OF_PROVIDER.get(full.rsplit("/", 1)[-1], CLOUD_OF_PROVIDER.get(self.name.split(".")[0], "unknown"))
+        module_address = self._config.get("module_address")
+        self.address = f"{module_address + '.' if module_address else ''}provider.{key.rpartition(':')[2]}"
+        self._declared = config is not None
+        self.who = f"provider {key}" if self._declared else f"implicit provider {key} (no provider block)"
+        self.implicit = not self._expressions
+        self.roles = len(as_blocks(self._expressions.get("assume_role")))
+        self._label = f'configuration.provider_config["{key}"]'
+
+    def _arguments(self, role: int | None) -> dict[str, Any]:
+        return self._expressions if role is None else as_blocks(self._expressions.get("assume_role"))[role]
+
+    def _has(self, name: str, role: int | None = None) -> bool:
+        return name in self._arguments(role)
+
+    def _attr(self, name: str, role: int | None = None) -> Setting | None:
+        arguments = self._arguments(role)
+        if name not in arguments:
+            return None
+        where = f"{self._label}.expressions.{'' if role is None else f'assume_role[{role}].'}{name}"
+        return self._builder.expression(arguments[name], module_path(self._config.get("module_address")), where, self.key)
+
+    def _decl(self) -> list[Evidence]:
+        return [self._builder.ev(self._label, provider=self.key)] if self._declared else []
+
+
 # --- placement values -----------------------------------------------------------------
 
 def _walk(value: Any, attrs: list[str]) -> Any:
@@ -474,13 +419,6 @@ def _walk(value: Any, attrs: list[str]) -> Any:
             return Unknown(f"variable has no attribute {attr}")
         value = value[attr]
     return value
-
-
-def _provider_cloud(config: dict[str, Any]) -> Cloud:
-    name = str(config.get("name") or "")
-    full = str(config.get("full_name") or "")
-    local = full.rsplit("/", 1)[-1] if full else name.split(".")[0]
-    return CLOUD_OF_PROVIDER.get(local, CLOUD_OF_PROVIDER.get(name.split(".")[0], "unknown"))
 
 
 # --- text positions and state modules ---------------------------------------------------------
@@ -508,14 +446,13 @@ def _address_lines(text: str) -> dict[str, int]:
 def _key_lines(text: str, section: str, keys: dict[str, Any]) -> dict[str, int]:
     """Best-effort line of each key of a top-level-ish object (`"provider_config": {"aws.dr": ...}`)."""
     start = text.find(f'"{section}"')
-    if start < 0:
-        return {}
-    lines: dict[str, int] = {}
-    for key in keys:
-        found = re.search(re.escape(json.dumps(key)) + r"\s*:", text[start:])
-        if found:
-            lines[key] = text.count("\n", 0, start + found.start()) + 1
-    return lines
+    return {key: _line_of(text, key, start) for key in keys} if start >= 0 else {}
+
+
+def _line_of(text: str, key: str, start: int = 0) -> int:
+    """1-based line of the first `"key":` at or after `start`; 0 when there is none."""
+    found = re.compile(re.escape(json.dumps(key)) + r"\s*:").search(text, start)
+    return text.count("\n", 0, found.start()) + 1 if found else 0
 
 
 def _state_resources(module: dict[str, Any], module_address: str) -> Iterator[tuple[dict[str, Any], str]]:

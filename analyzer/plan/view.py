@@ -16,64 +16,54 @@ extractors and the one row builder (analyzer/rows.py) read plans exactly as they
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Callable
 
 from analyzer.hcl import ast
 from analyzer.models import Cloud, Evidence
+from analyzer.placements import ARN, AZURE_SUB, Setting
 from analyzer.terraform.budget import Budget
 from analyzer.terraform.evaluate import Scope
 from analyzer.terraform.module import Declared
 from analyzer.values import Unknown
 
-# anchored: a resource's own ARN or ID starts with it (a URL merely containing one is not it)
-ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
-AZURE_SUB = re.compile(r"^/subscriptions/([0-9a-fA-F-]{36})(?:/|$)", re.I)
-
-
-@dataclass
-class Setting:
-    value: Any
-    evidence: list[Evidence] = field(default_factory=list)
+if TYPE_CHECKING:
+    from analyzer.plan.inventory import PlanProvider
 
 
 class PlanProviderConfig:
-    """The provider configuration one plan resource uses, as the placement code asks for it."""
+    """The provider configuration one plan resource uses, as the placement code asks for it: the
+    resource's own known ARN (AWS: account, region) or ID (Azure: subscription) first, then its
+    provider's settings."""
 
-    def __init__(self, key: str | None, address: str | None, cloud: Cloud,
-                 lookup: Callable[[str | None, str], Setting], own: "PlanResource") -> None:
-        self._key = key
-        self._address = address
-        self.cloud = cloud
-        self._lookup = lookup
-        self._own = own
-
-    @property
-    def key(self) -> str:
-        return self._key or "(none)"
-
-    @property
-    def address(self) -> str | None:
-        return self._address
+    def __init__(self, provider: PlanProvider | None, cloud: Cloud, own: PlanResource) -> None:
+        self._provider, self.cloud, self._own = provider, cloud, own
+        self.key = provider.key if provider is not None else "(none)"
+        self.address = provider.address if provider is not None else None
 
     def setting(self, name: str) -> Setting:
-        own = self._own.known_placement(name)
-        if own is not None:
-            return own
-        return self._lookup(self._key, "account" if name == "project" else name)
+        arn, rid = self._own.values.get("arn"), self._own.values.get("id")
+        match = ARN.match(arn) if self.cloud == "aws" and isinstance(arn, str) else None
+        group = {"region": 3, "account": 4}.get(name)
+        if match and group and match.group(group):
+            return self._own_step("arn", match.group(group))
+        found = AZURE_SUB.match(rid) if self.cloud == "azure" and name == "account" and isinstance(rid, str) else None
+        if found:
+            return self._own_step("id", found.group(1))
+        if self._provider is None:
+            return Setting(Unknown("the resource's provider configuration is not in the JSON's configuration"))
+        return self._provider.setting(name)
+
+    def _own_step(self, attr: str, value: str) -> Setting:
+        declared = self._own.declared
+        return Setting(value, [Evidence(file=declared.file, line=declared.block.line, note=f"{self._own.address}.{attr}")])
 
 
 @dataclass
 class PlanProviderRef:
     config: PlanProviderConfig
     via: list[Evidence] = field(default_factory=list)
-
-
-class _NoData:
-    """A plan records no data-source configuration the HCL evaluator could read."""
-
-    data: dict[str, Any] = {}
 
 
 def with_origins(value: Any, expr: Any, resolve: Callable[[list[str]], str | None]) -> Any:
@@ -99,12 +89,12 @@ def with_origins(value: Any, expr: Any, resolve: Callable[[list[str]], str | Non
 class PlanResource:
     """One managed resource of a plan or state, read through the ResourceView protocol."""
 
-    module = _NoData()
+    module = SimpleNamespace(data={})  # a plan records no data-source configuration to evaluate
 
     def __init__(self, *, address: str, type_: str, name: str, values: dict[str, Any], configured: dict[str, Any],
                  file: str, line: int, scope: Scope, resolve: Callable[[list[str]], str | None]) -> None:
         self.address = address
-        self._type = type_
+        self.type = type_
         self.scope = scope
         self.values: dict[str, Any] = {}
         # argument -> the resource its configuration expression references (known value or not)
@@ -124,13 +114,8 @@ class PlanResource:
         self.declared = Declared(ast.Block("resource", [type_, name], attrs, [], line, line), file)
         self._provider: PlanProviderRef | None = None
 
-    @property
-    def type(self) -> str:
-        return self._type
-
-    def bind_provider(self, key: str | None, address: str | None, cloud: Cloud,
-                      lookup: Callable[[str | None, str], Setting], via: list[Evidence]) -> None:
-        self._provider = PlanProviderRef(PlanProviderConfig(key, address, cloud, lookup, self), via)
+    def bind_provider(self, provider: PlanProvider | None, cloud: Cloud, via: list[Evidence]) -> None:
+        self._provider = PlanProviderRef(PlanProviderConfig(provider, cloud, self), via)
 
     def provider(self) -> PlanProviderRef:
         assert self._provider is not None, "bind_provider() first"
@@ -151,22 +136,6 @@ class PlanResource:
 
     def attr_line(self, name: str) -> int:
         return self.declared.block.line
-
-    def known_placement(self, name: str) -> Setting | None:
-        """What the resource's own known ARN or ID says about its account (or region)."""
-        cloud = self._provider.config.cloud if self._provider else "unknown"
-        step = [Evidence(file=self.declared.file, line=self.declared.block.line, note=f"{self.address}.arn")]
-        arn = self.values.get("arn")
-        match = ARN.match(arn) if cloud == "aws" and isinstance(arn, str) else None
-        if match and name == "region" and match.group(3):
-            return Setting(match.group(3), step)
-        if match and name == "account" and match.group(4):
-            return Setting(match.group(4), step)
-        rid = self.values.get("id")
-        found = AZURE_SUB.match(rid) if cloud == "azure" and name == "account" and isinstance(rid, str) else None
-        if found:
-            return Setting(found.group(1), [Evidence(file=self.declared.file, line=self.declared.block.line, note=f"{self.address}.id")])
-        return None
 
 
 def plan_scope() -> Scope:

@@ -13,7 +13,7 @@ from analyzer import regions
 from analyzer.catalog import CatalogEntry, catalog
 from analyzer.hcl import ast
 from analyzer.models import Evidence, Flow, Placement, PlacementStatus
-from analyzer.placements import as_blocks
+from analyzer.placements import ARN, AZURE_SUB, account_placement, arn_account, as_blocks
 from analyzer.registries import control_plane_regions
 from analyzer.terraform.evaluate import Scope, evaluate_safely, materialize
 from analyzer.terraform.module import ResourceInstance
@@ -21,14 +21,12 @@ from analyzer.terraform.name_templates import NameRef, destinations, match, ref_
 from analyzer.terraform.placement import account_of, region_of
 from analyzer.values import Unknown
 
-ARN = re.compile(r"^arn:(aws[\w-]*):([\w-]+):([\w-]*):(\d{12})?:")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 GCP_PROJECT_IN = re.compile(r"(?:projects/|@)([a-z][a-z0-9-]{4,28}[a-z0-9])(?:/|\.iam\.gserviceaccount\.com)")
 # Google-managed service agents (`service-<project number>@gcp-sa-x.iam.gserviceaccount.com`,
 # `...@gs-project-accounts...`): the domain names the Google service, not a customer project.
 GCP_SERVICE_AGENT = re.compile(r"^serviceAccount:service-\d+@|@(?:gcp-sa-[a-z0-9-]+|gs-project-accounts|container-engine-robot|"
                                r"compute-system|dataflow-service-producer-prod|cloudcomposer-accounts|serverless-robot-prod)\.iam\.gserviceaccount\.com$")
-AZURE_SUB = re.compile(r"/subscriptions/([0-9a-fA-F-]{36})", re.I)
 
 # A pending link to another row: resolved by inventory.py once every row exists.
 Link = tuple[str, Any]  # ("address", addr) | ("name", value) | ("template", NameRef): rows.py
@@ -66,8 +64,6 @@ def _structural(expr: Any, scope: Scope, fallback: Any) -> Any:
     return fallback
 
 
-
-
 def _region(cloud: str, value: Any, note: str, line: int, file: str) -> Placement:
     ev = [Evidence(file=file, line=line, note=note)]
     if isinstance(value, Unknown):
@@ -80,11 +76,8 @@ def _region(cloud: str, value: Any, note: str, line: int, file: str) -> Placemen
 
 
 def _account(value: Any, note: str, line: int, file: str) -> Placement:
-    ev = [Evidence(file=file, line=line, note=note)]
-    if isinstance(value, Unknown):
-        return Placement(status="unknown", reason=value.reason, evidence=ev)
-    if isinstance(value, str) and value:
-        return Placement(value=value, status="resolved", evidence=ev)
+    if isinstance(value, Unknown) or (isinstance(value, str) and value):
+        return account_placement(value, [Evidence(file=file, line=line, note=note)])
     return Placement(status="none")
 
 
@@ -94,12 +87,9 @@ def _arn_placement(arn: Any, line: int, file: str, note: str) -> tuple[Placement
         # (an unset variable, a data source) stays unknown, never "no destination"
         unknown = Placement(status="unknown", reason=arn.reason, evidence=[Evidence(file=file, line=line, note=note)])
         return unknown, unknown.model_copy()
-    if isinstance(arn, str):
-        match = ARN.match(arn)
-        if match:
-            region = _region("aws", match.group(3), note, line, file) if match.group(3) else Placement(status="none")
-            account = _account(match.group(4), note, line, file) if match.group(4) else Placement(status="none")
-            return region, account
+    match = ARN.match(arn) if isinstance(arn, str) else None
+    if match:  # an empty region or account field is "none" (S3 and IAM ARNs)
+        return _region("aws", match.group(3), note, line, file), _account(match.group(4), note, line, file)
     return Placement(status="none"), Placement(status="none")
 
 
@@ -220,8 +210,7 @@ def _replicaas_blocks(attr: str, region_key: str, cloud: str = "aws") -> Callabl
             return [Flow(kind="replica", description=f"{attr} blocks not known statically", region=unknown, line=line)], []
         flows = []
         for i, b in enumerate(as_blocks(value)):
-            line = _line_at(inst, [(attr, i)], region_key) if _configured(inst, attr) and attr not in inst.declared.block.attrs \
-                else inst.attr_line(attr)
+            line = inst.attr_line(attr) if attr in inst.declared.block.attrs else _line_at(inst, [(attr, i)], region_key)
             flows.append(Flow(kind="replica", description=f"{attr} in {_show(b.get(region_key))}",
                               region=_region(cloud, b.get(region_key), f"{inst.address} {attr}.{region_key}", line, inst.declared.file),
                               line=line))
@@ -257,7 +246,7 @@ def log_subscription(inst: ResourceInstance) -> FlowResult:
 
 def policy_principals(inst: ResourceInstance) -> FlowResult:
     policy = _document(inst, "policy")
-    line = inst.declared.block.attrs["policy"].line if "policy" in inst.declared.block.attrs else inst.declared.block.line
+    line = inst.attr_line("policy")
     if isinstance(policy, Unknown):
         policy = _iam_policy_document(inst) or policy
     if isinstance(policy, str):
@@ -271,22 +260,16 @@ def policy_principals(inst: ResourceInstance) -> FlowResult:
             continue  # an effect not known statically may allow: the grant is kept (fail closed)
         principal = statement.get("Principal")  # `NotPrincipal` is never a grant: it is not read
         for who in _principals(principal):
-            if isinstance(who, Unknown):
-                # e.g. `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a provider
-                # that pins no account: the grantee's account is as unknown as the provider's
-                shown = _shown_value(inst, who)
-                account = _account(who, f"{inst.address} policy Principal {shown}", line, inst.declared.file)
-                flows.append(Flow(kind="grant", description=f"policy grants access to {shown}", account=account, line=line))
-                continue
             if who == "*":
                 flows.extend(_wildcard_grants(inst, statement.get("Condition"), line))
                 continue
-            match = ARN.match(who)
-            account_id = match.group(4) if match else (who if ACCOUNT_ID.match(who) else None)
-            if account_id is None:
-                continue
-            account = _account(account_id, f"{inst.address} policy Principal {who}", line, inst.declared.file)
-            flows.append(Flow(kind="grant", description=f"policy grants access to {who}", account=account, line=line))
+            # an unknown principal (`arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` under a
+            # provider that pins no account) is a grant to an account as unknown as the provider's
+            account_id = who if isinstance(who, Unknown) else arn_account(who) or (who if ACCOUNT_ID.match(who) else None)
+            if account_id is not None:
+                shown = _shown_value(inst, who)
+                account = _account(account_id, f"{inst.address} policy Principal {shown}", line, inst.declared.file)
+                flows.append(Flow(kind="grant", description=f"policy grants access to {shown}", account=account, line=line))
     return flows, []
 
 
@@ -360,10 +343,8 @@ def _wildcard_grants(inst: ResourceInstance, condition: Any, line: int) -> list[
         for account_id in accounts:
             shown = "a value not known statically" if isinstance(account_id, Unknown) else str(account_id)
             note = f"{inst.address} policy Principal \"*\" Condition {key} {shown}"
-            account = (Placement(value="*", status="resolved", evidence=[Evidence(file=file, line=line, note=note)])
-                       if account_id == "*" else _account(account_id, note, line, file))
             flows.append(Flow(kind="grant", description=f"policy grants access to * where {key} is {shown}",
-                              account=account, line=line))
+                              account=_account(account_id, note, line, file), line=line))
         return flows
     orgs = values.get(_ORG_KEY)
     if orgs:
@@ -371,14 +352,13 @@ def _wildcard_grants(inst: ResourceInstance, condition: Any, line: int) -> list[
         for org in orgs:
             shown = _show(org)
             note = f"{inst.address} policy Principal \"*\" Condition aws:PrincipalOrgID {shown}"
-            account = (_account(org, note, line, file) if isinstance(org, Unknown) or _ORG_ID.match(str(org))
-                       else Placement(value="*", status="resolved", evidence=[Evidence(file=file, line=line, note=note)]))
+            known = isinstance(org, Unknown) or _ORG_ID.match(str(org))  # else a pattern: any organization
             flows.append(Flow(kind="grant", description=f"policy grants access to * in organization {shown}",
-                              account=account, line=line))
+                              account=_account(org if known else "*", note, line, file), line=line))
         return flows
     note = f"{inst.address} policy Principal \"*\""
     return [Flow(kind="grant", description="policy grants access to *",
-                 account=Placement(value="*", status="resolved", evidence=[Evidence(file=file, line=line, note=note)]),
+                 account=_account("*", note, line, file),
                  line=line)]
 
 
@@ -435,14 +415,8 @@ def _principals(principal: Any) -> list[str | Unknown]:
     an Unknown, never dropped and never iterated."""
     if principal == "*" or isinstance(principal, Unknown):
         return [principal]
-    if isinstance(principal, dict):
-        out: list[str | Unknown] = []
-        for key in ("AWS",):
-            value = principal.get(key)
-            items = value if isinstance(value, list) else [value]
-            out.extend(v for v in items if isinstance(v, (str, Unknown)))
-        return out
-    return []
+    value = principal.get("AWS") if isinstance(principal, dict) else None  # Service/Federated name no account
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, (str, Unknown))]
 
 
 def kms_grant(inst: ResourceInstance) -> FlowResult:
@@ -452,10 +426,6 @@ def kms_grant(inst: ResourceInstance) -> FlowResult:
     if account.status == "none":
         return [], []
     return [Flow(kind="grant", description=f"KMS grant to {_show(grantee)}", account=account, line=line)], []
-
-
-def efs_replication(inst: ResourceInstance) -> FlowResult:
-    return _replicaas_blocks("destination", "region")(inst)
 
 
 def backup_copy(inst: ResourceInstance) -> FlowResult:
@@ -477,18 +447,14 @@ def _gcp_member_flow(inst: ResourceInstance, member: Any, line: int) -> Flow | N
         shown = _shown_value(inst, member)
         return Flow(kind="grant", description=f"grants access to {shown}",
                     account=_account(member, f"{inst.address} member {shown}", line, inst.declared.file), line=line)
-    if not isinstance(member, str):
-        return None
-    if member in ("allUsers", "allAuthenticatedUsers"):
-        acct = Placement(value="*", status="resolved", evidence=[Evidence(file=inst.declared.file, line=line, note=f"{inst.address} member {member}")])
-        return Flow(kind="grant", description=f"grants access to {member}", account=acct, line=line)
-    if GCP_SERVICE_AGENT.search(member):
+    if not isinstance(member, str) or GCP_SERVICE_AGENT.search(member):
         return None
     match = GCP_PROJECT_IN.search(member)
-    if not match:
+    account = "*" if member in ("allUsers", "allAuthenticatedUsers") else match.group(1) if match else None
+    if account is None:
         return None
     return Flow(kind="grant", description=f"grants access to {member}",
-                account=_account(match.group(1), f"{inst.address} member {member}", line, inst.declared.file), line=line)
+                account=_account(account, f"{inst.address} member {member}", line, inst.declared.file), line=line)
 
 
 def _service_account_member(inst: ResourceInstance, member: Unknown, line: int) -> Flow | None:
@@ -608,10 +574,6 @@ def azure_object_replication(inst: ResourceInstance) -> FlowResult:
     return [flow], ([(0, link)] if _is_reference(link) else [])
 
 
-def acr_georeplications(inst: ResourceInstance) -> FlowResult:
-    return _replicaas_blocks("georeplications", "location", "azure")(inst)
-
-
 def cosmos_geo_locations(inst: ResourceInstance) -> FlowResult:
     flows, links = _replicaas_blocks("geo_location", "location", "azure")(inst)
     return (flows if len(flows) > 1 else []), links
@@ -627,13 +589,13 @@ FLOW_EXTRACTORS: dict[str, Callable[[ResourceInstance], FlowResult]] = {
     "log_subscription": log_subscription,
     "policy_principals": policy_principals,
     "kms_grant": kms_grant,
-    "efs_replication": efs_replication,
+    "efs_replication": _replicaas_blocks("destination", "region"),
     "backup_copy": backup_copy,
     "gcp_member": gcp_member,
     "gcp_members": gcp_members,
     "gcp_log_sink": gcp_log_sink,
     "azure_object_replication": azure_object_replication,
-    "acr_georeplications": acr_georeplications,
+    "acr_georeplications": _replicaas_blocks("georeplications", "location", "azure"),
     "cosmos_geo_locations": cosmos_geo_locations,
 }
 
@@ -702,10 +664,6 @@ MULTI_TESTS: dict[str, Callable[[ResourceInstance, Placement], tuple[str | None,
 
 
 # --- images ---------------------------------------------------------------------------
-
-def images(inst: ResourceInstance, attrs: list[str]) -> list[str]:
-    return images_and_unknowns(inst, attrs)[0]
-
 
 def images_and_unknowns(inst: ResourceInstance, attrs: list[str]) -> tuple[list[str], list[str]]:
     """(image references, reasons for image references that are not known statically)."""

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
+from analyzer import regions
 from analyzer.catalog import catalog
 from analyzer.models import (
     Evidence,
     Inventory,
     InventoryRow,
     Placement,
-    ProviderPlacement,
     ScanError,
 )
-from analyzer.placements import account_placement, region_placement
+from analyzer.placements import provider_placement
 from analyzer.rows import Pending, build_row, link
 from analyzer.terraform.loader import SourceTree
 from analyzer.terraform.module import ModuleInstance, has_unknown_key, unknown_instances_error
@@ -100,10 +99,8 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
     link(pending)
     inventory.rows.extend(p.row for p in pending)
     for config in providers_seen.values():
-        if config.cloud not in ("aws", "gcp", "azure"):
+        if config.cloud not in regions.CLOUDS:
             continue
-        region = config.setting("region") if config.cloud != "azure" else None
-        account = config.setting("project" if config.cloud == "gcp" else "account")
         if config.block is not None:
             file, line = config.file, config.line
             skips = _block_skips(config.module, config.file, config.block.line, config.block.end_line)
@@ -112,13 +109,7 @@ def _scan_root(tree: SourceTree, root_dir: Path, cli_vars: list[CliVar], env: Ma
             skips = {}
         else:
             continue  # an implicit provider nothing uses
-        inventory.providers.append(ProviderPlacement(
-            address=config.address, cloud=config.cloud, root=root_rel,
-            region=_setting_placement(config.cloud, region) if region else Placement(status="none"),
-            account=_setting_placement(None, account), pinned=config.pinned,
-            allowed_accounts=config.allowed_accounts(), implicit=config.block is None,
-            file=file, line=line, skips=skips,
-        ))
+        inventory.providers.append(provider_placement(config, root=root_rel, file=file, line=line, skips=skips))
     errors.extend(root.budget.errors())  # at most one: where the root's evaluation budget ran out
     inventory.errors.extend(errors)
 
@@ -138,13 +129,6 @@ def _workspace(env: Mapping[str, str], workspace_file: Path, tree: SourceTree, e
     return raw.decode("utf-8", errors="replace").strip() or "default"
 
 
-def _setting_placement(cloud: str | None, setting: object) -> Placement:
-    value, evidence = setting.value, setting.evidence  # type: ignore[attr-defined]
-    if cloud is None:
-        return account_placement(value, evidence)
-    return region_placement(cloud, value, evidence, "provider region")
-
-
 def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending: list[Pending],
                        providers_seen: dict[int, ProviderConfig], users: dict[int, tuple[str, int]]) -> None:
     declared = module.resources[key]
@@ -152,7 +136,7 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
     if entry is None:
         return
     value = module.resource_instances(key)
-    skips = _skips_for(module, declared.file, declared.block.line)
+    skips = _block_skips(module, declared.file, declared.block.line, declared.block.end_line)
     unknown_key = has_unknown_key(value)
     if unknown_key is not None:  # analyzed once as `x[*]`; one finding keeps the unknown instances visible
         prefix = f"{module.address}." if module.address else ""
@@ -176,38 +160,20 @@ def _rows_for_resource(module: ModuleInstance, key: str, root_rel: str, pending:
         users.setdefault(id(ref.config), (declared.file, declared.block.line))
 
 
-def _skips_for(module: ModuleInstance, file: str, line: int) -> dict[str, str]:
-    """The skips of the resource block starting at file:line (the caller's own block)."""
-    index = _skip_index(module)
-    block_end = index.block_ends.get((file, line), line)
-    return _block_skips(module, file, line, block_end)
-
-
-@dataclass
-class _SkipIndex:
-    """Per module, built once: resource block ends and each file's skip lines in order, so
-    finding a block's skips is a lookup and a bisection, not a scan of the module."""
-
-    block_ends: dict[tuple[str, int], int]
-    lines: dict[str, list[int]]
-
-
-def _skip_index(module: ModuleInstance) -> _SkipIndex:
-    index = module.__dict__.get("_skip_index")
-    if index is None:
-        ends: dict[tuple[str, int], int] = {}
-        for declared in module.resources.values():
-            ends[(declared.file, declared.block.line)] = declared.block.end_line
-        index = _SkipIndex(ends, {file: sorted(lines) for file, lines in module.skips.items()})
-        module.__dict__["_skip_index"] = index
-    return index
+def _skip_lines(module: ModuleInstance) -> dict[str, list[int]]:
+    """Per module, built once: each file's skip comment lines in order, so a block's skips are
+    a bisection, not a scan of the module."""
+    lines = module.__dict__.get("_skip_lines")
+    if lines is None:
+        lines = module.__dict__["_skip_lines"] = {file: sorted(by_line) for file, by_line in module.skips.items()}
+    return lines
 
 
 def _block_skips(module: ModuleInstance, file: str, line: int, end_line: int) -> dict[str, str]:
     """`# checkov:skip=ID: reason` comments inside a block (or on the line above it)."""
     found: dict[str, str] = {}
     by_line = module.skips.get(file, {})
-    lines = _skip_index(module).lines.get(file, [])
+    lines = _skip_lines(module).get(file, [])
     for number in lines[bisect_left(lines, line - 1) : bisect_right(lines, end_line)]:
         for rule_id, reason in by_line[number]:
             found[rule_id] = reason or "no reason given"

@@ -270,9 +270,10 @@ def test_unset_variable_and_unknown_account(tmp_path: Path) -> None:
     )
     (row,) = inventory.rows
     assert (row.region.status, row.region.reason) == ("unknown", "variables.region has no value in the plan")
+    # the one provider rule (analyzer/placements.py), as for HCL: the role ARN's reason, wrapped
     assert (row.account.status, row.account.reason) == (
-        "unknown", 'configuration.provider_config["aws"].expressions.assume_role[0].role_arn is aws_iam_role.r.arn, aws_iam_role.r, '
-                   "which the plan JSON does not evaluate")
+        "unknown", 'cannot read an account from assume_role.role_arn ((unknown: configuration.provider_config["aws"].expressions'
+                   '.assume_role[0].role_arn is aws_iam_role.r.arn, aws_iam_role.r, which the plan JSON does not evaluate))')
     (provider,) = inventory.providers
     assert provider.pinned  # pinned by configuration even though the plan cannot show the account
 

@@ -118,8 +118,8 @@ ACCOUNT_FAILING = {
     },
     "plan_account_fail": {
         ("CKV_RES_2", "aws_s3_bucket.data", "plan.json", 25):
-            "account of aws_s3_bucket.data cannot be resolved statically: data.aws_ssm_parameter.deploy_role is not "
-            "read during the plan (not in prior_state)",
+            "account of aws_s3_bucket.data cannot be resolved statically: cannot read an account from "
+            "assume_role.role_arn ((unknown: data.aws_ssm_parameter.deploy_role is not read during the plan (not in prior_state)))",
     },
     # `--set account=999999999999` rendered as a float: the IRSA role names no account
     "helm_account_fail": {
