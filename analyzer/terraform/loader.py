@@ -20,6 +20,7 @@ from analyzer.hcl import ast
 from analyzer.hcl.json_syntax import parse_json_text
 from analyzer.hcl.parse import HclSyntaxError, parse_file_text
 from analyzer.models import ScanError
+from analyzer.terraform.parallel_parse import parse_all
 from analyzer.tree_guard import MAX_FILE_BYTES, Boundary, RefusedPath, read_regular_file, special_file_kind
 from analyzer.walk import SKIPPED_DIRS, Excludes
 
@@ -218,21 +219,21 @@ def load_tree(root: Path, *, extra_files: list[Path] | None = None, rel_root: Pa
     for extra in extra_files or []:
         if extra not in paths:
             paths.append(extra)
+    jobs: list[tuple[str, str]] = []
+    for path in paths:  # every file is read here, through the tree guard, before any is parsed
+        try:
+            jobs.append((str(path), read_text(path, tree.guard, shown=tree.rel(path))))
+        except (OSError, ValueError) as err:
+            message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            tree.errors.append(ScanError(file=tree.rel(path), message=message))
     results: dict[str, ast.FileBody] = {}
     with parsing():  # see analyzer/gc_policy.py
-        for path in paths:
-            name = str(path)
-            try:
-                text = read_text(path, tree.guard, shown=tree.rel(path))
-            except (OSError, ValueError) as err:
-                message = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-                tree.errors.append(ScanError(file=tree.rel(path), message=message))
-                continue
-            body, message, line = _parse_job(name, text)
-            if body is None:
-                tree.errors.append(ScanError(file=tree.rel(path), line=line, message=f"syntax error: {message}"))
-                continue
-            results[name] = body
+        parsed = parse_all(jobs, _parse_job)  # in two processes where that pays (parallel_parse.py)
+    for (name, _), (body, message, line) in zip(jobs, parsed):
+        if body is None:
+            tree.errors.append(ScanError(file=tree.rel(Path(name)), line=line, message=f"syntax error: {message}"))
+            continue
+        results[name] = body
     for name in sorted(results):
         path = Path(name)
         body = results[name]
