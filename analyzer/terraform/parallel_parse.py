@@ -24,7 +24,7 @@ import gc
 import os
 import pickle
 import sys
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeVar
 
 Result = TypeVar("Result")
 Job = tuple[str, str]  # (file name, text)
@@ -96,7 +96,7 @@ def _split(jobs: list[Job], total: int) -> int:
     return len(jobs) - 1
 
 
-def _received(data: bytes, count: int) -> list | None:  # type: ignore[type-arg]
+def _received(data: bytes, count: int) -> list[Any] | None:
     try:
         value = pickle.loads(data)  # noqa: S301 - written by our own forked child (module docstring)
     except Exception:  # noqa: BLE001 - a truncated or garbled message: parse that share here
