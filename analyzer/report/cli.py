@@ -91,6 +91,13 @@ def _breaks(plain: str, width: int) -> list[int]:
     return breaks
 
 
+# A chain through a factory's shared context object can run to 80 steps: the terminal shows
+# where it starts and where the value came from (the last steps); the reports keep every step.
+MAX_STEPS_SHOWN = 12
+HEAD_STEPS = 6
+TAIL_STEPS = 4
+
+
 def _finding_block(f: Finding, *, with_rule: bool = False, compact: bool = False,
                    soft: bool = False) -> RenderableType:
     head = Text()
@@ -109,7 +116,14 @@ def _finding_block(f: Finding, *, with_rule: bool = False, compact: bool = False
     if f.suppressed is not None:
         parts.append(_Indented(Text(f"suppressed: {visible(f.suppressed)}", style="italic"), INDENT))
     if not compact:
-        for index, step in enumerate(evidence_strings(f.evidence)):  # one step per line, the source last
+        steps = evidence_strings(f.evidence)
+        for index, step in enumerate(steps):  # one step per line, the source last
+            if len(steps) > MAX_STEPS_SHOWN and HEAD_STEPS <= index < len(steps) - TAIL_STEPS:
+                if index == HEAD_STEPS:
+                    hidden = len(steps) - HEAD_STEPS - TAIL_STEPS
+                    parts.append(_Indented(Text(f"  \u22ee {hidden} more steps (every step: -f json or -f sarif)",
+                                                style="dim"), INDENT))
+                continue
             arrow = "\u21b3 " if index == 0 else "  \u2190 "
             parts.append(_Indented(Text(f"{arrow}{visible(step)}", style="dim"), INDENT))
     return Group(*parts)

@@ -76,3 +76,23 @@ def test_markup_in_values_is_literal():
 
 def test_color_on_request(report):
     assert "\x1b[" in cli.render(report, color=True)
+
+
+def test_a_long_evidence_chain_shows_its_start_and_its_source() -> None:
+    """80-step chains through a factory's context object are readable in a terminal: the first
+    six steps, a line counting what is left out, and the last four (where the value came from);
+    JSON and SARIF keep every step."""
+    steps = [Evidence(file="main.tf", line=n, note=f"step {n}") for n in range(1, 31)]
+    finding = Finding(rule_id="CKV_RES_6", rule_name="Access or data flow to another account", severity="CRITICAL",
+                      address="aws_s3_bucket_policy.p", file="main.tf", line=1, message="grants access", evidence=steps)
+    lines = render("cli", ScanReport(tool_version="0.1.0", root="/src", findings=[finding])).splitlines()
+    first = lines.index("    \u21b3 main.tf:1 step 1")
+    assert lines[first:first + 12] == [  # then the next section or the end
+        "    \u21b3 main.tf:1 step 1",
+        *[f"      \u2190 main.tf:{n} step {n}" for n in range(2, 7)],
+        "      \u22ee 20 more steps (every step: -f json or -f sarif)",
+        *[f"      \u2190 main.tf:{n} step {n}" for n in range(27, 31)],
+        "",
+    ]
+    assert [e.note for e in finding.evidence][-1] == "step 30"
+    assert '"main.tf:15 step 15"' in render("json", ScanReport(tool_version="0.1.0", root="/src", findings=[finding]))
