@@ -67,7 +67,7 @@ def build_row(view: ResourceView, entry: CatalogEntry, ref: Any, *, file: str, l
 
 
 def _parent_link(instance: "ResourceInstance", entry: CatalogEntry) -> Link | None:
-    """placement.parent_reference, with an unknown name (`"st${random_string.s.result}"`, or
+    """The parent link (a reference, or a name), with an unknown name (`"st${random_string.s.result}"`, or
     `azurerm_storage_account.sa.name` that is built so) linked by its template first, then by
     the resource the value comes from."""
     for attr in entry.parent:

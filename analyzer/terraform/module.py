@@ -280,10 +280,6 @@ class ModuleInstance:
         self.errors.extend(ScanError(file=file, line=line, message=f"{prefix}{message}; not analyzed")
                            for file, line, message in index.problems)
 
-    def _bad_block(self, file: str, block: ast.Block, message: str) -> None:
-        prefix = f"{self.address}: " if self.address else ""
-        self.errors.append(ScanError(file=file, line=block.line, message=f"{prefix}{message}; not analyzed"))
-
     def _provider_map(self, passed: dict[str, ProviderRef]) -> dict[str, ProviderRef]:
         result = dict(passed)
         for declared in self.provider_blocks:

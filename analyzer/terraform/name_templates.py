@@ -71,10 +71,6 @@ def key_of(template: Template | None) -> Key | None:
     return tuple(out)
 
 
-def has_holes(template: Template) -> bool:
-    return any(isinstance(part, Unknown) for part in template)
-
-
 def render(template: Template) -> str:
     """`replica-${random_pet.this.id}`: the template as the configuration would write it."""
     return "".join(part if isinstance(part, str) else "${" + _hole_name(part) + "}" for part in template)

@@ -71,8 +71,6 @@ def account_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef
     return account_placement(setting.value, provider_steps(instance, ref) + setting.evidence)
 
 
-
-
 def _unknown_parent(instance: ResourceInstance, entry: CatalogEntry) -> str:
     """Why the parent cannot be found, when the attribute naming it is not known statically."""
     for attr in entry.parent:
@@ -83,20 +81,6 @@ def _unknown_parent(instance: ResourceInstance, entry: CatalogEntry) -> str:
                 return f", and which one it is ({attr}) is not known statically: {value.reason}"
             return ""
     return ""
-
-
-def parent_reference(instance: ResourceInstance, entry: CatalogEntry) -> tuple[str, str] | None:
-    """("address", addr) when a parent attribute references a resource, ("name", value) for names."""
-    for attr in entry.parent:
-        found = own_attr(instance, attr)
-        if found is None:
-            continue
-        value = found[0]
-        if isinstance(value, Unknown) and value.origin:
-            return ("address", value.origin)
-        if isinstance(value, str) and value:
-            return ("name", value)
-    return None
 
 
 def trace_flow_sources(instance: ResourceInstance, row: InventoryRow) -> None:
