@@ -197,8 +197,8 @@ def link(pending: list[Pending]) -> None:
                 p.row.region = parent.region.model_copy(update={"evidence": [step, *parent.region.evidence]})
         for index, found in p.links:
             destination, ref = target(found, p.row)
-            if destination is None or index >= len(p.row.flows):
-                continue
+            if destination is None or destination is p.row or index >= len(p.row.flows):
+                continue  # a value unknown in this resource itself names no destination
             _take_destination(p.row, index, destination, ref)
 
 

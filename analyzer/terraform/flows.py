@@ -146,11 +146,11 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _shown_value(inst: ResourceInstance, value: Any) -> str:
-    """A value for a message: its template as written, else the resource it comes from, else a
-    plain "an identity not known statically" (never the resource's own address, which names nothing)."""
+def _shown_value(inst: ResourceInstance, value: Any, unknown: str = "an identity not known statically") -> str:
+    """A value for a message: its template as written, else the resource it comes from, else
+    `unknown` (never the resource's own address, which names nothing)."""
     if isinstance(value, Unknown) and not value.template and value.origin in (None, inst.address):
-        return "an identity not known statically"
+        return unknown
     return _shown_template(value)
 
 
@@ -239,7 +239,8 @@ def log_subscription(inst: ResourceInstance) -> FlowResult:
     dest = _attr(inst, "destination_arn")
     line = inst.attr_line("destination_arn")
     region, account = _arn_placement(dest, line, inst.declared.file, f"{inst.address} destination_arn")
-    flows = [Flow(kind="subscription", description=f"streams logs to {_show(dest)}", region=region, account=account, line=line)]
+    shown = _shown_value(inst, dest, "a destination not known statically")
+    flows = [Flow(kind="subscription", description=f"streams logs to {shown}", region=region, account=account, line=line)]
     link = _link(dest)
     return flows, ([(0, link)] if _is_reference(link) else [])
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analyzer.models import ScanReport
+from analyzer.policy import Policy
+from analyzer.scan import ScanOptions, run_scan
 from tests.rules.helpers import CLEAN, cases, scan
 from tests.rules.helpers import hits as _hits
 
@@ -143,3 +147,36 @@ def test_several_rules_to_one_destination_are_one_finding() -> None:
     assert [e.render() for e in merged.evidence] == [
         "main.tf:33 destination is aws_s3_bucket.dr", "main.tf:13 aws_s3_bucket.dr provider = aws.dr",
         "providers.tf:9 provider.aws.dr region", "main.tf:49 destination is aws_s3_bucket.dr"]
+
+
+def test_a_log_subscription_to_an_unset_destination_fails_closed(tmp_path: Path) -> None:
+    """The destination ARN is an unset variable: its Unknown came from the filter itself, and the
+    link step used to join the flow to the filter's own row (its own region and account), a
+    silent pass. A flow never takes its own row as destination."""
+    (tmp_path / "main.tf").write_text('''provider "aws" {
+  region              = "eu-west-1"
+  allowed_account_ids = ["111122223333"]
+}
+
+variable "central_logs_arn" {
+  type = string
+}
+
+resource "aws_cloudwatch_log_group" "app" {
+  name = "/acme/app"
+}
+
+resource "aws_cloudwatch_log_subscription_filter" "ship" {
+  name            = "ship"
+  log_group_name  = aws_cloudwatch_log_group.app.name
+  filter_pattern  = ""
+  destination_arn = var.central_logs_arn
+}
+''')
+    report = run_scan([tmp_path], Policy(region="eu-west-1", accounts=["111122223333"]), ScanOptions(env={}, use_cache=False))
+    assert [(f.rule_id, f.address, f.line, f.message) for f in report.findings] == [
+        ("CKV_RES_4", "aws_cloudwatch_log_subscription_filter.ship", 18,
+         "aws_cloudwatch_log_subscription_filter.ship streams logs to a destination not known statically: destination "
+         "region unknown (var.central_logs_arn has no default and is not set (set it with --var, a .tfvars file or "
+         "TF_VAR_central_logs_arn))"),
+    ]
