@@ -48,7 +48,8 @@ def region_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef)
     if entry.parent and cloud in ("azure", "gcp"):
         # a GCP child that names no location of its own (an IAM binding, a secret version)
         # is where its parent is; the provider's region is only a default for new regional resources
-        return Placement(status="unknown", reason="inherits its parent's location" + _unknown_parent(instance, entry))
+        why, steps = _unknown_parent(instance, entry)
+        return Placement(status="unknown", reason="inherits its parent's location" + why, evidence=steps)
     if cloud == "azure":
         return Placement(status="unknown", reason=f"{instance.address} sets no location",
                          evidence=[Evidence(file=instance.declared.file, line=instance.declared.block.line, note=instance.address)])
@@ -71,16 +72,17 @@ def account_of(instance: ResourceInstance, entry: CatalogEntry, ref: ProviderRef
     return account_placement(setting.value, provider_steps(instance, ref) + setting.evidence)
 
 
-def _unknown_parent(instance: ResourceInstance, entry: CatalogEntry) -> str:
-    """Why the parent cannot be found, when the attribute naming it is not known statically."""
+def _unknown_parent(instance: ResourceInstance, entry: CatalogEntry) -> tuple[str, list[Evidence]]:
+    """Why the parent cannot be found when the attribute naming it is not known statically, and
+    that attribute's chain (to the unset variable); linking replaces both when it finds the parent."""
     for attr in entry.parent:
         found = own_attr(instance, attr)
         if found is not None:
-            value = found[0]
+            value, trace = found
             if isinstance(value, Unknown) and not value.origin:
-                return f", and which one it is ({attr}) is not known statically: {value.reason}"
-            return ""
-    return ""
+                return f", and which one it is ({attr}) is not known statically: {value.reason}", trace
+            return "", trace
+    return "", [Evidence(file=instance.declared.file, line=instance.declared.block.line, note=instance.address)]
 
 
 def trace_flow_sources(instance: ResourceInstance, row: InventoryRow) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from analyzer.models import ScanReport
 from analyzer.policy import Policy
-from analyzer.scan import ScanOptions
+from analyzer.scan import ScanOptions, run_scan
 from analyzer.terraform.variables import CliVar
 from tests.conftest import FIXTURES
 from tests.rules.helpers import CLEAN, cases, scan
@@ -231,3 +233,27 @@ def test_a_region_key_that_names_no_region_of_the_cloud_says_so() -> None:
     finding = report.findings[0]
     assert [e.render() for e in finding.evidence] == [
         f"flyte.yaml:16 {config} 000-storage.yaml: storage.connection.region = test-region"]
+
+
+def test_a_parent_named_by_an_unset_variable_has_its_chain(tmp_path: Path) -> None:
+    """A container whose account is `var.account_name` (unset): the finding says why and its
+    evidence reaches the variable (it was empty)."""
+    (tmp_path / "main.tf").write_text('''provider "azurerm" {
+  features {}
+  subscription_id = "00000000-0000-0000-0000-000000000001"
+}
+
+variable "account_name" {
+  type = string
+}
+
+resource "azurerm_storage_container" "c" {
+  name                 = "data"
+  storage_account_name = var.account_name
+}
+''')
+    report = run_scan([tmp_path], Policy(region="westeurope"), ScanOptions(env={}, use_cache=False))
+    assert [(f.rule_id, f.address, f.line, [(e.line, e.note) for e in f.evidence]) for f in report.findings] == [
+        ("CKV_RES_2", "azurerm_storage_container.c", 10,
+         [(12, "azurerm_storage_container.c storage_account_name"), (6, "var.account_name is not set")]),
+    ]
