@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog.families import CASES, Row, placement_findings, rows, scan_family
-from tests.rules.helpers import scan
+from tests.catalog.families import Row, check_family, messages_by_line, scan_family
 
 # (address, kind, region status, region, account, file, line) of every row the fixture yields
 ROWS: dict[str, set[Row]] = {
@@ -189,54 +188,49 @@ FINDINGS: dict[str, set[tuple[str, str, str, int]]] = {
 
 @pytest.mark.parametrize("family", sorted(ROWS))
 def test_inventory_rows(family: str) -> None:
-    assert rows(scan_family(family)) == ROWS[family]
+    check_family(family, ROWS[family], None)
 
 
 @pytest.mark.parametrize("family", sorted(FINDINGS))
 def test_findings(family: str) -> None:
-    report = scan_family(family)
-    assert placement_findings(report) == FINDINGS[family]
-    assert report.errors == []
+    check_family(family, None, FINDINGS[family])
 
-
-def _messages(family: str, rule: str) -> dict[tuple[str, int], str]:
-    return {(f.address, f.line): f.message for f in scan(CASES / family).findings if f.rule_id == rule}
 
 
 def test_cross_region_replicas_name_source_and_destination() -> None:
-    messages = _messages("aws_databases", "CKV_RES_4")
+    messages = messages_by_line("aws_databases", "CKV_RES_4")
     assert messages[("aws_rds_cluster.orders_reader", 32)] == (
         "aws_rds_cluster.orders_reader copies cluster arn:aws:rds:eu-west-1:111122223333:cluster:acme-orders-euw1 "
         "into us-east-1: us-east-1 is outside eu-west-1")
     assert messages[("aws_dynamodb_table_replica.sessions_us", 84)] == (
         "aws_dynamodb_table_replica.sessions_us copies table aws_dynamodb_table.sessions into us-east-1: "
         "us-east-1 is outside eu-west-1")
-    copy = _messages("aws_storage_backup", "CKV_RES_4")
+    copy = messages_by_line("aws_storage_backup", "CKV_RES_4")
     assert copy[("aws_ebs_snapshot_copy.worker_dr", 117)] == (
         "aws_ebs_snapshot_copy.worker_dr copies snapshot from eu-west-1 into eu-central-1: eu-central-1 is outside eu-west-1")
 
 
 def test_same_region_read_replica_is_a_flow_without_finding() -> None:
-    report = scan(CASES / "aws_databases")
+    report = scan_family("aws_databases")
     row = next(r for r in report.inventory if r.address == "aws_db_instance.reporting_ro")
     assert [(f.kind, f.region.value, f.line) for f in row.flows] == [("replica", "eu-west-1", 50)]
     assert not [f for f in report.findings if f.address == "aws_db_instance.reporting_ro"]
 
 
 def test_backup_copy_actions_split_region_and_account() -> None:
-    assert _messages("aws_storage_backup", "CKV_RES_4")[("aws_backup_plan.main", 148)] == (
+    assert messages_by_line("aws_storage_backup", "CKV_RES_4")[("aws_backup_plan.main", 148)] == (
         "aws_backup_plan.main backup copies to arn:aws:backup:eu-central-1:111122223333:backup-vault:acme-dp-backups-dr: "
         "eu-central-1 is outside eu-west-1")
-    assert _messages("aws_storage_backup", "CKV_RES_6")[("aws_backup_plan.main", 153)] == (
+    assert messages_by_line("aws_storage_backup", "CKV_RES_6")[("aws_backup_plan.main", 153)] == (
         "aws_backup_plan.main backup copies to arn:aws:backup:eu-west-1:444455556666:backup-vault:central: account "
         "444455556666 is not in the allowed 111122223333")
 
 
 def test_result_and_inventory_buckets_outside_the_configuration_fail_closed() -> None:
-    assert _messages("aws_analytics_audit", "CKV_RES_4")[("aws_athena_workgroup.partner", 26)] == (
+    assert messages_by_line("aws_analytics_audit", "CKV_RES_4")[("aws_athena_workgroup.partner", 26)] == (
         "aws_athena_workgroup.partner writes query results to s3://acme-central-athena/partner/: destination region "
         "unknown (bucket acme-central-athena is not in the scanned configuration and an S3 bucket name names no region)")
-    report = scan(CASES / "aws_analytics_audit")
+    report = scan_family("aws_analytics_audit")
     analysts = next(r for r in report.inventory if r.address == "aws_athena_workgroup.analysts")
     # linked by name to the bucket it creates, with that bucket's placement
     assert [(f.region.value, f.account.value) for f in analysts.flows] == [("eu-west-1", "111122223333")]
@@ -244,14 +238,14 @@ def test_result_and_inventory_buckets_outside_the_configuration_fail_closed() ->
 
 
 def test_multi_region_trail_and_global_datastores() -> None:
-    assert _messages("aws_analytics_audit", "CKV_RES_3") == {
+    assert messages_by_line("aws_analytics_audit", "CKV_RES_3") == {
         ("aws_cloudtrail.audit", 73): "aws_cloudtrail.audit is not pinned to one region: is_multi_region_trail = true: "
                                       "records events of every region into this trail",
     }
-    assert set(_messages("aws_streams_caches", "CKV_RES_3")) == {
+    assert set(messages_by_line("aws_streams_caches", "CKV_RES_3")) == {
         ("aws_elasticache_global_replication_group.cache", 158), ("aws_memorydb_multi_region_cluster.features", 176)}
 
 
 def test_email_subscription_is_no_flow() -> None:
-    report = scan(CASES / "aws_streams_caches")
+    report = scan_family("aws_streams_caches")
     assert next(r for r in report.inventory if r.address == "aws_sns_topic_subscription.oncall").flows == []

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog.families import CASES, Row, placement_findings, rows, scan_family
-from tests.rules.helpers import scan
+from tests.catalog.families import Row, check_family, messages, scan_family
 
 # (address, kind, region status, region, account, file, line) of every row the fixture yields
 ROWS: dict[str, set[Row]] = {
@@ -119,22 +118,17 @@ FINDINGS: dict[str, set[tuple[str, str, str, int]]] = {
 
 @pytest.mark.parametrize("family", sorted(ROWS))
 def test_inventory_rows(family: str) -> None:
-    assert rows(scan_family(family)) == ROWS[family]
+    check_family(family, ROWS[family], None)
 
 
 @pytest.mark.parametrize("family", sorted(FINDINGS))
 def test_findings(family: str) -> None:
-    report = scan_family(family)
-    assert placement_findings(report) == FINDINGS[family]
-    assert report.errors == []
+    check_family(family, None, FINDINGS[family])
 
-
-def _messages(family: str, rule: str) -> dict[str, str]:
-    return {f.address: f.message for f in scan(CASES / family).findings if f.rule_id == rule}
 
 
 def test_geo_redundant_backups_and_multi_write_are_multi_region() -> None:
-    assert _messages("azure_messaging_storage_backup", "CKV_RES_3") == {
+    assert messages("azure_messaging_storage_backup", "CKV_RES_3") == {
         "azurerm_recovery_services_vault.vms": "azurerm_recovery_services_vault.vms is not pinned to one region: "
                                                "storage_mode_type (provider default) = GeoRedundant: backups are copied "
                                                "to the paired region",
@@ -142,7 +136,7 @@ def test_geo_redundant_backups_and_multi_write_are_multi_region() -> None:
                                                       "region: redundancy = GeoRedundant: backups are copied to the "
                                                       "paired region",
     }
-    assert _messages("azure_databases_caches", "CKV_RES_3") == {
+    assert messages("azure_databases_caches", "CKV_RES_3") == {
         "azurerm_cosmosdb_account.orders": "azurerm_cosmosdb_account.orders is not pinned to one region: multi-region "
                                            "writes across West Europe, Germany West Central",
         "azurerm_postgresql_flexible_server.main": "azurerm_postgresql_flexible_server.main is not pinned to one region: "
@@ -152,13 +146,13 @@ def test_geo_redundant_backups_and_multi_write_are_multi_region() -> None:
 
 
 def test_partners_are_judged_by_the_partner_row() -> None:
-    report = scan(CASES / "azure_databases_caches")
+    report = scan_family("azure_databases_caches")
     group = next(r for r in report.inventory if r.address == "azurerm_mssql_failover_group.app")
     assert [e.render() for e in group.flows[0].region.evidence][:2] == [
         "main.tf:69 destination is azurerm_mssql_server.secondary",
         "main.tf:50 azurerm_mssql_server.secondary location",
     ]
-    assert _messages("azure_databases_caches", "CKV_RES_4")["azurerm_mssql_failover_group.app"] == (
+    assert messages("azure_databases_caches", "CKV_RES_4")["azurerm_mssql_failover_group.app"] == (
         "azurerm_mssql_failover_group.app fails over to azurerm_mssql_server.secondary: northeurope is outside westeurope")
 
 
@@ -166,16 +160,16 @@ def test_partner_in_another_subscription_is_cross_account_and_fails_closed_on_re
     alias = "azurerm_servicebus_namespace_disaster_recovery_config.jobs"
     partner = ("/subscriptions/99999999-8888-7777-6666-555555555555/resourceGroups/central-dr/providers/"
                "Microsoft.ServiceBus/namespaces/central-jobs-dr")
-    assert _messages("azure_messaging_storage_backup", "CKV_RES_6")[alias] == (
+    assert messages("azure_messaging_storage_backup", "CKV_RES_6")[alias] == (
         f"{alias} pairs for geo-disaster recovery with {partner}: account 99999999-8888-7777-6666-555555555555 is not "
         "in the allowed 11111111-2222-3333-4444-555555555555")
-    assert _messages("azure_messaging_storage_backup", "CKV_RES_4")[alias] == (
+    assert messages("azure_messaging_storage_backup", "CKV_RES_4")[alias] == (
         f"{alias} pairs for geo-disaster recovery with {partner}: destination region unknown ({partner} is not in the "
         "scanned configuration)")
 
 
 def test_linked_cache_location_evidence_reaches_the_secondary_cache() -> None:
-    finding = next(f for f in scan(CASES / "azure_databases_caches").findings
+    finding = next(f for f in scan_family("azure_databases_caches").findings
                    if f.rule_id == "CKV_RES_4" and f.address == "azurerm_redis_linked_server.dr")
     assert [e.render() for e in finding.evidence] == [
         "main.tf:132 azurerm_redis_linked_server.dr linked_redis_cache_location",

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog.families import CASES, Row, placement_findings, rows, scan_family
-from tests.rules.helpers import scan
+from tests.catalog.families import Row, check_family, messages, scan_family
 
 # (address, kind, region status, region, account, file, line) of every row the fixture yields
 ROWS: dict[str, set[Row]] = {
@@ -131,22 +130,17 @@ FINDINGS: dict[str, set[tuple[str, str, str, int]]] = {
 
 @pytest.mark.parametrize("family", sorted(ROWS))
 def test_inventory_rows(family: str) -> None:
-    assert rows(scan_family(family)) == ROWS[family]
+    check_family(family, ROWS[family], None)
 
 
 @pytest.mark.parametrize("family", sorted(FINDINGS))
 def test_findings(family: str) -> None:
-    report = scan_family(family)
-    assert placement_findings(report) == FINDINGS[family]
-    assert report.errors == []
+    check_family(family, None, FINDINGS[family])
 
-
-def _messages(family: str, rule: str) -> dict[str, str]:
-    return {f.address: f.message for f in scan(CASES / family).findings if f.rule_id == rule}
 
 
 def test_multi_region_forms_say_why() -> None:
-    assert _messages("gcp_messaging_databases", "CKV_RES_3") == {
+    assert messages("gcp_messaging_databases", "CKV_RES_3") == {
         "google_pubsub_topic.events": "google_pubsub_topic.events is not pinned to one region: no message_storage_policy: "
                                       "Pub/Sub stores messages in the region nearest each publisher",
         "google_pubsub_topic.audit": "google_pubsub_topic.audit is not pinned to one region: message storage across "
@@ -158,14 +152,14 @@ def test_multi_region_forms_say_why() -> None:
         "google_firestore_database.sessions": "google_firestore_database.sessions is not pinned to one region: location "
                                               "EUR3 spans several regions",
     }
-    assert _messages("gcp_storage_compute", "CKV_RES_3") == {
+    assert messages("gcp_storage_compute", "CKV_RES_3") == {
         "google_compute_snapshot.worker": "google_compute_snapshot.worker is not pinned to one region: no "
                                           "storage_locations: stored in the multi-region nearest the source",
     }
 
 
 def test_children_take_their_parent_placement() -> None:
-    report = scan(CASES / "gcp_messaging_databases")
+    report = scan_family("gcp_messaging_databases")
     parents = {r.address: r.parent for r in report.inventory if r.parent}
     assert parents == {
         "google_pubsub_subscription.jobs": "google_pubsub_topic.jobs",
@@ -182,13 +176,13 @@ def test_children_take_their_parent_placement() -> None:
 
 
 def test_cross_region_replicas_link_to_their_primary() -> None:
-    report = scan(CASES / "gcp_messaging_databases")
+    report = scan_family("gcp_messaging_databases")
     replica = next(r for r in report.inventory if r.address == "google_sql_database_instance.main_replica")
     assert [(f.description, f.region.value) for f in replica.flows] == [
         ("copies database acme-dp-main into europe-west1", "europe-west1"),
         ("is a replica of acme-dp-main", "europe-west4"),
     ]
     assert replica.flows[1].region.evidence[0].render() == "main.tf:149 destination is google_sql_database_instance.main"
-    assert _messages("gcp_storage_compute", "CKV_RES_4")["google_compute_disk_async_replication.worker"] == (
+    assert messages("gcp_storage_compute", "CKV_RES_4")["google_compute_disk_async_replication.worker"] == (
         "google_compute_disk_async_replication.worker replicates the disk to google_compute_disk.worker_dr: "
         "europe-west1 is outside europe-west4")
