@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -32,6 +33,10 @@ class CatalogEntry(BaseModel):
     # its cloud-side name is an image registry host the scanned infrastructure creates (ACR
     # `<name>.azurecr.io`): images from it are the customer's own (CKV_RES_7)
     registry_host: bool = False
+    # how its `images` attributes name images: a document holding `image` keys (container
+    # definitions, pod specs), Helm values/`set` entries, or a registry host (a pull-through
+    # cache's upstream: every image of that registry)
+    image_form: Literal["document", "helm_values", "registry_host"] = "document"
 
 
 def cloud_of_type(resource_type: str) -> str:

@@ -55,7 +55,7 @@ def build_row(view: ResourceView, entry: CatalogEntry, ref: Any, *, file: str, l
     if region.status == "multi" and multi is None:
         multi = f"location {region.value} spans several regions"
     flows, links = flows_extra.FLOW_EXTRACTORS[entry.flows](instance) if entry.flows else ([], [])
-    images, unresolved_images = flow_lib.images_and_unknowns(instance, entry.images) if entry.images else ([], [])
+    images, unresolved_images = flow_lib.images_and_unknowns(instance, entry.images, entry.image_form) if entry.images else ([], [])
     endpoints = flow_lib.endpoints(instance, entry.endpoints) if entry.endpoints else []
     name = name_of(view, entry.name)
     row = InventoryRow(address=view.address, type=entry.type, kind=entry.kind, cloud=entry.cloud,  # type: ignore[arg-type]

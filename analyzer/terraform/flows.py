@@ -666,8 +666,12 @@ MULTI_TESTS: dict[str, Callable[[ResourceInstance, Placement], tuple[str | None,
 
 # --- images ---------------------------------------------------------------------------
 
-def images_and_unknowns(inst: ResourceInstance, attrs: list[str]) -> tuple[list[str], list[str]]:
-    """(image references, reasons for image references that are not known statically)."""
+def images_and_unknowns(inst: ResourceInstance, attrs: list[str], form: str | None = None) -> tuple[list[str], list[str]]:
+    """(image references, reasons for image references that are not known statically); `form` is
+    how the attributes name images (catalog `image_form`, by default the type's own)."""
+    if form is None:
+        entry = catalog().get(inst.type)
+        form = entry.image_form if entry is not None else "document"
     found: list[str] = []
     unknown: list[str] = []
     for attr in attrs:
@@ -677,9 +681,9 @@ def images_and_unknowns(inst: ResourceInstance, attrs: list[str]) -> tuple[list[
                 value = json.loads(value)
             except ValueError:
                 pass
-        if inst.type == "helm_release":
+        if form == "helm_values":
             found.extend(_helm_images(value, values=attr == "values"))
-        elif inst.type == "aws_ecr_pull_through_cache_rule":
+        elif form == "registry_host":
             if isinstance(value, str) and value.strip():
                 # a registry host, not an image: `host/*` (every image pulled through the cache)
                 # keeps the host where image parsing looks for it (bare `public.ecr.aws` would
